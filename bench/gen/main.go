@@ -1,0 +1,41 @@
+// Command gen writes the benchmark exports: gen -rows N -csv FILE -xlsx FILE.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/torii-convert/torii-convert/bench/exports"
+)
+
+func main() {
+	rows := flag.Int("rows", 1000000, "rows to generate")
+	csvPath := flag.String("csv", "", "write a CSV export here")
+	xlsxPath := flag.String("xlsx", "", "write an XLSX export here")
+	flag.Parse()
+	if err := generate(*rows, *csvPath, *xlsxPath); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func generate(rows int, csvPath, xlsxPath string) error {
+	if csvPath != "" {
+		f, err := os.Create(csvPath)
+		if err != nil {
+			return err
+		}
+		if err := exports.CSV(f, rows); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if xlsxPath != "" {
+		return exports.XLSX(xlsxPath, rows)
+	}
+	return nil
+}

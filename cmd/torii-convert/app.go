@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// env is what a run knows of the process: its streams, its environment and the time.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+}
+
+// run is the whole program; main only gathers the process state for it. It never exits
+// the process and never writes anywhere but the streams it is given.
+func run(ctx context.Context, args []string, e env) int {
+	if e.now == nil {
+		e.now = time.Now
+	}
+	app := newApp(e)
+	err := app.RunContext(ctx, interspersed(app, args))
+	if err == nil {
+		return exitOK
+	}
+	var x *exitError
+	if !errors.As(err, &x) {
+		// Commands return exitErrors; anything else is urfave/cli refusing the arguments.
+		x = usageError("%v", err)
+	}
+	printError(e.stderr, x)
+	return x.code
+}
+
+func newApp(e env) *cli.App {
+	onUsageError := func(_ *cli.Context, err error, _ bool) error {
+		return usageError("%v", err)
+	}
+	app := &cli.App{
+		Name:      "torii-convert",
+		Usage:     "turn SaaS admin exports into Torii custom integration files",
+		Version:   version,
+		Reader:    e.stdin,
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		// urfave/cli would otherwise exit the process itself, and print usage errors to stdout.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError:    onUsageError,
+		HideHelpCommand: true,
+		Suggest:         true,
+		Description: `torii-convert reads XLSX and CSV exports (Figma, Stripe, HR rosters, your own)
+and maps them, through a template, to the users and licenses of a Torii
+customIntegrationData file, checked against Torii's schema.
+
+EXAMPLES:
+   torii-convert convert --template figma members.xlsx -o figma.json
+   torii-convert convert export.csv --template ./my-template.json > users.json
+   torii-convert templates show figma > my-template.json
+
+EXIT CODES:
+` + exitCodesHelp(),
+		Commands: []*cli.Command{
+			convertCommand(e),
+			templatesCommand(e),
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageError("unknown command %q; run torii-convert --help to list the commands", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+	for _, c := range app.Commands {
+		setUsageError(c, onUsageError)
+	}
+	return app
+}
+
+func setUsageError(c *cli.Command, f cli.OnUsageErrorFunc) {
+	c.OnUsageError = f
+	for _, s := range c.Subcommands {
+		setUsageError(s, f)
+	}
+}
+
+// action wraps a command so that every error it returns carries its exit code; an error
+// after Ctrl-C is the interruption.
+func action(f func(c *cli.Context) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		err := f(c)
+		if err == nil {
+			return nil
+		}
+		if c.Context.Err() != nil {
+			err = c.Context.Err()
+		}
+		return classify(err)
+	}
+}
+
+// isTerminal reports whether w is a terminal, for progress and colour.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/torii-convert/torii-convert/convert"
+)
+
+// convertOptions are the flags of `convert`.
+type convertOptions struct {
+	template, output, sheet, format, prices, dateOrder string
+	delimiter                                          string
+	maxErrors                                          int
+	quiet                                              bool
+}
+
+func convertCommand(e env) *cli.Command {
+	var o convertOptions
+	return &cli.Command{
+		Name:      "convert",
+		Usage:     "convert an export (CSV or XLSX) into a customIntegrationData file",
+		ArgsUsage: "EXPORT",
+		Description: `Reads EXPORT (a .csv, .tsv or .xlsx file, or - for CSV on stdin), maps its rows
+with the template, checks the result against Torii's schema and writes it to stdout
+or to --output. Nothing is written unless the whole file is valid; every problem is
+listed with the file, row and column it came from.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Required: true, Destination: &o.template,
+				Usage: "built-in template `NAME` (see `torii-convert templates`) or the path of a template file"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.output,
+				Usage: "write the file to `PATH` (replaced atomically) instead of stdout"},
+			&cli.StringFlag{Name: "sheet", Destination: &o.sheet,
+				Usage: "the workbook's sheet, by `NAME` or number; default: the first visible sheet"},
+			&cli.StringFlag{Name: "input-format", Destination: &o.format,
+				Usage: "read the input as `FORMAT` csv or xlsx, whatever its name"},
+			&cli.StringFlag{Name: "delimiter", Aliases: []string{"d"}, Destination: &o.delimiter,
+				Usage: "CSV field `CHAR`acter: , ; | or tab"},
+			&cli.StringFlag{Name: "prices", Destination: &o.prices,
+				Usage: "price list `CSV` with columns license,price[,purchased]; prices in major units, like $15.00"},
+			&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
+				Usage: "read all-number dates like 03/04/2024 as `ORDER` month-first or day-first"},
+			&cli.IntFlag{Name: "max-errors", Value: 50, Destination: &o.maxErrors,
+				Usage: "list at most `N` problems (0: all)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Destination: &o.quiet,
+				Usage: "print nothing but problems"},
+		},
+		Action: action(func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError("convert takes one export to read, got %d; usage: torii-convert convert --template NAME EXPORT", c.NArg())
+			}
+			return runConvert(c, e, o, c.Args().First())
+		}),
+	}
+}
+
+func (o convertOptions) toOptions(e env) (convert.Options, error) {
+	opts := convert.Options{Sheet: o.sheet, MaxProblems: o.maxErrors, Stdin: e.stdin, Today: e.now()}
+	switch o.format {
+	case "", convert.FormatCSV, convert.FormatXLSX:
+		opts.Format = o.format
+	default:
+		return opts, usageError("--input-format %q: want csv or xlsx", o.format)
+	}
+	switch o.dateOrder {
+	case "", convert.MonthFirst, convert.DayFirst:
+		opts.DateOrder = o.dateOrder
+	default:
+		return opts, usageError("--date-order %q: want month-first or day-first", o.dateOrder)
+	}
+	if o.delimiter != "" {
+		d, err := parseDelimiter(o.delimiter)
+		if err != nil {
+			return opts, err
+		}
+		opts.Delimiter = d
+	}
+	if o.maxErrors < 0 {
+		return opts, usageError("--max-errors %d: want 0 (all) or more", o.maxErrors)
+	}
+	t, err := convert.FindTemplate(o.template)
+	if err != nil {
+		return opts, err
+	}
+	opts.Template = t
+	if o.prices != "" {
+		if opts.Prices, err = convert.LoadPrices(o.prices); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}
+
+func parseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case ",", "comma":
+		return ',', nil
+	case ";", "semicolon":
+		return ';', nil
+	case "|", "pipe":
+		return '|', nil
+	case "\t", `\t`, "tab":
+		return '\t', nil
+	}
+	return 0, usageError("--delimiter %q: want , ; | or tab", s)
+}
+
+func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
+	opts, err := o.toOptions(e)
+	if err != nil {
+		return err
+	}
+	out, err := newOutput(o.output, e.stdout)
+	if err != nil {
+		return err
+	}
+	defer out.discard()
+	res, err := convert.Convert(c.Context, input, opts, out.sink())
+	if err != nil {
+		return err
+	}
+	name := displayName(input)
+	printProblems(e.stderr, res.Problems, res.Errors+res.Warnings)
+	if !res.Valid() {
+		return &invalidData{summary: fmt.Sprintf("%s: %s; nothing written", name, plural(res.Errors, "error", "errors"))}
+	}
+	if err := out.commit(res); err != nil {
+		return err
+	}
+	if !o.quiet {
+		for _, m := range res.Missing {
+			fmt.Fprintf(e.stderr, "note: the export has no column for %s\n", m)
+		}
+		fmt.Fprintln(e.stderr, summary(name, res))
+	}
+	return nil
+}
+
+func displayName(input string) string {
+	if input == "-" {
+		return "stdin"
+	}
+	return input
+}
+
+// printProblems lists problems, then says how many more there were.
+func printProblems(w io.Writer, problems []convert.Problem, total int) {
+	for _, p := range problems {
+		fmt.Fprintln(w, p)
+	}
+	if more := total - len(problems); more > 0 {
+		fmt.Fprintf(w, "... and %s more (--max-errors 0 lists them all)\n", plural(more, "problem", "problems"))
+	}
+}
+
+// summary is the one line a conversion ends with.
+func summary(name string, r *convert.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s, %s from %s", name, plural(r.Users, "user", "users"),
+		plural(r.Licenses, "license", "licenses"), plural(r.Rows, "row", "rows"))
+	var notes []string
+	if r.Merged > 0 {
+		notes = append(notes, fmt.Sprintf("%d merged into users seen before", r.Merged))
+	}
+	for _, s := range r.Skipped {
+		notes = append(notes, fmt.Sprintf("%s skipped (%s)", plural(s.Rows, "row", "rows"), s.Reason))
+	}
+	if r.Warnings > 0 {
+		notes = append(notes, plural(r.Warnings, "warning", "warnings"))
+	}
+	if len(notes) > 0 {
+		b.WriteString(" (" + strings.Join(notes, "; ") + ")")
+	}
+	return b.String()
+}

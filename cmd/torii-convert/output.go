@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// output is where a converted file goes. A regular file is written as a temporary file
+// next to it, renamed over it only once the whole file is known to be valid: on any
+// failure nothing is written and an existing file is left as it was. Streams (stdout,
+// /dev/null, a pipe) cannot take back what they get, so they receive the file only after
+// it was checked, encoded a second time.
+type output struct {
+	tmp    *os.File
+	dest   string    // the regular file to replace; "" to copy to stream
+	stream io.Writer // where the file goes when dest is ""
+	name   string    // the destination, for messages
+	mode   fs.FileMode
+	done   bool
+}
+
+func newOutput(dest string, stdout io.Writer) (*output, error) {
+	o := &output{stream: stdout, name: "stdout", mode: 0o644}
+	dir := ""
+	if dest != "" && dest != "-" {
+		o.name = dest
+		dest = resolveLink(dest)
+		switch st, err := os.Stat(dest); {
+		case err == nil && st.IsDir():
+			return nil, usageError("--output %s is a directory; give a file name", o.name)
+		case err == nil && !st.Mode().IsRegular():
+			f, err := os.OpenFile(dest, os.O_WRONLY, 0)
+			if err != nil {
+				return nil, &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
+			}
+			o.stream = f
+		default:
+			if err == nil {
+				o.mode = st.Mode().Perm()
+			}
+			o.dest, dir = dest, filepath.Dir(dest)
+		}
+	}
+	if o.dest == "" {
+		return o, nil
+	}
+	tmp, err := os.CreateTemp(dir, ".torii-convert-*.json")
+	if err != nil {
+		return nil, &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
+	}
+	o.tmp = tmp
+	return o, nil
+}
+
+// sink is what the conversion writes to as it checks: the temporary file, or nothing
+// for a stream.
+func (o *output) sink() io.Writer {
+	if o.tmp == nil {
+		return nil
+	}
+	return o.tmp
+}
+
+// commit moves a valid file into place, or writes it to the stream.
+func (o *output) commit(file io.WriterTo) error {
+	fail := func(err error) error {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
+	}
+	if o.tmp == nil {
+		if _, err := file.WriteTo(o.stream); err != nil {
+			return fail(err)
+		}
+		return nil
+	}
+	if err := o.tmp.Chmod(o.mode); err != nil {
+		return fail(err)
+	}
+	if err := o.tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := o.tmp.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(o.tmp.Name(), o.dest); err != nil {
+		return fail(err)
+	}
+	o.done = true
+	return nil
+}
+
+// discard removes the temporary file unless it became the destination.
+func (o *output) discard() {
+	if o.tmp != nil {
+		o.tmp.Close()
+		if !o.done {
+			os.Remove(o.tmp.Name())
+		}
+	}
+	if c, ok := o.stream.(io.Closer); ok && o.stream != nil && o.name != "stdout" {
+		c.Close()
+	}
+}
+
+// resolveLink follows symbolic links, even to a file that does not exist yet, so that
+// the file a link points to is replaced and the link stays.
+func resolveLink(path string) string {
+	for range 16 {
+		st, err := os.Lstat(path)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			return path
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path
+}

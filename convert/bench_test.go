@@ -1,0 +1,62 @@
+package convert_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/torii-convert/torii-convert/bench/exports"
+	"github.com/torii-convert/torii-convert/convert"
+)
+
+// The benchmarks convert the generated exports of bench/exports: a 1,000,000-row CSV
+// and a 200,000-row workbook. bench/compare.sh times the CLI on the same files against
+// Miller and in2csv.
+
+func benchExport(b *testing.B, name string, write func(path string) error) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), name)
+	if err := write(path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func benchConvert(b *testing.B, path string) {
+	t, err := convert.FindTemplate("figma")
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := convert.Convert(context.Background(), path, convert.Options{Template: t, MaxProblems: 10}, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.Valid() {
+			b.Fatalf("%d errors: %v", res.Errors, res.Problems)
+		}
+	}
+}
+
+func BenchmarkConvertCSV1M(b *testing.B) {
+	path := benchExport(b, "members.csv", func(path string) error {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return exports.CSV(f, 1_000_000)
+	})
+	benchConvert(b, path)
+}
+
+func BenchmarkConvertXLSX200K(b *testing.B) {
+	path := benchExport(b, "members.xlsx", func(path string) error { return exports.XLSX(path, 200_000) })
+	benchConvert(b, path)
+}

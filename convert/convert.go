@@ -1,0 +1,351 @@
+// Package convert reads spreadsheet exports (CSV and XLSX) and maps their rows, as a
+// template says, to the users and licenses of a Torii customIntegrationData file. It
+// streams the rows, merges the rows of one person, checks the result against the
+// contract in package schema, and traces every problem back to the cell it came from.
+package convert
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/torii-convert/torii-convert/schema"
+)
+
+// Options tell Convert how to read an export.
+type Options struct {
+	Template *Template
+	// Format is FormatCSV or FormatXLSX; empty tells it from the file.
+	Format string
+	// Sheet picks a workbook's sheet by name or 1-based number; empty is the first visible.
+	Sheet string
+	// Delimiter separates CSV fields; 0 is a comma.
+	Delimiter rune
+	// Prices, from a price list, take precedence over the template's catalog.
+	Prices map[string]CatalogEntry
+	// DateOrder overrides the template's order for all-number dates.
+	DateOrder string
+	// Today dates the check for lastUsedDate in the future; zero is now.
+	Today time.Time
+	// MaxProblems caps the problems kept in the result; 0 keeps them all.
+	MaxProblems int
+	// Stdin is read when the input is "-".
+	Stdin io.Reader
+}
+
+// Result tells what a conversion found.
+type Result struct {
+	Rows     int // data rows read, blank rows aside
+	Users    int
+	Licenses int
+	Merged   int // rows that added to a user already seen
+	Skipped  []Skipped
+	// Problems are sorted by position; at most Options.MaxProblems of them are kept.
+	Problems []Problem
+	// Errors and Warnings count all the problems found, kept or not.
+	Errors, Warnings int
+	// Missing lists the template's fields for which the export has no column.
+	Missing []string
+
+	conv *conversion
+}
+
+// Skipped counts the rows a skip rule left out.
+type Skipped struct {
+	Reason string
+	Rows   int
+}
+
+// Valid reports whether the conversion made a file Torii accepts.
+func (r *Result) Valid() bool { return r.Errors == 0 }
+
+// Convert reads the export at input, makes the customIntegrationData file and checks
+// it. With out, the file is written to out as it is checked, and is only worth keeping
+// when the result is valid: callers write to a temporary file and move it into place
+// then. Callers that cannot take back what they write pass nil, and once the result is
+// valid call its WriteTo. An error means the export could not be read at all; problems
+// with its data are in the result.
+func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*Result, error) {
+	if opts.Today.IsZero() {
+		opts.Today = time.Now()
+	}
+	src, err := openSource(input, opts.Stdin, &opts)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	c := &conversion{opts: opts, src: src, res: &Result{}, people: newPeople(), skipped: map[string]int{}}
+	if err := c.read(ctx); err != nil {
+		return nil, err
+	}
+	c.res.Users = c.people.len()
+	if c.people.len() == 0 {
+		c.report(schema.Error, c.src.where(), c.noUsers())
+	} else if err := c.write(out, true); err != nil {
+		return nil, err
+	}
+	c.res.Licenses = len(c.lics)
+	c.finish()
+	c.res.conv = c
+	return c.res, nil
+}
+
+// WriteTo writes the file the conversion made, once more.
+func (r *Result) WriteTo(w io.Writer) (int64, error) {
+	if r.conv == nil || r.Users == 0 {
+		return 0, fmt.Errorf("no file to write: the conversion made no users")
+	}
+	cw := &countWriter{w: w}
+	err := r.conv.write(cw, false)
+	return cw.n, err
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+type conversion struct {
+	lics    []schema.License
+	opts    Options
+	src     source
+	res     *Result
+	people  *people
+	m       *mapper
+	skipped map[string]int
+}
+
+// report records a problem, keeping at most MaxProblems.
+func (c *conversion) report(sev schema.Severity, pos Pos, msg string) {
+	if sev == schema.Error {
+		c.res.Errors++
+	} else {
+		c.res.Warnings++
+	}
+	if max := c.opts.MaxProblems; max > 0 && len(c.res.Problems) >= max {
+		return
+	}
+	if pos.Col > 0 && c.m != nil && pos.Col <= len(c.m.header) {
+		pos.Header = strings.TrimSpace(c.m.header[pos.Col-1])
+	}
+	c.res.Problems = append(c.res.Problems, Problem{Severity: sev, Pos: pos, Message: msg})
+}
+
+func blank(row []string) bool {
+	for _, v := range row {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// read runs three stages at once: reading rows, mapping them to records, and merging
+// records into users. Each costs about a third of the work.
+func (c *conversion) read(ctx context.Context) error {
+	header, err := c.header()
+	if err != nil {
+		return err
+	}
+	if c.m, err = newMapper(c.opts.Template, header, c.opts.DateOrder); err != nil {
+		return err
+	}
+	c.res.Missing = c.m.missing
+	rows, rowsFree := pool[rowBatch](4)
+	recs, recsFree := pool[batch](4)
+	readErr := make(chan error, 1)
+	go func() {
+		readErr <- c.readRows(ctx, rows, rowsFree)
+		close(rows)
+	}()
+	merged := make(chan struct{})
+	go func() {
+		defer close(merged)
+		for b := range recs {
+			if b.reserve > 0 {
+				c.people.reserve(b.reserve)
+			}
+			for i := range b.recs {
+				c.people.add(&b.recs[i], int(b.lines[i]))
+			}
+			b.reset()
+			recsFree <- b
+		}
+	}()
+	c.mapRows(header, rows, rowsFree, recs, recsFree)
+	close(recs)
+	<-merged
+	if err := <-readErr; err != nil {
+		return err
+	}
+	if c.res.Rows == 0 {
+		return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the header has no rows under it", c.src.where().File)}
+	}
+	return nil
+}
+
+// pool makes a channel of full batches and one of n empty ones to fill.
+func pool[T any](n int) (chan *T, chan *T) {
+	full, free := make(chan *T, n), make(chan *T, n)
+	for range n {
+		free <- new(T)
+	}
+	return full, free
+}
+
+// sampleRows is how many rows are read before the size of the export is estimated.
+const sampleRows = 1024
+
+// rowBatch carries rows from the reading goroutine to the mapping one.
+type rowBatch struct {
+	rows    []row
+	cells   []string // the rows' cells, in one allocation
+	lines   []int32
+	reserve int // about how many rows the export has, once known
+}
+
+const batchSize = 1024
+
+func (b *rowBatch) push(r row) {
+	n := len(b.cells)
+	b.cells = append(b.cells, r.cells...)
+	r.cells = b.cells[n:len(b.cells):len(b.cells)]
+	if r.lines != nil {
+		n = len(b.lines)
+		b.lines = append(b.lines, r.lines...)
+		r.lines = b.lines[n:len(b.lines):len(b.lines)]
+	}
+	b.rows = append(b.rows, r)
+}
+
+func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <-chan *rowBatch) error {
+	b := <-free
+	defer func() { full <- b }()
+	for n := 1; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, err := c.src.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b.push(r)
+		if n == sampleRows {
+			if done, total := c.src.progress(); done > 0 && total > done {
+				b.reserve = int(total * sampleRows / done)
+			}
+		}
+		if len(b.rows) == batchSize {
+			full <- b
+			b = <-free
+			*b = rowBatch{rows: b.rows[:0], cells: b.cells[:0], lines: b.lines[:0]}
+		}
+	}
+}
+
+func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree chan<- *rowBatch, full chan<- *batch, free <-chan *batch) {
+	var rec record
+	b := <-free
+	table := c.src.where()
+	for rb := range rows {
+		b.reserve = rb.reserve
+		for i := range rb.rows {
+			r := &rb.rows[i]
+			if blank(r.cells) {
+				continue
+			}
+			c.res.Rows++
+			if len(r.cells) > len(header) && !blank(r.cells[len(header):]) {
+				c.report(schema.Error, r.pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.cells), len(header)))
+				continue
+			}
+			if reason := c.m.skip(r.cells); reason != "" {
+				c.skipped[reason]++
+				continue
+			}
+			if c.m.row(r.cells, &rec, func(col int, msg string) { c.report(schema.Error, r.pos(table, col), msg) }) {
+				b.push(&rec, r.pos(table, rec.emailCol).Line)
+				if len(b.recs) == batchSize {
+					full <- b
+					b = <-free
+				}
+			}
+		}
+		rowsFree <- rb
+	}
+	full <- b
+}
+
+// batch carries mapped records from the mapping goroutine to the merging one.
+type batch struct {
+	recs    []record
+	lines   []int32
+	roles   []string // the records' roles and licenses, in one allocation each
+	held    []held
+	reserve int
+}
+
+func (b *batch) push(r *record, line int) {
+	rec := *r
+	n := len(b.roles)
+	b.roles = append(b.roles, r.roles...)
+	rec.roles = b.roles[n:len(b.roles):len(b.roles)]
+	n = len(b.held)
+	b.held = append(b.held, r.licenses...)
+	rec.licenses = b.held[n:len(b.held):len(b.held)]
+	b.recs = append(b.recs, rec)
+	b.lines = append(b.lines, int32(line))
+}
+
+func (b *batch) reset() {
+	*b = batch{recs: b.recs[:0], lines: b.lines[:0], roles: b.roles[:0], held: b.held[:0]}
+}
+
+// header returns the first row that is not blank.
+func (c *conversion) header() ([]string, error) {
+	for {
+		r, err := c.src.next()
+		if err == io.EOF {
+			p := c.src.where()
+			where := p.File
+			if p.Sheet != "" {
+				where += ", sheet " + fmt.Sprintf("%q", p.Sheet)
+			}
+			return nil, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: no rows at all", where), Hint: "export the data again; the file is empty"}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !blank(r.cells) {
+			return append([]string(nil), r.cells...), nil
+		}
+	}
+}
+
+func (c *conversion) finish() {
+	res := c.res
+	res.Merged = c.people.merged
+	for reason, n := range c.skipped {
+		res.Skipped = append(res.Skipped, Skipped{Reason: reason, Rows: n})
+	}
+	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Reason < res.Skipped[j].Reason })
+	sort.SliceStable(res.Problems, func(i, j int) bool {
+		a, b := res.Problems[i].Pos, res.Problems[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+}

@@ -1,0 +1,89 @@
+package convert
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// csvSource reads CSV through encoding/csv, which keeps every field's line and column.
+type csvSource struct {
+	file   string
+	closer io.Closer
+	r      *csv.Reader
+	lines  []int32
+	size   int64
+}
+
+func newCSVSource(file string, r io.Reader, closer io.Closer, opts *Options) (*csvSource, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // ragged rows are the mapper's to judge, with their position
+	cr.ReuseRecord = true
+	if opts.Delimiter != 0 {
+		cr.Comma = opts.Delimiter
+	}
+	s := &csvSource{file: file, closer: closer, r: cr}
+	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			s.size = st.Size()
+		}
+	}
+	return s, nil
+}
+
+func (s *csvSource) progress() (int64, int64) { return s.r.InputOffset(), s.size }
+
+func (s *csvSource) next() (row, error) {
+	rec, err := s.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return row{}, s.parseError(pe)
+		}
+		if err != io.EOF {
+			return row{}, &Error{Kind: Read, Msg: "reading " + s.file, Err: err}
+		}
+		return row{}, err
+	}
+	r := row{cells: rec}
+	r.line, _ = s.r.FieldPos(0)
+	if last, _ := s.r.FieldPos(len(rec) - 1); last != r.line {
+		// A quoted field holds a line break: keep the line of every field.
+		s.lines = s.lines[:0]
+		for i := range rec {
+			l, _ := s.r.FieldPos(i)
+			s.lines = append(s.lines, int32(l))
+		}
+		r.lines = s.lines
+	}
+	return r, nil
+}
+
+func (s *csvSource) parseError(pe *csv.ParseError) error {
+	pos := Pos{File: s.file, Line: pe.Line}
+	switch {
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return &Error{Kind: Data, Msg: fmt.Sprintf("%s: a \" inside a field that is not quoted (character %d)", pos, pe.Column),
+			Hint: `put the whole field in quotes and double the quotes inside it: "Bob ""the builder"""`}
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return &Error{Kind: Data, Msg: fmt.Sprintf("%s: a quoted field is not closed, or a \" follows its closing quote (character %d)", pos, pe.Column),
+			Hint: fmt.Sprintf("the field starts on line %d; check its quotes", pe.StartLine)}
+	}
+	return &Error{Kind: Data, Msg: pos.String(), Err: pe.Err}
+}
+
+func (s *csvSource) where() Pos { return Pos{File: s.file} }
+
+func (s *csvSource) close() error {
+	if s.closer != nil {
+		return s.closer.Close()
+	}
+	return nil
+}

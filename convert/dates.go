@@ -1,0 +1,307 @@
+package convert
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/torii-convert/torii-convert/internal/text"
+)
+
+// Date orders for all-number dates such as 03/04/2024.
+const (
+	MonthFirst = "month-first"
+	DayFirst   = "day-first"
+)
+
+// dateReader reads the dates of one export into YYYY-MM-DD. It tries the template's
+// layouts first, then reads any date whose parts it can tell apart: a year of four
+// digits or a month name settle the order; all-number dates such as 03/04/2024 follow the
+// template's order, and are refused as ambiguous when the template gives none.
+// A time after the date is allowed and dropped: Torii keeps days.
+type dateReader struct {
+	order   string
+	layouts []string
+	never   []string
+}
+
+var defaultNever = []string{"never", "never logged in", "never accessed", "never signed in", "none", "n/a", "na", "-", "--"}
+
+func newDateReader(d Dates, order string) *dateReader {
+	r := &dateReader{order: d.Order, layouts: d.Layouts}
+	if order != "" {
+		r.order = order
+	}
+	for _, s := range append(defaultNever, d.Never...) {
+		r.never = append(r.never, strings.TrimSpace(s))
+	}
+	return r
+}
+
+// isNever reports whether s means "no date". Dates mostly start with a digit, and those
+// need no look at the list.
+func (r *dateReader) isNever(s string) bool {
+	if s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for _, n := range r.never {
+		if strings.EqualFold(s, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// read returns the date as YYYY-MM-DD, "" when the text means no date, or an error that
+// says why not.
+func (r *dateReader) read(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || r.isNever(s) {
+		return "", nil
+	}
+	if d, ok := isoDate(s); ok {
+		return d, nil
+	}
+	for _, layout := range r.layouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("2006-01-02"), nil
+		}
+	}
+	return r.generic(s)
+}
+
+// isoDate is the fast path for the most common form, 2024-03-17 with any time after it.
+func isoDate(s string) (string, bool) {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' || len(s) > 10 && !timeLike(s[10:]) {
+		return "", false
+	}
+	y, ok1 := digitsValue(s[0:4])
+	m, ok2 := digitsValue(s[5:7])
+	d, ok3 := digitsValue(s[8:10])
+	if !ok1 || !ok2 || !ok3 || !validDate(y, m, d) {
+		return "", false
+	}
+	return s[:10], true
+}
+
+func digitsValue(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, len(s) > 0
+}
+
+func validDate(y, m, d int) bool {
+	if y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	return d <= time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+type datePart struct {
+	n      int
+	digits int  // 0 for a month name
+	month  bool // n is a month number taken from its name
+}
+
+var monthNames = map[string]int{
+	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+	"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+	"september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+
+var ignoredWords = map[string]bool{
+	"mon": true, "monday": true, "tue": true, "tues": true, "tuesday": true, "wed": true, "wednesday": true,
+	"thu": true, "thur": true, "thurs": true, "thursday": true, "fri": true, "friday": true,
+	"sat": true, "saturday": true, "sun": true, "sunday": true,
+	"st": true, "nd": true, "rd": true, "th": true, "of": true,
+}
+
+func (r *dateReader) generic(s string) (string, error) {
+	var parts []datePart
+	i := 0
+	for i < len(s) && len(parts) < 3 {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			j := i
+			for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+				j++
+			}
+			if j < len(s) && s[j] == ':' {
+				return "", r.unreadable(s) // a time before the date is complete
+			}
+			n, _ := digitsValue(s[i:j])
+			if j-i == 8 && len(parts) == 0 { // 20240317
+				parts = append(parts, datePart{n: n / 10000, digits: 4}, datePart{n: n / 100 % 100, digits: 2}, datePart{n: n % 100, digits: 2})
+			} else if j-i > 4 {
+				return "", r.unreadable(s)
+			} else {
+				parts = append(parts, datePart{n: n, digits: j - i})
+			}
+			i = j
+		case 'a' <= c|0x20 && c|0x20 <= 'z':
+			j := i
+			for j < len(s) && 'a' <= s[j]|0x20 && s[j]|0x20 <= 'z' {
+				j++
+			}
+			word := strings.ToLower(s[i:j])
+			if m, ok := monthNames[word]; ok {
+				parts = append(parts, datePart{n: m, month: true})
+			} else if !ignoredWords[word] {
+				return "", r.unreadable(s)
+			}
+			i = j
+		case c == ' ' || c == '/' || c == '-' || c == '.' || c == ',' || c == '\t':
+			i++
+		default:
+			return "", r.unreadable(s)
+		}
+	}
+	if len(parts) < 3 || !timeLike(s[i:]) {
+		return "", r.unreadable(s)
+	}
+	y, m, d, err := r.arrange(parts, s)
+	if err != nil {
+		return "", err
+	}
+	if !validDate(y, m, d) {
+		return "", fmt.Errorf("%s is not a real date", text.Quote(s))
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), nil
+}
+
+// arrange tells year, month and day apart.
+func (r *dateReader) arrange(p []datePart, s string) (y, m, d int, err error) {
+	year := func(q datePart) int {
+		if q.digits == 2 { // like Python's %y: 69-99 are the 1900s
+			if q.n < 69 {
+				return 2000 + q.n
+			}
+			return 1900 + q.n
+		}
+		return q.n
+	}
+	names := 0
+	for _, q := range p {
+		if q.month {
+			names++
+		}
+	}
+	switch {
+	case names > 1:
+		return 0, 0, 0, r.unreadable(s)
+	case names == 1:
+		var nums []datePart
+		for _, q := range p {
+			if q.month {
+				m = q.n
+			} else {
+				nums = append(nums, q)
+			}
+		}
+		if nums[0].digits == 4 || nums[0].n > 31 { // 2024 Mar 17
+			return year(nums[0]), m, nums[1].n, nil
+		}
+		return year(nums[1]), m, nums[0].n, nil // Mar 17, 2024 and 17 Mar 2024
+	case p[0].digits == 4:
+		return p[0].n, p[1].n, p[2].n, nil // 2024/03/17
+	case p[2].digits != 4 && p[2].digits != 2:
+		return 0, 0, 0, r.unreadable(s)
+	}
+	a, b := p[0].n, p[1].n
+	order := r.order
+	if order == "" {
+		switch {
+		case a > 12 && b <= 12:
+			order = DayFirst
+		case b > 12 && a <= 12, a == b:
+			order = MonthFirst
+		default:
+			return 0, 0, 0, fmt.Errorf("%s could be day-first or month-first; set \"dates\": {\"order\": \"day-first\"} (or month-first) in the template, or pass --date-order", text.Quote(s))
+		}
+	}
+	if order == DayFirst {
+		return year(p[2]), b, a, nil
+	}
+	return year(p[2]), a, b, nil
+}
+
+func (r *dateReader) unreadable(s string) error {
+	return fmt.Errorf("%s is not a date torii-convert can read; add its layout to the template's \"dates\": {\"layouts\": [...]}, written with Go's reference date 2006-01-02 15:04:05", text.Quote(s))
+}
+
+// timeLike reports whether what follows a date is a time of day, a zone, or nothing:
+// " 12:34", "T09:30:00.000Z", " 3:04 PM", ", 10:00 (UTC)".
+func timeLike(s string) bool {
+	i := 0
+	skip := func(set string) {
+		for i < len(s) && strings.IndexByte(set, s[i]) >= 0 {
+			i++
+		}
+	}
+	digits := func(max int) int {
+		n := 0
+		for i < len(s) && n < max && '0' <= s[i] && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	skip(" \tTt,@")
+	if digits(2) > 0 {
+		for k := 0; k < 2 && i < len(s) && (s[i] == ':' || s[i] == '.') && i+1 < len(s) && '0' <= s[i+1] && s[i+1] <= '9'; k++ {
+			i++
+			if digits(2) != 2 {
+				return false
+			}
+		}
+		if i < len(s) && (s[i] == '.' || s[i] == ',') {
+			i++
+			if digits(9) == 0 {
+				return false
+			}
+		}
+	}
+	skip(" ")
+	if rest := strings.ToLower(s[i:]); strings.HasPrefix(rest, "am") || strings.HasPrefix(rest, "pm") {
+		i += 2
+	} else if strings.HasPrefix(rest, "a.m.") || strings.HasPrefix(rest, "p.m.") {
+		i += 4
+	}
+	skip(" ")
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+		if digits(2) != 2 {
+			return false
+		}
+		if i < len(s) && s[i] == ':' {
+			i++
+		}
+		if n := digits(2); n != 0 && n != 2 {
+			return false
+		}
+	} else {
+		open := i < len(s) && s[i] == '('
+		if open {
+			i++
+		}
+		n := 0
+		for i < len(s) && ('a' <= s[i]|0x20 && s[i]|0x20 <= 'z') && n < 5 {
+			i++
+			n++
+		}
+		if open && (i >= len(s) || s[i] != ')') {
+			return false
+		}
+		if open {
+			i++
+		}
+	}
+	skip(" ")
+	return i == len(s)
+}

@@ -1,0 +1,306 @@
+package convert
+
+import (
+	"hash/maphash"
+	"strings"
+
+	"github.com/torii-convert/torii-convert/schema"
+)
+
+// people merges the rows of one export into users, one per email (ignoring case), and
+// keeps where each user came from so problems found later point at a cell. Its memory
+// grows with the number of distinct users, not with the number of rows: a user keeps its
+// own copy of the few values it needs, never the row they came from, and the values that
+// repeat (roles, statuses, dates) are shared.
+type people struct {
+	byHash   map[uint64]int32 // email hash to user; the email decides on a hit
+	clashes  map[string]int32 // users whose email's hash another email had first
+	seed     maphash.Seed
+	blocks   [][]person // users in blocks, so growing never copies them
+	n        int
+	licenses []string // license names, in the order first seen
+	licIndex map[string]int32
+	roles    [][]string       // the distinct role lists
+	roleIdx  map[string]int32 // role list, joined by NULs, to its index in roles
+	values   []string         // values many users share: external statuses, dates
+	valueIdx map[string]int32
+	key      []byte
+	merged   int // rows that added to a user already seen
+}
+
+const blockSize = 4096
+
+// person is one merged user, kept small and nearly free of pointers: exports have
+// millions of rows, and the garbage collector visits every pointer of every user.
+type person struct {
+	own            string // email, id, first and last name, one after another
+	idAt, firstAt  uint32 // where the id and the first name start in own
+	lastAt         uint32
+	ext, lastUsed  int32 // indexes into people.values; -1 for none
+	roles          int32 // index into people.roles; -1 for none
+	status         int8  // statusRank
+	line, emailCol int32 // the first row of the user, and the column of its email
+	held           memberships
+}
+
+func (u *person) email() string { return u.own[:u.idAt] }
+func (u *person) id() string    { return u.own[u.idAt:u.firstAt] }
+func (u *person) first() string { return u.own[u.firstAt:u.lastAt] }
+func (u *person) last() string  { return u.own[u.lastAt:] }
+
+// setOwn stores the user's own values in one allocation, so the row they came from can be
+// freed.
+func (u *person) setOwn(email, id, first, last string) {
+	b := make([]byte, 0, len(email)+len(id)+len(first)+len(last))
+	b = append(append(append(append(b, email...), id...), first...), last...)
+	u.own = string(b)
+	u.idAt = uint32(len(email))
+	u.firstAt = u.idAt + uint32(len(id))
+	u.lastAt = u.firstAt + uint32(len(first))
+}
+
+// memberships holds a user's licenses; most users hold one, which needs no allocation.
+type memberships struct {
+	one  membership
+	more *[]membership
+	n    int32
+}
+
+type membership struct {
+	license int32
+	state   licenseState
+}
+
+func (m *memberships) len() int { return int(m.n) }
+
+func (m *memberships) at(i int) *membership {
+	if i == 0 {
+		return &m.one
+	}
+	return &(*m.more)[i-1]
+}
+
+func (m *memberships) add(x membership) {
+	switch m.n {
+	case 0:
+		m.one = x
+	case 1:
+		m.more = &[]membership{x}
+	default:
+		*m.more = append(*m.more, x)
+	}
+	m.n++
+}
+
+var statusText = [...]string{"", "deleted", "active"}
+
+// statusRank orders statuses for merging: active wins over deleted, both over none.
+func statusRank(s string) int8 {
+	switch s {
+	case "active":
+		return 2
+	case "deleted":
+		return 1
+	}
+	return 0
+}
+
+func newPeople() *people {
+	return &people{byHash: map[uint64]int32{}, clashes: map[string]int32{}, seed: maphash.MakeSeed(),
+		licIndex: map[string]int32{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
+}
+
+// reserve makes room for about n users, so the index of emails need not grow row by row.
+func (p *people) reserve(n int) {
+	if n <= len(p.byHash) {
+		return
+	}
+	m := make(map[uint64]int32, n)
+	for k, v := range p.byHash {
+		m[k] = v
+	}
+	p.byHash = m
+}
+
+// find returns the user with an email, and its hash. Keying the index by a hash keeps
+// the million-entry map small and its lookups from chasing each key's string.
+func (p *people) find(email string) (int32, uint64, bool) {
+	h := maphash.String(p.seed, email)
+	i, ok := p.byHash[h]
+	if !ok {
+		return 0, h, false
+	}
+	if p.user(int(i)).email() == email {
+		return i, h, true
+	}
+	i, ok = p.clashes[email]
+	return i, h, ok
+}
+
+// index returns the user with an email, if any.
+func (p *people) index(email string) (int32, bool) {
+	i, _, ok := p.find(email)
+	return i, ok
+}
+
+// user returns the i-th user.
+func (p *people) user(i int) *person { return &p.blocks[i/blockSize][i%blockSize] }
+
+// len returns the number of users.
+func (p *people) len() int { return p.n }
+
+// view returns the i-th user in the shape of the file.
+func (p *people) view(i int) schema.User {
+	u := p.user(i)
+	v := schema.User{ID: u.id(), Email: u.email(), FirstName: u.first(), LastName: u.last(),
+		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}
+	if u.roles >= 0 {
+		v.Roles = p.roles[u.roles]
+	}
+	return v
+}
+
+// add merges one row's record into the users.
+func (p *people) add(r *record, line int) {
+	i, h, seen := p.find(r.email)
+	if !seen {
+		i = int32(p.n)
+		if p.n%blockSize == 0 {
+			p.blocks = append(p.blocks, make([]person, blockSize))
+		}
+		p.n++
+		u := p.user(int(i))
+		*u = person{line: int32(line), emailCol: int32(r.emailCol), status: statusRank(r.status),
+			ext: p.share(r.ext), lastUsed: p.share(r.lastUsed), roles: p.roleList(r.roles)}
+		u.setOwn(r.email, r.id, r.first, r.last)
+		if _, taken := p.byHash[h]; taken {
+			p.clashes[u.email()] = i
+		} else {
+			p.byHash[h] = i
+		}
+	} else {
+		p.merged++
+		p.merge(p.user(int(i)), r)
+	}
+	u := p.user(int(i))
+	for _, h := range r.licenses {
+		l := p.license(h.name)
+		found := false
+		for k := 0; k < u.held.len(); k++ {
+			if m := u.held.at(k); m.license == l {
+				m.state = max(m.state, h.status)
+				found = true
+			}
+		}
+		if !found {
+			u.held.add(membership{license: l, state: h.status})
+		}
+	}
+}
+
+// merge adds a later row of a user: first values stay, active wins over deleted, roles
+// are united and the latest date is kept.
+func (p *people) merge(u *person, r *record) {
+	id, first, last := u.id(), u.first(), u.last()
+	if id == "" && r.id != "" {
+		id = r.id
+	}
+	if first == "" && last == "" {
+		first, last = r.first, r.last
+	}
+	if id != u.id() || first != u.first() || last != u.last() {
+		u.setOwn(u.email(), id, first, last)
+	}
+	if rank := statusRank(r.status); rank > u.status {
+		u.status = rank
+		if r.ext != "" {
+			u.ext = p.share(r.ext)
+		}
+	}
+	if len(r.roles) > 0 {
+		var roles []string
+		if u.roles >= 0 {
+			roles = p.roles[u.roles]
+		}
+		n := len(roles)
+		for _, role := range r.roles {
+			if !containsFold(roles, role) {
+				roles = append(roles[:len(roles):len(roles)], role)
+			}
+		}
+		if len(roles) > n {
+			u.roles = p.roleList(roles)
+		}
+	}
+	if r.lastUsed > p.value(u.lastUsed) {
+		u.lastUsed = p.share(r.lastUsed)
+	}
+}
+
+// share returns the index of a value that users share, such as an external status or a
+// date: they repeat over millions of rows. -1 stands for "".
+func (p *people) share(s string) int32 {
+	if s == "" {
+		return -1
+	}
+	if i, ok := p.valueIdx[s]; ok {
+		return i
+	}
+	v := strings.Clone(s)
+	i := int32(len(p.values))
+	p.values = append(p.values, v)
+	p.valueIdx[v] = i
+	return i
+}
+
+// value returns a shared value by its index.
+func (p *people) value(i int32) string {
+	if i < 0 {
+		return ""
+	}
+	return p.values[i]
+}
+
+// roleList returns the index of a list of roles, adding it when new.
+func (p *people) roleList(roles []string) int32 {
+	if len(roles) == 0 {
+		return -1
+	}
+	p.key = p.key[:0]
+	for _, r := range roles {
+		p.key = append(append(p.key, r...), 0)
+	}
+	if i, ok := p.roleIdx[string(p.key)]; ok {
+		return i
+	}
+	list := make([]string, len(roles))
+	for k, r := range roles {
+		list[k] = strings.Clone(r)
+	}
+	i := int32(len(p.roles))
+	p.roles = append(p.roles, list)
+	p.roleIdx[string(p.key)] = i
+	return i
+}
+
+// license returns the index of a license name, matched ignoring case; the first spelling
+// seen is kept.
+func (p *people) license(name string) int32 {
+	p.key = append(p.key[:0], name...)
+	for k, c := range p.key {
+		if c >= 0x80 {
+			p.key = append(p.key[:0], strings.ToLower(name)...)
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			p.key[k] = c + 'a' - 'A'
+		}
+	}
+	if i, ok := p.licIndex[string(p.key)]; ok {
+		return i
+	}
+	i := int32(len(p.licenses))
+	p.licIndex[string(p.key)] = i
+	p.licenses = append(p.licenses, strings.Clone(name))
+	return i
+}

@@ -1,0 +1,357 @@
+package convert
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/torii-convert/torii-convert/internal/text"
+	"github.com/torii-convert/torii-convert/schema"
+)
+
+// write encodes the users and licenses to out (when it is not nil) and, with check,
+// checks each record against the contract as it goes and traces every problem back to
+// the row it came from. Records are encoded and checked on every core; the rules across
+// records and the writing follow in order.
+func (c *conversion) write(out io.Writer, check bool) error {
+	p := c.people
+	if c.lics == nil {
+		c.lics = c.licenses()
+	}
+	licenses := c.lics
+	// Emails are unique and holders are users by construction, so the rules that check
+	// those (Email, Holders) have nothing to find; the tests check converted files in full.
+	rules := schema.NewRules(c.opts.Today, 0)
+	if out == nil {
+		out = io.Discard
+	}
+	w := bufio.NewWriterSize(out, 1<<20)
+	w.WriteString("{\n  \"users\": [\n")
+	err := inOrder(p.len(), 2048, check, func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error) {
+		u := p.view(i)
+		if i > 0 {
+			buf = append(buf, ",\n"...)
+		}
+		start := len(buf)
+		buf = schema.AppendUser(buf, &u)
+		if k == nil {
+			return buf, nil, nil
+		}
+		problems, err := k.User(buf[start:], schema.Path{schema.Key("users"), schema.Index(i)})
+		if err != nil {
+			err = fmt.Errorf("encoding user %s: %w", u.Email, err)
+		}
+		return buf, problems, err
+	}, func(ch *chunk) {
+		w.Write(ch.buf)
+		if !check {
+			return
+		}
+		next := 0
+		for i := ch.from; i < ch.to; i++ {
+			u := p.user(i)
+			for ; next < len(ch.problems) && ch.problems[next].index == i; next++ {
+				c.traceUser(ch.problems[next].Problem, u)
+			}
+			view := p.view(i)
+			rules.User(&view, i, nil)
+			for _, pr := range rules.Problems() {
+				c.traceUser(pr, u)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteString("\n  ]")
+	if len(licenses) > 0 {
+		w.WriteString(",\n  \"licenses\": [\n")
+		if err := c.writeLicenses(w, licenses, rules, check); err != nil {
+			return err
+		}
+		w.WriteString("\n  ]")
+	}
+	w.WriteString("\n}\n")
+	if check {
+		for _, pr := range rules.Finish() {
+			c.report(pr.Severity, c.src.where(), pr.Path.String()+": "+pr.Message)
+		}
+	}
+	return w.Flush()
+}
+
+// writeLicenses writes the licenses as one run of records: each license's first line,
+// then a record per user, so that a license held by a million users is encoded and
+// checked on every core, in chunks, like the users.
+func (c *conversion) writeLicenses(w io.Writer, licenses []schema.License, rules *schema.Rules, check bool) error {
+	starts := make([]int, len(licenses)+1) // the record of each license's first line
+	for i := range licenses {
+		starts[i+1] = starts[i] + 1 + len(licenses[i].Users)
+	}
+	locate := func(j int) (license, user int) {
+		li := sort.Search(len(licenses), func(i int) bool { return starts[i+1] > j })
+		return li, j - starts[li] - 1
+	}
+	err := inOrder(starts[len(licenses)], 2048, check, func(k *schema.Checker, buf []byte, j int) ([]byte, []schema.Problem, error) {
+		li, h := locate(j)
+		l := &licenses[li]
+		if h >= 0 {
+			start := len(buf)
+			buf = schema.AppendLicenseUser(buf, &l.Users[h], h)
+			if k == nil {
+				return buf, nil, nil
+			}
+			at := schema.Path{schema.Key("licenses"), schema.Index(li), schema.Key("users"), schema.Index(h)}
+			problems, err := k.LicenseUser(buf[start+bytes.IndexByte(buf[start:], '{'):], at)
+			return buf, problems, err
+		}
+		if li > 0 {
+			buf = append(schema.AppendLicenseEnd(buf, len(licenses[li-1].Users)), ",\n"...)
+		}
+		buf = schema.AppendLicenseHead(buf, l)
+		if k == nil {
+			return buf, nil, nil
+		}
+		// The license is checked without its users, which are checked one by one.
+		alone := schema.AppendLicense(nil, &schema.License{Name: l.Name, PricePerUser: l.PricePerUser, UnassignedAmount: l.UnassignedAmount})
+		problems, err := k.License(alone, schema.Path{schema.Key("licenses"), schema.Index(li)})
+		if err != nil {
+			err = fmt.Errorf("encoding license %s: %w", l.Name, err)
+		}
+		return buf, problems, err
+	}, func(ch *chunk) {
+		w.Write(ch.buf)
+		if !check {
+			return
+		}
+		for _, pr := range ch.problems {
+			li, _ := locate(pr.index)
+			c.traceLicense(pr.Problem, &licenses[li])
+		}
+		for li := range licenses {
+			if starts[li] < ch.from || starts[li] >= ch.to {
+				continue
+			}
+			l := &licenses[li]
+			var price *float64
+			if l.PricePerUser != nil {
+				f := float64(*l.PricePerUser)
+				price = &f
+			}
+			rules.License(l.Name, price, li, nil)
+			for _, pr := range rules.Problems() {
+				c.traceLicense(pr, l)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(schema.AppendLicenseEnd(nil, len(licenses[len(licenses)-1].Users)))
+	return err
+}
+
+// chunk is the JSON of the records from..to, and the problems checking them found.
+type chunk struct {
+	from, to int
+	buf      []byte
+	problems []indexedProblem
+	err      error
+	done     chan struct{}
+}
+
+type indexedProblem struct {
+	schema.Problem
+	index int
+}
+
+// inOrder encodes (and with check, checks) the records 0..n in chunks of size on every
+// core, and hands the chunks to use one by one, in order. A few chunks are in flight at a time, so memory
+// stays bounded whatever n is.
+func inOrder(n, size int, check bool, encode func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error), use func(*chunk)) error {
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *chunk, 2*workers)
+	pending := make(chan *chunk, 2*workers)
+	free := make(chan []byte, 3*workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var k *schema.Checker
+			if check {
+				k = schema.Contract().Checker()
+			}
+			for ch := range jobs {
+				for i := ch.from; i < ch.to && ch.err == nil; i++ {
+					var problems []schema.Problem
+					ch.buf, problems, ch.err = encode(k, ch.buf, i)
+					for _, pr := range problems {
+						ch.problems = append(ch.problems, indexedProblem{pr, i})
+					}
+				}
+				close(ch.done)
+			}
+		}()
+	}
+	go func() {
+		for from := 0; from < n; from += size {
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+			}
+			ch := &chunk{from: from, to: min(from+size, n), buf: buf[:0], done: make(chan struct{})}
+			pending <- ch
+			jobs <- ch
+		}
+		close(jobs)
+		close(pending)
+	}()
+	var err error
+	for ch := range pending {
+		<-ch.done
+		if err == nil {
+			if err = ch.err; err == nil {
+				use(ch)
+			}
+		}
+		select {
+		case free <- ch.buf:
+		default:
+		}
+	}
+	return err
+}
+
+func (c *conversion) noUsers() string {
+	msg := fmt.Sprintf("no users: none of the %s made a user", plural(c.res.Rows, "row", "rows"))
+	var skipped []string
+	for reason, n := range c.skipped {
+		skipped = append(skipped, fmt.Sprintf("%d %s", n, reason))
+	}
+	sort.Strings(skipped)
+	if len(skipped) > 0 {
+		msg += " (skipped: " + strings.Join(skipped, ", ") + ")"
+	}
+	return msg
+}
+
+// traceUser reports a problem of a user's JSON at the cell the value came from.
+func (c *conversion) traceUser(pr schema.Problem, u *person) {
+	pos := c.src.where()
+	pos.Line = int(u.line)
+	field := pr.Path.Field()
+	msg := pr.Message
+	if field == "email" && u.emailCol >= 0 {
+		pos.Col = int(u.emailCol) + 1
+	} else {
+		msg = field + " " + msg
+	}
+	c.report(pr.Severity, pos, msg)
+}
+
+func (c *conversion) traceLicense(pr schema.Problem, l *schema.License) {
+	if len(pr.Path) == 5 && pr.Path[4].Key == "email" {
+		return // a holder's email is a user's email, and was reported with the user
+	}
+	c.report(pr.Severity, c.src.where(), fmt.Sprintf("license %s: %s %s", text.Quote(l.Name), strings.TrimPrefix(pr.Path[2:].String(), "(root)"), pr.Message))
+}
+
+// licenses gathers the holders of every license in the order of the users, and adds
+// what the catalog knows: the price and the seats left unassigned.
+func (c *conversion) licenses() []schema.License {
+	p := c.people
+	out := make([]schema.License, len(p.licenses))
+	holders := make([]int, len(p.licenses))
+	for i := 0; i < p.len(); i++ {
+		u := p.user(i)
+		for k := 0; k < u.held.len(); k++ {
+			holders[u.held.at(k).license]++
+		}
+	}
+	for i, name := range p.licenses {
+		out[i].Name = name
+		out[i].Users = make([]schema.LicenseUser, 0, holders[i])
+	}
+	for i := 0; i < p.len(); i++ {
+		u := p.user(i)
+		for k := 0; k < u.held.len(); k++ {
+			m := u.held.at(k)
+			out[m.license].Users = append(out[m.license].Users, schema.LicenseUser{Email: u.email(), LicenseStatus: m.state.text(u)})
+		}
+	}
+	cat := catalog(c.opts.Template, c.opts.Prices)
+	for i := range out {
+		key := strings.ToLower(out[i].Name)
+		c.price(&out[i], cat[key])
+		delete(cat, key)
+	}
+	var unheld []string
+	for key, e := range cat {
+		if e.Purchased != nil {
+			unheld = append(unheld, key)
+		}
+	}
+	sort.Strings(unheld)
+	for _, key := range unheld {
+		l := schema.License{Name: cat[key].name, Users: []schema.LicenseUser{}}
+		c.price(&l, cat[key])
+		out = append(out, l)
+	}
+	return out
+}
+
+func (c *conversion) price(l *schema.License, e CatalogEntry) {
+	if e.Price != "" {
+		cents, _ := ParsePrice(e.Price) // checked when the template or price list was read
+		l.PricePerUser = &cents
+	}
+	if e.Purchased == nil {
+		return
+	}
+	var assigned int64
+	for _, h := range l.Users {
+		if h.LicenseStatus != "deleted" && !(h.LicenseStatus == "" && c.people.status(h.Email) == "deleted") {
+			assigned++
+		}
+	}
+	free := *e.Purchased - assigned
+	if free < 0 {
+		c.report(schema.Warning, c.src.where(), fmt.Sprintf("license %s: %d seats are assigned but only %d were purchased; unassignedAmount is 0", text.Quote(l.Name), assigned, *e.Purchased))
+		free = 0
+	}
+	l.UnassignedAmount = &free
+}
+
+// text is the licenseStatus a license state writes for a user.
+func (s licenseState) text(u *person) string {
+	switch s {
+	case lsActive:
+		return "active"
+	case lsInactive:
+		return "inactive"
+	case lsDeleted:
+		return "deleted"
+	case lsUnlessUsed:
+		if u.lastUsed < 0 {
+			return "inactive"
+		}
+	}
+	return ""
+}
+
+func (p *people) status(email string) string {
+	if i, ok := p.index(strings.ToLower(email)); ok {
+		return statusText[p.user(int(i)).status]
+	}
+	return ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,336 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/torii-convert/torii-convert/internal/text"
+	"github.com/torii-convert/torii-convert/templates"
+)
+
+// Template says how the columns of an export become users and licenses. Templates are
+// data: the built-in ones and a user's own file go through the same parser.
+type Template struct {
+	Schema      string                  `json:"$schema,omitempty"`
+	Name        string                  `json:"name"`
+	Description string                  `json:"description,omitempty"`
+	Source      string                  `json:"source,omitempty"`
+	Dates       Dates                   `json:"dates,omitzero"`
+	User        UserFields              `json:"user"`
+	Licenses    []LicenseRule           `json:"licenses,omitempty"`
+	Catalog     map[string]CatalogEntry `json:"catalog,omitempty"`
+	Skip        []SkipRule              `json:"skip,omitempty"`
+
+	// File is where the template was read from: a built-in's name or a path.
+	File string `json:"-"`
+}
+
+// Field says where one value comes from and how it is cleaned.
+type Field struct {
+	From    []string          `json:"from,omitempty"`
+	Value   *string           `json:"value,omitempty"`
+	Pick    string            `json:"pick,omitempty"`
+	Split   string            `json:"split,omitempty"`
+	Map     map[string]string `json:"map,omitempty"`
+	Default string            `json:"default,omitempty"`
+	Exclude []string          `json:"exclude,omitempty"`
+}
+
+// UserFields maps the user's fields. Name is a full name, split into first and last name
+// when those have no column of their own.
+type UserFields struct {
+	Email          *Field `json:"email"`
+	ID             *Field `json:"id,omitempty"`
+	Name           *Field `json:"name,omitempty"`
+	FirstName      *Field `json:"firstName,omitempty"`
+	LastName       *Field `json:"lastName,omitempty"`
+	Status         *Field `json:"status,omitempty"`
+	ExternalStatus *Field `json:"externalStatus,omitempty"`
+	Roles          *Field `json:"roles,omitempty"`
+	LastUsedDate   *Field `json:"lastUsedDate,omitempty"`
+}
+
+// Dates says how to read dates.
+type Dates struct {
+	Order   string   `json:"order,omitempty"` // month-first or day-first
+	Layouts []string `json:"layouts,omitempty"`
+	Never   []string `json:"never,omitempty"`
+}
+
+// LicenseRule gives rows licenses.
+type LicenseRule struct {
+	Name                 *Field `json:"name"`
+	Status               *Field `json:"status,omitempty"`
+	InactiveWithoutUsage bool   `json:"inactiveWithoutUsage,omitempty"`
+}
+
+// CatalogEntry is what the template knows of one license: its price and seats bought.
+type CatalogEntry struct {
+	Price     string `json:"price,omitempty"`
+	Purchased *int64 `json:"purchased,omitempty"`
+
+	name string // the license name as first written
+}
+
+// SkipRule leaves out rows whose cell in one of the columns equals or matches a value.
+type SkipRule struct {
+	Reason  string   `json:"reason"`
+	From    []string `json:"from"`
+	Equals  []string `json:"equals,omitempty"`
+	Matches string   `json:"matches,omitempty"`
+}
+
+// The vocabularies of the fields whose values Torii restricts.
+var (
+	userStatuses    = []string{"active", "deleted"}
+	licenseStatuses = []string{"active", "inactive", "deleted"}
+)
+
+// Builtins returns the names of the built-in templates, sorted.
+func Builtins() []string {
+	entries, _ := fs.ReadDir(templates.FS, ".")
+	var names []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".json"); ok && e.Name() != templates.SchemaFile {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// BuiltinSource returns the text of a built-in template, as shipped.
+func BuiltinSource(name string) ([]byte, error) {
+	b, err := fs.ReadFile(templates.FS, name+".json")
+	if err != nil || name == strings.TrimSuffix(templates.SchemaFile, ".json") {
+		return nil, unknownTemplate(name)
+	}
+	return b, nil
+}
+
+// FindTemplate resolves a --template argument: a built-in's name, or the path of a
+// template file (anything with a path separator or a .json suffix).
+func FindTemplate(arg string) (*Template, error) {
+	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".json") {
+		dir, file := filepath.Split(arg)
+		if dir == "" {
+			dir = "."
+		}
+		t, err := LoadTemplate(os.DirFS(dir), file)
+		if t != nil {
+			t.File = arg
+		}
+		if err != nil && errors.Is(err, fs.ErrNotExist) {
+			return nil, &Error{Kind: Usage, Msg: fmt.Sprintf("template %s does not exist", arg)}
+		}
+		return t, err
+	}
+	if _, err := BuiltinSource(arg); err != nil {
+		return nil, err
+	}
+	return LoadTemplate(templates.FS, arg+".json")
+}
+
+func unknownTemplate(name string) error {
+	e := &Error{Kind: Usage, Msg: fmt.Sprintf("unknown template %q", name),
+		Hint: "built-in templates: " + strings.Join(Builtins(), ", ") + "; or give the path of a template file"}
+	if best := text.Nearest(name, Builtins()); best != "" {
+		e.Hint = fmt.Sprintf("did you mean %q? %s", best, e.Hint)
+	}
+	return e
+}
+
+// LoadTemplate reads and checks one template file from fsys.
+func LoadTemplate(fsys fs.FS, file string) (*Template, error) {
+	src, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, err
+	}
+	name := file
+	fail := func(msg string) error {
+		return &Error{Kind: Usage, Msg: fmt.Sprintf("template %s: %s", name, msg),
+			Hint: "see `torii-convert templates show figma` for a working example"}
+	}
+	var doc any
+	if err := json.Unmarshal(src, &doc); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := text.LineCol(src, se.Offset)
+			return nil, fail(fmt.Sprintf("%d:%d: invalid JSON: %v", line, col, se))
+		}
+		return nil, fail("invalid JSON: " + err.Error())
+	}
+	if msgs := checkTemplateSchema(src); len(msgs) > 0 {
+		return nil, fail(strings.Join(msgs, "\n  "))
+	}
+	t := new(Template)
+	dec := json.NewDecoder(bytes.NewReader(src))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(t); err != nil {
+		return nil, fail(err.Error())
+	}
+	t.File = strings.TrimSuffix(file, ".json")
+	if msgs := t.check(); len(msgs) > 0 {
+		return nil, fail(strings.Join(msgs, "\n  "))
+	}
+	return t, nil
+}
+
+var templateSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	src, err := fs.ReadFile(templates.FS, templates.SchemaFile)
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	if err := c.AddResource(templates.SchemaFile, bytes.NewReader(src)); err != nil {
+		return nil, err
+	}
+	return c.Compile(templates.SchemaFile)
+})
+
+// checkTemplateSchema validates a template against template.schema.json and returns one
+// line per problem: the key, then what is wrong with it.
+func checkTemplateSchema(src []byte) []string {
+	s, err := templateSchema()
+	if err != nil {
+		panic("templates/template.schema.json: " + err.Error()) // embedded; the tests compile it
+	}
+	dec := json.NewDecoder(bytes.NewReader(src))
+	dec.UseNumber() // the validator wants numbers as json.Number
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return []string{err.Error()}
+	}
+	var ve *jsonschema.ValidationError
+	if err := s.Validate(doc); !errors.As(err, &ve) {
+		return nil
+	}
+	seen := map[string]bool{}
+	var msgs []string
+	for _, e := range ve.BasicOutput().Errors {
+		kw := e.KeywordLocation
+		if e.Error == "" || strings.HasPrefix(e.Error, "doesn't validate with") ||
+			strings.Contains(kw, "/oneOf/") || strings.Contains(kw, "/anyOf/") {
+			continue
+		}
+		msg := e.Error
+		switch {
+		case strings.HasSuffix(kw, "/oneOf"):
+			msg = `give either "from" (the columns to read) or "value" (a constant), not both`
+		case strings.HasSuffix(kw, "/anyOf"):
+			msg = `give "equals" or "matches" to say which rows to skip`
+		case strings.HasPrefix(msg, "additionalProperties"):
+			msg = "unknown key " + strings.TrimSuffix(strings.TrimPrefix(msg, "additionalProperties "), " not allowed")
+		case strings.HasPrefix(msg, "missing properties: "):
+			msg = "missing " + strings.TrimPrefix(msg, "missing properties: ")
+		}
+		at := e.InstanceLocation
+		if at == "" {
+			at = "(top level)"
+		}
+		line := at + ": " + msg
+		if !seen[line] {
+			seen[line] = true
+			msgs = append(msgs, line)
+		}
+	}
+	return msgs
+}
+
+// check finds what the schema cannot: values outside Torii's vocabularies, regular
+// expressions that do not compile, layouts without a date, prices that are not prices.
+func (t *Template) check() []string {
+	var msgs []string
+	add := func(at, format string, args ...any) { msgs = append(msgs, at+": "+fmt.Sprintf(format, args...)) }
+	vocab := func(at string, f *Field, allowed []string) {
+		if f == nil {
+			return
+		}
+		in := func(v string) bool {
+			for _, a := range allowed {
+				if v == a {
+					return true
+				}
+			}
+			return false
+		}
+		if f.Value != nil && !in(*f.Value) {
+			add(at+"/value", "%q is not one of %s", *f.Value, strings.Join(allowed, ", "))
+		}
+		if f.Default != "" && !in(f.Default) {
+			add(at+"/default", "%q is not one of %s", f.Default, strings.Join(allowed, ", "))
+		}
+		for k, v := range f.Map {
+			if !in(v) {
+				add(at+"/map/"+k, "%q is not one of %s", v, strings.Join(allowed, ", "))
+			}
+		}
+	}
+	vocab("/user/status", t.User.Status, userStatuses)
+	for i, r := range t.Licenses {
+		vocab(fmt.Sprintf("/licenses/%d/status", i), r.Status, licenseStatuses)
+	}
+	fields := map[string]*Field{
+		"email": t.User.Email, "id": t.User.ID, "name": t.User.Name, "firstName": t.User.FirstName,
+		"lastName": t.User.LastName, "status": t.User.Status, "externalStatus": t.User.ExternalStatus,
+		"roles": t.User.Roles, "lastUsedDate": t.User.LastUsedDate,
+	}
+	for name, f := range fields {
+		if f == nil {
+			continue
+		}
+		if f.Pick == "latest" && name != "lastUsedDate" {
+			add("/user/"+name+"/pick", `"latest" picks the latest date; only lastUsedDate holds dates`)
+		}
+		if (f.Pick == "all" || f.Split != "") && name != "roles" {
+			add("/user/"+name, `only roles and license names hold several values; "pick": "all" and "split" do not apply`)
+		}
+	}
+	for i, r := range t.Licenses {
+		if r.Name.Pick == "latest" {
+			add(fmt.Sprintf("/licenses/%d/name/pick", i), `"latest" picks the latest date; license names are not dates`)
+		}
+	}
+	for i, s := range t.Skip {
+		if s.Matches != "" {
+			if _, err := regexp.Compile(s.Matches); err != nil {
+				add(fmt.Sprintf("/skip/%d/matches", i), "%v", err)
+			}
+		}
+	}
+	for i, l := range t.Dates.Layouts {
+		if !layoutHasDate(l) {
+			add(fmt.Sprintf("/dates/layouts/%d", i), "%q has no year, month and day; write it with Go's reference date, 2006-01-02", l)
+		}
+	}
+	for name, c := range t.Catalog {
+		if c.Price != "" {
+			if _, err := ParsePrice(c.Price); err != nil {
+				add("/catalog/"+name+"/price", "%v", err)
+			}
+		}
+	}
+	sort.Strings(msgs)
+	return msgs
+}
+
+// layoutHasDate reports whether a Go time layout reads a whole date.
+func layoutHasDate(layout string) bool {
+	ref := time.Date(2033, 11, 28, 13, 14, 15, 0, time.UTC)
+	got, err := time.Parse(layout, ref.Format(layout))
+	return err == nil && got.Year() == 2033 && got.Month() == 11 && got.Day() == 28
+}

@@ -1,0 +1,133 @@
+package convert
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/torii-convert/torii-convert/internal/text"
+)
+
+// ParsePrice reads a price in the currency's major unit, as people write it ("$1,500.00",
+// "1.500,00 €", "EUR 12,50", "15"), and returns it in cents, exactly: no floating point
+// touches it. Fractions of a cent round half up.
+func ParsePrice(s string) (int64, error) {
+	orig := s
+	bad := func(why string) (int64, error) {
+		return 0, fmt.Errorf("%s is not a price: %s", text.Quote(orig), why)
+	}
+	s = strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsLetter(r) || unicode.Is(unicode.Sc, r)
+	})
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "(") {
+		return bad("it is negative")
+	}
+	s = strings.TrimFunc(strings.TrimPrefix(s, "+"), func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Sc, r) })
+	if s == "" {
+		return bad("it has no digits")
+	}
+	// The decimal separator is the last of '.' and ','; a lone ',' followed by exactly
+	// three digits groups thousands (1,500), and so does any separator that repeats.
+	intPart, frac := s, ""
+	dot, comma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
+	sep := max(dot, comma)
+	if sep >= 0 {
+		c := s[sep]
+		grouping := strings.Count(s, string(c)) > 1 || c == ',' && dot < 0 && len(s)-sep-1 == 3
+		if !grouping {
+			intPart, frac = s[:sep], s[sep+1:]
+		}
+	}
+	var cents int64
+	for _, r := range intPart {
+		switch {
+		case '0' <= r && r <= '9':
+			if cents > (math.MaxInt64-9)/1000 {
+				return bad("it is too large")
+			}
+			cents = cents*10 + int64(r-'0')
+		case r == ',' || r == '.' || r == '\'' || r == ' ' || r == '\u00a0' || r == '\u202f':
+		default:
+			return bad(fmt.Sprintf("%q does not belong in a number", r))
+		}
+	}
+	cents *= 100
+	for i, r := range frac {
+		if r < '0' || r > '9' {
+			return bad(fmt.Sprintf("%q does not belong in a number", r))
+		}
+		switch i {
+		case 0:
+			cents += 10 * int64(r-'0')
+		case 1:
+			cents += int64(r - '0')
+		case 2:
+			if r >= '5' {
+				cents++
+			}
+		}
+	}
+	if !strings.ContainsAny(s, "0123456789") {
+		return bad("it has no digits")
+	}
+	return cents, nil
+}
+
+// splitName splits a full name: "Last, First" as HR systems write it, otherwise the first
+// word is the first name and the rest the last name.
+func splitName(full string) (first, last string) {
+	if l, f, ok := strings.Cut(full, ","); ok {
+		return strings.TrimSpace(f), strings.TrimSpace(l)
+	}
+	full = strings.TrimSpace(full)
+	if i := strings.IndexFunc(full, unicode.IsSpace); i > 0 {
+		return full[:i], strings.TrimSpace(full[i:])
+	}
+	return full, ""
+}
+
+// normHeader is the form in which headers and aliases are compared: case, spaces
+// (line breaks too), '_' and '-' do not count.
+func normHeader(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r), r == '_', r == '-', r == '\ufeff', r == '\u200b':
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// plainNumber writes a spreadsheet number the way a person reads it: never 1.5E+4, and
+// rounded to the 15 significant digits spreadsheets keep, so 0.30000000000000004 is 0.3.
+func plainNumber(raw string) string {
+	if !strings.ContainsAny(raw, "eE") && significantDigits(raw) <= 15 {
+		return raw
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return raw
+	}
+	f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+func significantDigits(s string) int {
+	n, leading := 0, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			continue
+		}
+		if c == '0' && leading {
+			continue
+		}
+		leading = false
+		n++
+	}
+	return n
+}

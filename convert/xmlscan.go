@@ -1,0 +1,266 @@
+package convert
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
+
+// xmlScanner is a small, fast reader of the XML in a workbook's parts. It yields tags one
+// at a time and, when asked, the text between them, decoded. It knows the little of XML
+// that SpreadsheetML uses: attributes, character and entity references, CDATA,
+// comments, processing instructions and namespace prefixes (which it drops).
+// encoding/xml reads the same text ten times slower, and sheets are the bulk of a workbook.
+type xmlScanner struct {
+	r     *bufio.Reader
+	tag   []byte // the current tag, between < and >
+	name  []byte // its local name
+	attrs []byte // its attributes, raw
+	end   bool   // </name>
+	empty bool   // <name/>
+	text  []byte // text collected since the last reset
+}
+
+var errXMLSyntax = errors.New("malformed XML")
+
+func newXMLScanner(r io.Reader) *xmlScanner {
+	return &xmlScanner{r: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// next moves to the next tag. With collect, the text before it is appended to x.text.
+func (x *xmlScanner) next(collect bool) error {
+	for {
+		for {
+			chunk, err := x.r.ReadSlice('<')
+			if collect {
+				n := len(chunk)
+				if err == nil {
+					n--
+				}
+				x.appendText(chunk[:n])
+			}
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			break
+		}
+		c, err := x.r.Peek(1)
+		if err != nil {
+			return errXMLSyntax
+		}
+		switch c[0] {
+		case '!':
+			if head, _ := x.r.Peek(8); string(head) == "![CDATA[" {
+				x.r.Discard(8)
+				data, err := x.until("]]>")
+				if err != nil {
+					return err
+				}
+				if collect {
+					x.text = append(x.text, data...)
+				}
+				continue
+			}
+			if head, _ := x.r.Peek(3); string(head) == "!--" {
+				if _, err := x.until("-->"); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := x.until(">"); err != nil { // <!DOCTYPE ...>
+				return err
+			}
+			continue
+		case '?':
+			if _, err := x.until("?>"); err != nil {
+				return err
+			}
+			continue
+		}
+		return x.readTag()
+	}
+}
+
+// until skips past the next occurrence of end and returns what came before it.
+func (x *xmlScanner) until(end string) ([]byte, error) {
+	x.tag = x.tag[:0]
+	for {
+		b, err := x.r.ReadByte()
+		if err != nil {
+			return nil, errXMLSyntax
+		}
+		x.tag = append(x.tag, b)
+		if bytes.HasSuffix(x.tag, []byte(end)) {
+			return x.tag[:len(x.tag)-len(end)], nil
+		}
+	}
+}
+
+func (x *xmlScanner) readTag() error {
+	x.tag = x.tag[:0]
+	for {
+		chunk, err := x.r.ReadSlice('>')
+		x.tag = append(x.tag, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return errXMLSyntax
+		}
+		if !openQuote(x.tag) {
+			break
+		}
+	}
+	t := x.tag[:len(x.tag)-1]
+	x.end, x.empty = false, false
+	if len(t) > 0 && t[0] == '/' {
+		x.end = true
+		t = t[1:]
+	}
+	if len(t) > 0 && t[len(t)-1] == '/' {
+		x.empty = true
+		t = t[:len(t)-1]
+	}
+	i := 0
+	for i < len(t) && !isXMLSpace(t[i]) {
+		i++
+	}
+	x.name, x.attrs = t[:i], t[i:]
+	if j := bytes.LastIndexByte(x.name, ':'); j >= 0 {
+		x.name = x.name[j+1:]
+	}
+	return nil
+}
+
+// openQuote reports whether a tag read up to a '>' is still inside an attribute value.
+func openQuote(tag []byte) bool {
+	var q byte
+	for _, c := range tag {
+		switch {
+		case q == 0 && (c == '"' || c == '\''):
+			q = c
+		case c == q:
+			q = 0
+		}
+	}
+	return q != 0
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func (x *xmlScanner) is(name string) bool { return string(x.name) == name }
+
+// attr returns the raw value of the attribute with the given (unprefixed) name.
+func (x *xmlScanner) attr(name string) ([]byte, bool) {
+	a := x.attrs
+	for {
+		for len(a) > 0 && isXMLSpace(a[0]) {
+			a = a[1:]
+		}
+		eq := bytes.IndexByte(a, '=')
+		if eq < 0 {
+			return nil, false
+		}
+		key := bytes.TrimSpace(a[:eq])
+		if j := bytes.LastIndexByte(key, ':'); j >= 0 {
+			key = key[j+1:]
+		}
+		a = bytes.TrimLeft(a[eq+1:], " \t\r\n")
+		if len(a) == 0 || a[0] != '"' && a[0] != '\'' {
+			return nil, false
+		}
+		end := bytes.IndexByte(a[1:], a[0])
+		if end < 0 {
+			return nil, false
+		}
+		val := a[1 : 1+end]
+		a = a[end+2:]
+		if string(key) == name {
+			return val, true
+		}
+	}
+}
+
+// appendText appends raw XML text to x.text, decoding references and line ends.
+func (x *xmlScanner) appendText(raw []byte) {
+	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
+		x.text = append(x.text, raw...)
+		return
+	}
+	for len(raw) > 0 {
+		c := raw[0]
+		switch {
+		case c == '\r':
+			x.text = append(x.text, '\n')
+			raw = raw[1:]
+			if len(raw) > 0 && raw[0] == '\n' {
+				raw = raw[1:]
+			}
+		case c == '&':
+			semi := bytes.IndexByte(raw, ';')
+			if semi < 0 {
+				x.text = append(x.text, raw...)
+				return
+			}
+			x.text = appendEntity(x.text, raw[1:semi], raw[:semi+1])
+			raw = raw[semi+1:]
+		default:
+			x.text = append(x.text, c)
+			raw = raw[1:]
+		}
+	}
+}
+
+func appendEntity(b, ref, whole []byte) []byte {
+	switch string(ref) {
+	case "lt":
+		return append(b, '<')
+	case "gt":
+		return append(b, '>')
+	case "amp":
+		return append(b, '&')
+	case "quot":
+		return append(b, '"')
+	case "apos":
+		return append(b, '\'')
+	}
+	if len(ref) > 1 && ref[0] == '#' {
+		var n uint64
+		var err error
+		if ref[1] == 'x' || ref[1] == 'X' {
+			n, err = strconv.ParseUint(string(ref[2:]), 16, 32)
+		} else {
+			n, err = strconv.ParseUint(string(ref[1:]), 10, 32)
+		}
+		if err == nil && utf8.ValidRune(rune(n)) {
+			return utf8.AppendRune(b, rune(n))
+		}
+	}
+	return append(b, whole...)
+}
+
+// unescapeOOXML decodes the _xHHHH_ escapes Office writes for characters XML cannot hold.
+func unescapeOOXML(s []byte) []byte {
+	if bytes.Index(s, []byte("_x")) < 0 {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' {
+			if n, err := strconv.ParseUint(string(s[i+2:i+6]), 16, 16); err == nil {
+				out = utf8.AppendRune(out, rune(n))
+				i += 7
+				continue
+			}
+		}
+		out = append(out, s[i])
+		i++
+	}
+	return out
+}

@@ -1,0 +1,64 @@
+// Package text holds the small helpers for messages that several packages share.
+package text
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+)
+
+// Quote renders a value for a message, shortened so one bad cell cannot flood a terminal.
+func Quote(s string) string {
+	const max = 60
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// Nearest returns the candidate a mistyped word most likely meant, or "" when none is
+// close: within two edits, ignoring case, or one that starts with the word.
+func Nearest(word string, candidates []string) string {
+	best, bestDist := "", 3
+	lower := strings.ToLower(word)
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := Distance(lower, lc)
+		if len(lower) >= 3 && strings.HasPrefix(lc, lower) {
+			d = min(d, 1)
+		}
+		if d < bestDist || d == bestDist && best != "" && c < best {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// Distance is the Levenshtein edit distance between two strings, counted in runes.
+func Distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// LineCol turns a byte offset into text into a 1-based line and column (in bytes).
+func LineCol(src []byte, offset int64) (line, col int) {
+	offset = max(0, min(offset, int64(len(src))))
+	before := src[:offset]
+	return bytes.Count(before, []byte{'\n'}) + 1, len(before) - bytes.LastIndexByte(before, '\n')
+}

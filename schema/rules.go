@@ -1,0 +1,178 @@
+package schema
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/torii-convert/torii-convert/internal/text"
+)
+
+// Rules checks what the schema cannot say, record by record, in the order a file holds
+// them: emails are unique (ignoring case), license names are unique, everyone holding a
+// license is a user. It also warns of what Torii accepts but is likely a mistake.
+// Its memory grows with the number of users, never with the size of a file.
+type Rules struct {
+	today    string            // YYYY-MM-DD
+	emails   map[string]int32 // lower-case email to its entry in users
+	users    []holder
+	licenses map[string]int    // license name to index
+	pending  []pendingHolder
+	out      []Problem
+}
+
+// holder is what the rules remember of a user: where it is, and the last license seen
+// held by it, to find a user listed twice in one license without a map per license.
+type holder struct {
+	user        int32
+	lastLicense int32
+}
+
+type pendingHolder struct {
+	email   string
+	license int
+	index   int
+	offset  int64
+}
+
+// Where tells the offset in the text of the value at a path, -1 when it cannot. The rules
+// ask it for the values they report on; nil answers -1.
+type Where func(at Path) int64
+
+func (w Where) offset(at Path) int64 {
+	if w == nil {
+		return -1
+	}
+	return w(at)
+}
+
+// NewRules starts the checks of one file; today dates the check for lastUsedDate, and
+// users, when known, is about how many users the file has.
+//
+// A file is checked in full with Email and User for every user, then License and Holders
+// for every license, then Finish. A converted file needs only User and License: the
+// merging of rows makes emails unique and holders users, by construction.
+func NewRules(today time.Time, users int) *Rules {
+	return &Rules{
+		today:    today.Format("2006-01-02"),
+		emails:   make(map[string]int32, users),
+		users:    make([]holder, 0, users),
+		licenses: map[string]int{},
+	}
+}
+
+func userPath(i int) Path    { return Path{Key("users"), Index(i)} }
+func licensePath(i int) Path { return Path{Key("licenses"), Index(i)} }
+
+func (r *Rules) add(sev Severity, at Path, where Where, keyword, msg string) {
+	r.out = append(r.out, Problem{Severity: sev, Path: at, Offset: where.offset(at), Keyword: keyword, Message: msg})
+}
+
+// Problems returns the problems found so far and forgets them.
+func (r *Rules) Problems() []Problem {
+	out := r.out
+	r.out = nil
+	return out
+}
+
+// Users returns the number of distinct users seen.
+func (r *Rules) Users() int { return len(r.emails) }
+
+// Email checks that the email of the user at index i of the users is no other user's.
+// Holders needs every user's email given to Email first.
+func (r *Rules) Email(email string, i int, where Where) {
+	key := strings.ToLower(email)
+	if first, dup := r.emails[key]; dup {
+		r.add(Error, userPath(i).With(Key("email")), where, "unique-email",
+			fmt.Sprintf("%s is already the email of %s; merge the two users into one", text.Quote(email), userPath(int(r.users[first].user))))
+	} else if email != "" {
+		r.emails[key] = int32(len(r.users))
+		r.users = append(r.users, holder{user: int32(i), lastLicense: -1})
+	}
+}
+
+// User checks the user at index i of the users on its own.
+func (r *Rules) User(u *User, i int, where Where) {
+	if u.Status == "" && u.LastUsedDate == "" {
+		r.add(Warning, userPath(i), where, "no-status-no-activity",
+			"has neither a status nor a lastUsedDate; Torii will count the user as active")
+	}
+	if len(u.LastUsedDate) >= 10 && u.LastUsedDate[:10] > r.today {
+		r.add(Warning, userPath(i).With(Key("lastUsedDate")), where, "future-date",
+			fmt.Sprintf("%s is in the future", text.Quote(u.LastUsedDate)))
+	}
+}
+
+// License checks the license at index i of the licenses; price is its pricePerUser when
+// it has one. Holders checks who holds it.
+func (r *Rules) License(name string, price *float64, i int, where Where) {
+	at := licensePath(i)
+	if first, dup := r.licenses[name]; dup {
+		r.add(Error, at.With(Key("name")), where, "unique-license",
+			fmt.Sprintf("%s is already the name of %s; put its users into one license", text.Quote(name), licensePath(first)))
+	} else {
+		r.licenses[name] = i
+	}
+	if price != nil {
+		switch p := *price; {
+		case p != math.Trunc(p):
+			r.add(Warning, at.With(Key("pricePerUser")), where, "cents",
+				fmt.Sprintf("%v is not a whole number of cents; pricePerUser is in cents, so $15.00 is 1500", p))
+		case p == 0 && !freeLooking.MatchString(name):
+			r.add(Warning, at.With(Key("pricePerUser")), where, "zero-price",
+				fmt.Sprintf("is 0 for %s, which looks like a paid license; leave pricePerUser out if the price is not known", text.Quote(name)))
+		}
+	}
+}
+
+// Holders checks the users of the license at index i: each is one of the users, and
+// holds the license once.
+func (r *Rules) Holders(name string, holders []LicenseUser, i int, where Where) {
+	var early map[string]bool // holders not yet seen as users, when licenses come first
+	for k, h := range holders {
+		key := strings.ToLower(h.Email)
+		if e, ok := r.emails[key]; ok {
+			if u := &r.users[e]; u.lastLicense == int32(i) {
+				r.dupHolder(h.Email, name, i, k, where)
+			} else {
+				u.lastLicense = int32(i)
+			}
+			continue
+		}
+		if early == nil {
+			early = map[string]bool{}
+		}
+		if early[key] {
+			r.dupHolder(h.Email, name, i, k, where)
+		}
+		early[key] = true
+		if h.Email != "" {
+			at := licensePath(i).With(Key("users"), Index(k), Key("email"))
+			r.pending = append(r.pending, pendingHolder{email: h.Email, license: i, index: k, offset: where.offset(at)})
+		}
+	}
+}
+
+func (r *Rules) dupHolder(email, name string, i, k int, where Where) {
+	r.add(Error, licensePath(i).With(Key("users"), Index(k), Key("email")), where, "unique-holder",
+		fmt.Sprintf("%s holds %s more than once", text.Quote(email), text.Quote(name)))
+}
+
+// Finish runs the checks that need the whole file and returns the problems not yet taken.
+func (r *Rules) Finish() []Problem {
+	for _, h := range r.pending {
+		if _, ok := r.emails[strings.ToLower(h.email)]; !ok {
+			offset := h.offset
+			r.add(Error, licensePath(h.license).With(Key("users"), Index(h.index), Key("email")),
+				func(Path) int64 { return offset }, "holder-is-user",
+				fmt.Sprintf("%s holds a license but is not one of the users; add the user or remove the license", text.Quote(h.email)))
+		}
+	}
+	r.pending = nil
+	return r.Problems()
+}
+
+// freeLooking matches license names that are free by nature, where a price of 0 is right.
+var freeLooking = regexp.MustCompile(`(?i)\b(free|trial|guest|view|viewer|views|read[- ]?only|basic|unlicensed|no seat|none|unassigned|inactive|member|external)\b`)

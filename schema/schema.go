@@ -1,0 +1,79 @@
+// Package schema is the contract of Torii's customIntegrationData file: its JSON Schema,
+// the Go model and its encoder, and the checks every file must pass, both those the
+// schema states and the rules across records it cannot.
+//
+// The checks run on JSON text through a small validator compiled from the embedded
+// schema: it reports every problem with its path and byte offset, allocates almost
+// nothing, and runs at the speed of a scanner. Its verdicts are held to those of
+// github.com/santhosh-tekuri/jsonschema/v5, whose format checkers it uses, by the tests.
+package schema
+
+import "fmt"
+
+// Schema is the compiled contract.
+type Schema struct {
+	root, user, license, holder *node
+}
+
+var contract = mustCompile()
+
+func mustCompile() *Schema {
+	root, err := compile(Source)
+	if err != nil {
+		panic(fmt.Sprintf("schema/customIntegrationData.json: %v", err))
+	}
+	s := &Schema{root: root}
+	s.user = root.props["users"].node.items.resolved()
+	s.license = root.props["licenses"].node.items.resolved()
+	s.holder = s.license.props["users"].node.items.resolved()
+	return s
+}
+
+// Contract returns the compiled customIntegrationData schema.
+func Contract() *Schema { return contract }
+
+// Checker checks records one after another, reusing its memory between them. It is not
+// safe for concurrent use: give each goroutine its own.
+type Checker struct {
+	s *Schema
+	c checker
+}
+
+// Checker returns a new Checker of the contract.
+func (s *Schema) Checker() *Checker { return &Checker{s: s} }
+
+// User checks one user's JSON against the schema; at is the user's path in the file.
+// The problems returned are the caller's; they share no memory with the Checker.
+func (k *Checker) User(data []byte, at Path) ([]Problem, error) {
+	return k.c.check(k.s.user, data, at, 0)
+}
+
+// License checks one license's JSON against the schema.
+func (k *Checker) License(data []byte, at Path) ([]Problem, error) {
+	return k.c.check(k.s.license, data, at, 0)
+}
+
+// LicenseUser checks the JSON of one user of a license. A license checked with no users,
+// then each of its users, is checked in full: nothing in the schema relates the users of
+// a license to each other or to the license.
+func (k *Checker) LicenseUser(data []byte, at Path) ([]Problem, error) {
+	return k.c.check(k.s.holder, data, at, 0)
+}
+
+// Document checks a whole file held in memory against the schema alone, without the
+// rules across records.
+func (k *Checker) Document(data []byte) ([]Problem, error) {
+	return k.c.check(k.s.root, data, nil, 0)
+}
+
+func (c *checker) check(n *node, data []byte, at Path, base int64) ([]Problem, error) {
+	*c = checker{sc: scanner{data: data}, base: base, path: append(c.path[:0], at...), buf: c.buf, keys: c.keys, sub: c.sub}
+	err := c.value(n)
+	if c.sc.ws(); err == nil && c.sc.pos < len(data) {
+		err = c.sc.fail("unexpected %s after the end of the value", c.sc.found())
+	}
+	if se, ok := err.(*SyntaxError); ok {
+		se.Offset += base
+	}
+	return c.out, err
+}
