@@ -15,10 +15,10 @@ import (
 // license is a user. It also warns of what Torii accepts but is likely a mistake.
 // Its memory grows with the number of users, never with the size of a file.
 type Rules struct {
-	today    string            // YYYY-MM-DD
+	today    string           // YYYY-MM-DD
 	emails   map[string]int32 // lower-case email to its entry in users
 	users    []holder
-	licenses map[string]int    // license name to index
+	licenses map[string]int // license name to index
 	pending  []pendingHolder
 	out      []Problem
 }
