@@ -6,6 +6,7 @@ package convert
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -49,8 +50,6 @@ type Result struct {
 	Errors, Warnings int
 	// Missing lists the template's fields for which the export has no column.
 	Missing []string
-
-	conv *conversion
 }
 
 // Skipped counts the rows a skip rule left out.
@@ -62,11 +61,10 @@ type Skipped struct {
 // Valid reports whether the conversion made a file Torii accepts.
 func (r *Result) Valid() bool { return r.Errors == 0 }
 
-// Convert reads the export at input, makes the customIntegrationData file and checks
-// it. With out, the file is written to out as it is checked, and is only worth keeping
-// when the result is valid: callers write to a temporary file and move it into place
-// then. Callers that cannot take back what they write pass nil, and once the result is
-// valid call its WriteTo. An error means the export could not be read at all; problems
+// Convert reads the export at input, makes the customIntegrationData file, checks it,
+// and writes it to out as it goes (out may be nil). What out received is only worth
+// keeping when the result is valid: callers write to a temporary file, and move or copy
+// it into place then. An error means the export could not be read at all; problems
 // with its data are in the result.
 func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*Result, error) {
 	if opts.Today.IsZero() {
@@ -84,34 +82,12 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	c.res.Users = c.people.len()
 	if c.people.len() == 0 {
 		c.report(schema.Error, c.src.where(), c.noUsers())
-	} else if err := c.write(out, true); err != nil {
+	} else if err := c.write(out); err != nil {
 		return nil, err
 	}
 	c.res.Licenses = len(c.lics)
 	c.finish()
-	c.res.conv = c
 	return c.res, nil
-}
-
-// WriteTo writes the file the conversion made, once more.
-func (r *Result) WriteTo(w io.Writer) (int64, error) {
-	if r.conv == nil || r.Users == 0 {
-		return 0, fmt.Errorf("no file to write: the conversion made no users")
-	}
-	cw := &countWriter{w: w}
-	err := r.conv.write(cw, false)
-	return cw.n, err
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 type conversion struct {
@@ -157,6 +133,10 @@ func (c *conversion) read(ctx context.Context) error {
 		return err
 	}
 	if c.m, err = newMapper(c.opts.Template, header, c.opts.DateOrder); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Msg = "reading " + c.src.where().String() + ": " + e.Msg
+		}
 		return err
 	}
 	c.res.Missing = c.m.missing

@@ -51,12 +51,14 @@ func (p Pos) String() string {
 	switch {
 	case p.Sheet != "" && p.Col > 0:
 		return fmt.Sprintf("%s:%s!%s%d", p.File, p.Sheet, ColumnName(p.Col), p.Line)
-	case p.Sheet != "":
+	case p.Sheet != "" && p.Line > 0:
 		return fmt.Sprintf("%s:%s!%d", p.File, p.Sheet, p.Line)
 	case p.Col > 0:
 		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 	case p.Line > 0:
 		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	case p.Sheet != "":
+		return fmt.Sprintf("%s, sheet %q", p.File, p.Sheet)
 	}
 	return p.File
 }

@@ -335,8 +335,10 @@ type record struct {
 
 // held is one license a row gives its user.
 type held struct {
-	name   string
-	status licenseState
+	name     string
+	status   licenseState
+	rule     int8 // the license rule that gave it
+	fallback bool // given for want of a name: the rule's default
 }
 
 // licenseState orders what rows say of a license: when several rows give a user the same
@@ -404,7 +406,7 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 		ok = false
 	}
 	for i := range m.licenses {
-		if !m.license(&m.licenses[i], row, rec, bad) {
+		if !m.license(i, &m.licenses[i], row, rec, bad) {
 			ok = false
 		}
 	}
@@ -442,7 +444,7 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 	return ok
 }
 
-func (m *mapper) license(l *licenseBinding, row []string, rec *record, bad problemFunc) bool {
+func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record, bad problemFunc) bool {
 	ok := true
 	state := lsFollowUser
 	if raw, col := l.status.first(row); raw != "" {
@@ -458,7 +460,7 @@ func (m *mapper) license(l *licenseBinding, row []string, rec *record, bad probl
 	if l.unlessUsed && state == lsFollowUser {
 		state = lsUnlessUsed
 	}
-	give := func(name string) {
+	give := func(name string, fallback bool) {
 		name, _ = l.name.translate(name)
 		for i, h := range rec.licenses {
 			if strings.EqualFold(h.name, name) {
@@ -466,12 +468,12 @@ func (m *mapper) license(l *licenseBinding, row []string, rec *record, bad probl
 				return
 			}
 		}
-		rec.licenses = append(rec.licenses, held{name: name, status: state})
+		rec.licenses = append(rec.licenses, held{name: name, status: state, rule: int8(rule), fallback: fallback})
 	}
 	n := len(rec.licenses)
-	l.name.each(row, func(v string, _ int) { give(v) })
+	l.name.each(row, func(v string, _ int) { give(v, false) })
 	if len(rec.licenses) == n && l.name.field.Default != "" {
-		give(l.name.field.Default)
+		give(l.name.field.Default, true)
 	}
 	return ok
 }

@@ -67,8 +67,10 @@ type memberships struct {
 }
 
 type membership struct {
-	license int32
-	state   licenseState
+	license  int32
+	state    licenseState
+	rule     int8
+	fallback bool
 }
 
 func (m *memberships) len() int { return int(m.n) }
@@ -78,6 +80,17 @@ func (m *memberships) at(i int) *membership {
 		return &m.one
 	}
 	return &(*m.more)[i-1]
+}
+
+// remove drops the k-th membership.
+func (m *memberships) remove(k int) {
+	last := m.at(m.len() - 1)
+	*m.at(k) = *last
+	if m.n--; m.n > 1 {
+		*m.more = (*m.more)[:m.n-1]
+	} else {
+		m.more = nil
+	}
 }
 
 func (m *memberships) add(x membership) {
@@ -184,18 +197,33 @@ func (p *people) add(r *record, line int) {
 	}
 	u := p.user(int(i))
 	for _, h := range r.licenses {
-		l := p.license(h.name)
-		found := false
-		for k := 0; k < u.held.len(); k++ {
-			if m := u.held.at(k); m.license == l {
-				m.state = max(m.state, h.status)
-				found = true
-			}
+		p.give(u, h)
+	}
+}
+
+// give adds a license to a user. A rule's fallback license (Figma's "No Seat Type
+// Assigned") only stays with users to whom none of their rows gives a license by the
+// same rule.
+func (p *people) give(u *person, h held) {
+	for k := 0; k < u.held.len(); k++ {
+		m := u.held.at(k)
+		if m.rule != h.rule || m.fallback == h.fallback {
+			continue
 		}
-		if !found {
-			u.held.add(membership{license: l, state: h.status})
+		if h.fallback {
+			return
+		}
+		u.held.remove(k)
+		k--
+	}
+	l := p.license(h.name)
+	for k := 0; k < u.held.len(); k++ {
+		if m := u.held.at(k); m.license == l {
+			m.state = max(m.state, h.status)
+			return
 		}
 	}
+	u.held.add(membership{license: l, state: h.status, rule: h.rule, fallback: h.fallback})
 }
 
 // merge adds a later row of a user: first values stay, active wins over deleted, roles

@@ -2,7 +2,6 @@ package convert
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"runtime"
@@ -13,15 +12,12 @@ import (
 	"github.com/torii-convert/torii-convert/schema"
 )
 
-// write encodes the users and licenses to out (when it is not nil) and, with check,
-// checks each record against the contract as it goes and traces every problem back to
-// the row it came from. Records are encoded and checked on every core; the rules across
+// write encodes the users and licenses to out (when it is not nil), checks each record
+// against the contract as it goes, and traces every problem back to the row it came from. Records are encoded and checked on every core; the rules across
 // records and the writing follow in order.
-func (c *conversion) write(out io.Writer, check bool) error {
+func (c *conversion) write(out io.Writer) error {
 	p := c.people
-	if c.lics == nil {
-		c.lics = c.licenses()
-	}
+	c.lics = c.licenses()
 	licenses := c.lics
 	// Emails are unique and holders are users by construction, so the rules that check
 	// those (Email, Holders) have nothing to find; the tests check converted files in full.
@@ -31,26 +27,15 @@ func (c *conversion) write(out io.Writer, check bool) error {
 	}
 	w := bufio.NewWriterSize(out, 1<<20)
 	w.WriteString("{\n  \"users\": [\n")
-	err := inOrder(p.len(), 2048, check, func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error) {
+	err := inOrder(p.len(), 2048, func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error) {
 		u := p.view(i)
 		if i > 0 {
 			buf = append(buf, ",\n"...)
 		}
-		start := len(buf)
 		buf = schema.AppendUser(buf, &u)
-		if k == nil {
-			return buf, nil, nil
-		}
-		problems, err := k.User(buf[start:], schema.Path{schema.Key("users"), schema.Index(i)})
-		if err != nil {
-			err = fmt.Errorf("encoding user %s: %w", u.Email, err)
-		}
-		return buf, problems, err
+		return buf, k.UserValue(&u, schema.Path{schema.Key("users"), schema.Index(i)}), nil
 	}, func(ch *chunk) {
 		w.Write(ch.buf)
-		if !check {
-			return
-		}
 		next := 0
 		for i := ch.from; i < ch.to; i++ {
 			u := p.user(i)
@@ -70,16 +55,14 @@ func (c *conversion) write(out io.Writer, check bool) error {
 	w.WriteString("\n  ]")
 	if len(licenses) > 0 {
 		w.WriteString(",\n  \"licenses\": [\n")
-		if err := c.writeLicenses(w, licenses, rules, check); err != nil {
+		if err := c.writeLicenses(w, licenses, rules); err != nil {
 			return err
 		}
 		w.WriteString("\n  ]")
 	}
 	w.WriteString("\n}\n")
-	if check {
-		for _, pr := range rules.Finish() {
-			c.report(pr.Severity, c.src.where(), pr.Path.String()+": "+pr.Message)
-		}
+	for _, pr := range rules.Finish() {
+		c.report(pr.Severity, c.src.where(), pr.Path.String()+": "+pr.Message)
 	}
 	return w.Flush()
 }
@@ -87,7 +70,7 @@ func (c *conversion) write(out io.Writer, check bool) error {
 // writeLicenses writes the licenses as one run of records: each license's first line,
 // then a record per user, so that a license held by a million users is encoded and
 // checked on every core, in chunks, like the users.
-func (c *conversion) writeLicenses(w io.Writer, licenses []schema.License, rules *schema.Rules, check bool) error {
+func (c *conversion) writeLicenses(w io.Writer, licenses []schema.License, rules *schema.Rules) error {
 	starts := make([]int, len(licenses)+1) // the record of each license's first line
 	for i := range licenses {
 		starts[i+1] = starts[i] + 1 + len(licenses[i].Users)
@@ -96,38 +79,22 @@ func (c *conversion) writeLicenses(w io.Writer, licenses []schema.License, rules
 		li := sort.Search(len(licenses), func(i int) bool { return starts[i+1] > j })
 		return li, j - starts[li] - 1
 	}
-	err := inOrder(starts[len(licenses)], 2048, check, func(k *schema.Checker, buf []byte, j int) ([]byte, []schema.Problem, error) {
+	err := inOrder(starts[len(licenses)], 2048, func(k *schema.Checker, buf []byte, j int) ([]byte, []schema.Problem, error) {
 		li, h := locate(j)
 		l := &licenses[li]
 		if h >= 0 {
-			start := len(buf)
 			buf = schema.AppendLicenseUser(buf, &l.Users[h], h)
-			if k == nil {
-				return buf, nil, nil
-			}
 			at := schema.Path{schema.Key("licenses"), schema.Index(li), schema.Key("users"), schema.Index(h)}
-			problems, err := k.LicenseUser(buf[start+bytes.IndexByte(buf[start:], '{'):], at)
-			return buf, problems, err
+			return buf, k.LicenseUserValue(&l.Users[h], at), nil
 		}
 		if li > 0 {
 			buf = append(schema.AppendLicenseEnd(buf, len(licenses[li-1].Users)), ",\n"...)
 		}
 		buf = schema.AppendLicenseHead(buf, l)
-		if k == nil {
-			return buf, nil, nil
-		}
 		// The license is checked without its users, which are checked one by one.
-		alone := schema.AppendLicense(nil, &schema.License{Name: l.Name, PricePerUser: l.PricePerUser, UnassignedAmount: l.UnassignedAmount})
-		problems, err := k.License(alone, schema.Path{schema.Key("licenses"), schema.Index(li)})
-		if err != nil {
-			err = fmt.Errorf("encoding license %s: %w", l.Name, err)
-		}
-		return buf, problems, err
+		return buf, k.LicenseValue(l, schema.Path{schema.Key("licenses"), schema.Index(li)}), nil
 	}, func(ch *chunk) {
 		w.Write(ch.buf)
-		if !check {
-			return
-		}
 		for _, pr := range ch.problems {
 			li, _ := locate(pr.index)
 			c.traceLicense(pr.Problem, &licenses[li])
@@ -169,20 +136,17 @@ type indexedProblem struct {
 	index int
 }
 
-// inOrder encodes (and with check, checks) the records 0..n in chunks of size on every
-// core, and hands the chunks to use one by one, in order. A few chunks are in flight at a time, so memory
+// inOrder encodes and checks the records 0..n in chunks of size on every core, and hands
+// the chunks to use one by one, in order. A few chunks are in flight at a time, so memory
 // stays bounded whatever n is.
-func inOrder(n, size int, check bool, encode func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error), use func(*chunk)) error {
+func inOrder(n, size int, encode func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error), use func(*chunk)) error {
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan *chunk, 2*workers)
 	pending := make(chan *chunk, 2*workers)
 	free := make(chan []byte, 3*workers)
 	for w := 0; w < workers; w++ {
 		go func() {
-			var k *schema.Checker
-			if check {
-				k = schema.Contract().Checker()
-			}
+			k := schema.Contract().Checker()
 			for ch := range jobs {
 				for i := ch.from; i < ch.to && ch.err == nil; i++ {
 					var problems []schema.Problem
@@ -283,11 +247,18 @@ func (c *conversion) licenses() []schema.License {
 		}
 	}
 	cat := catalog(c.opts.Template, c.opts.Prices)
+	held := out[:0]
 	for i := range out {
 		key := strings.ToLower(out[i].Name)
-		c.price(&out[i], cat[key])
+		// A license whose only holders moved to a better one (a fallback) is left out,
+		// unless seats of it were bought.
+		if e, ok := cat[key]; len(out[i].Users) > 0 || ok && e.Purchased != nil {
+			c.price(&out[i], e)
+			held = append(held, out[i])
+		}
 		delete(cat, key)
 	}
+	out = held
 	var unheld []string
 	for key, e := range cat {
 		if e.Purchased != nil {

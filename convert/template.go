@@ -248,6 +248,7 @@ func checkTemplateSchema(src []byte) []string {
 			msgs = append(msgs, line)
 		}
 	}
+	sort.Strings(msgs)
 	return msgs
 }
 

@@ -126,7 +126,11 @@ func (n *node) typeNames() string {
 	return strings.Join(names, " or ")
 }
 
-func (c *checker) str(n *node, s []byte, start int) {
+func (c *checker) str(n *node, s []byte, start int) { checkString(c, n, s, start) }
+
+// checkString runs a node's checks for strings on text held either way: scanned from a
+// file, or given as a Go value.
+func checkString[T []byte | string](c *checker, n *node, s T, start int) {
 	if n.enum != nil {
 		found := false
 		for _, e := range n.enum {
@@ -146,14 +150,14 @@ func (c *checker) str(n *node, s []byte, start int) {
 			c.problem(start, "enum", msg)
 		}
 	}
-	if n.minLength > 0 && utf8.RuneCount(s) < n.minLength {
+	if n.minLength > 0 && utf8.RuneCountInString(string(s)) < n.minLength {
 		if len(s) == 0 {
 			c.problem(start, "minLength", "is empty")
 		} else {
 			c.problem(start, "minLength", fmt.Sprintf("%s is shorter than %d characters", text.Quote(string(s)), n.minLength))
 		}
 	}
-	if n.formatFn != nil && !(n.fastFn != nil && n.fastFn(s)) && !n.formatFn(string(s)) {
+	if n.formatFn != nil && !n.fast.check(any(s)) && !n.formatFn(string(s)) {
 		c.problem(start, "format", fmt.Sprintf("%s is not %s", text.Quote(string(s)), describeFormat(n.format)))
 	}
 }
@@ -270,12 +274,17 @@ func (c *checker) anyOf(n *node, start int) error {
 		}
 		failed = append(failed, sub.out)
 	}
-	c.problem(start, "anyOf", anyOfMessage(raw, failed))
+	var s scanner
+	s.data = raw
+	var scratch []byte
+	value, _ := s.str(&scratch)
+	c.problem(start, "anyOf", anyOfMessage(string(value), failed))
 	return nil
 }
 
-// anyOfMessage says why no alternative matched: "x" is not a date or a date-time.
-func anyOfMessage(raw []byte, failed [][]Problem) string {
+// anyOfMessage says why no alternative matched a value: "x" is not a date or a
+// date-time, when the alternatives are formats.
+func anyOfMessage(value string, failed [][]Problem) string {
 	var wants []string
 	formats := true
 	for _, problems := range failed {
@@ -287,11 +296,7 @@ func anyOfMessage(raw []byte, failed [][]Problem) string {
 		wants = append(wants, want)
 	}
 	if formats {
-		var s scanner
-		s.data = raw
-		var scratch []byte
-		value, _ := s.str(&scratch)
-		return fmt.Sprintf("%s is not %s", text.Quote(string(value)), strings.Join(wants, " nor "))
+		return fmt.Sprintf("%s is not %s", text.Quote(value), strings.Join(wants, " nor "))
 	}
 	var msgs []string
 	for _, problems := range failed {
@@ -322,4 +327,103 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// checkMembers checks a record given as the members the encoder writes (userMembers and
+// the like) against an object node, with the verdicts and words the text of the record
+// would get, without reading the text back. Its problems have no offset.
+func (c *checker) checkMembers(n *node, ms []member, at Path) []Problem {
+	*c = checker{base: -1, path: append(c.path[:0], at...), buf: c.buf, keys: c.keys, sub: c.sub}
+	n = n.resolved()
+	if n == nil || !c.typeOK(n, kObject, 0, nil) {
+		return c.out
+	}
+	var seen uint64
+	depth := len(c.path)
+	for i := range ms {
+		m := &ms[i]
+		p, child, ok := n.child([]byte(m.name))
+		c.path = append(c.path[:depth], Key(m.name))
+		if !ok {
+			c.problem(0, "additionalProperties", unknownField(m.name, n))
+			continue
+		}
+		if p != nil {
+			seen |= p.bit
+		}
+		c.memberValue(child.resolved(), m)
+	}
+	c.path = c.path[:depth]
+	for _, p := range n.required {
+		if seen&p.bit == 0 {
+			c.problem(0, "required", fmt.Sprintf("missing required field %q", p.name))
+		}
+	}
+	return c.out
+}
+
+func (c *checker) memberValue(n *node, m *member) {
+	if n == nil {
+		return
+	}
+	if len(n.anyOf) > 0 {
+		if c.sub == nil {
+			c.sub = &checker{}
+		}
+		sub := c.sub
+		var failed [][]Problem
+		for _, branch := range n.anyOf {
+			*sub = checker{base: -1, path: append(sub.path[:0], c.path...), sub: sub.sub}
+			sub.memberValue(branch.resolved(), m)
+			if len(sub.out) == 0 {
+				failed = nil
+				break
+			}
+			failed = append(failed, sub.out)
+		}
+		if failed != nil {
+			c.problem(0, "anyOf", anyOfMessage(asEncoded(m.str), failed))
+		}
+	}
+	switch m.kind {
+	case kString:
+		if c.typeOK(n, kString, 0, nil) {
+			checkString(c, n, asEncoded(m.str), 0)
+		}
+	case kInteger:
+		raw := strconv.AppendInt(c.buf[:0], m.num, 10)
+		if c.typeOK(n, kNumber, 0, raw) {
+			c.number(n, raw, 0)
+		}
+	case kArray:
+		if !c.typeOK(n, kArray, 0, nil) {
+			return
+		}
+		depth := len(c.path)
+		var item member
+		for i, s := range m.list {
+			c.path = append(c.path[:depth], Index(i))
+			item = member{kind: kString, str: s}
+			c.memberValue(n.items.resolved(), &item)
+		}
+		c.path = c.path[:depth]
+		if len(m.list) < n.minItems {
+			c.problem(0, "minItems", fmt.Sprintf("has %s; at least %d are required", plural(len(m.list), "item", "items"), n.minItems))
+		}
+	}
+}
+
+// asEncoded returns s as its JSON encoding reads back: each byte that is not UTF-8
+// becomes U+FFFD.
+func asEncoded(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(r) // RuneError for a byte that is not UTF-8
+		i += n
+	}
+	return b.String()
 }

@@ -25,7 +25,7 @@ type node struct {
 	enum      []string
 	format    string
 	formatFn  func(any) bool
-	fastFn    func([]byte) bool
+	fast      fastFormat
 	minimum   float64
 	hasMin    bool
 	minLength int
@@ -104,7 +104,7 @@ func (c *compiler) node(v any, loc string) (*node, error) {
 			err = n.setEnum(val, at)
 		case "format":
 			n.format, _ = val.(string)
-			n.fastFn = fastFormats[n.format]
+			n.fast = fastFormats[n.format]
 			if n.formatFn = jsonschema.Formats[n.format]; n.formatFn == nil {
 				err = fmt.Errorf("%s: unknown format %v", at, val)
 			}

@@ -5,20 +5,36 @@ package schema
 // (FuzzFastFormats holds them to that); when it says no, v5's checker decides. v5's email
 // check parses the address with net/mail and costs a microsecond and six allocations, and
 // a million-row export has two million emails to check.
-var fastFormats = map[string]func([]byte) bool{
-	"email": fastEmail,
-	"date":  fastDate,
+var fastFormats = map[string]fastFormat{
+	"email": {fastEmail[[]byte], fastEmail[string]},
+	"date":  {fastDate[[]byte], fastDate[string]},
+}
+
+// fastFormat is a fast check for text in both its forms.
+type fastFormat struct {
+	bytes func([]byte) bool
+	text  func(string) bool
+}
+
+func (f fastFormat) check(s any) bool {
+	switch s := s.(type) {
+	case []byte:
+		return f.bytes != nil && f.bytes(s)
+	case string:
+		return f.text != nil && f.text(s)
+	}
+	return false
 }
 
 // fastEmail accepts plain addresses: a dot-atom local part and a host name of letters,
 // digits and hyphens.
-func fastEmail(s []byte) bool {
+func fastEmail[T []byte | string](s T) bool {
 	if len(s) > 254 {
 		return false
 	}
 	at := -1
-	for i, c := range s {
-		if c == '@' {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '@' {
 			if at >= 0 {
 				return false
 			}
@@ -30,7 +46,8 @@ func fastEmail(s []byte) bool {
 	}
 	local, domain := s[:at], s[at+1:]
 	prev := byte('.')
-	for _, c := range local {
+	for i := 0; i < len(local); i++ {
+		c := local[i]
 		switch {
 		case c == '.':
 			if prev == '.' {
@@ -46,7 +63,8 @@ func fastEmail(s []byte) bool {
 		return false
 	}
 	label := 0
-	for i, c := range domain {
+	for i := 0; i < len(domain); i++ {
+		c := domain[i]
 		switch {
 		case c == '.':
 			if label == 0 || domain[i-1] == '-' {
@@ -83,17 +101,17 @@ func isAtextSymbol(c byte) bool {
 }
 
 // fastDate accepts YYYY-MM-DD with a real month and day.
-func fastDate(s []byte) bool {
+func fastDate[T []byte | string](s T) bool {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return false
 	}
-	n := func(b []byte) int {
+	n := func(b T) int {
 		v := 0
-		for _, c := range b {
-			if c < '0' || c > '9' {
+		for i := 0; i < len(b); i++ {
+			if b[i] < '0' || b[i] > '9' {
 				return -1
 			}
-			v = v*10 + int(c-'0')
+			v = v*10 + int(b[i]-'0')
 		}
 		return v
 	}

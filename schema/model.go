@@ -52,27 +52,90 @@ type LicenseUser struct {
 // without HTML escaping. It is written by hand because it runs once per user of
 // million-row exports.
 
+// member is one member of a record as the file holds it: a string, a list of strings,
+// or a whole number. The encoder writes them, and the checker can check them without
+// reading the text back.
+type member struct {
+	name string
+	kind kind // kString, kArray (of strings) or kInteger
+	str  string
+	list []string
+	num  int64
+}
+
+// userMembers appends the members of u that the file holds, in the order it holds them.
+func userMembers(ms []member, u *User) []member {
+	str := func(name, v string, always bool) {
+		if v != "" || always {
+			ms = append(ms, member{name: name, kind: kString, str: v})
+		}
+	}
+	str("id", u.ID, false)
+	str("email", u.Email, true)
+	str("firstName", u.FirstName, false)
+	str("lastName", u.LastName, false)
+	str("status", u.Status, false)
+	str("externalStatus", u.ExternalStatus, false)
+	if len(u.Roles) > 0 {
+		ms = append(ms, member{name: "roles", kind: kArray, list: u.Roles})
+	}
+	str("lastUsedDate", u.LastUsedDate, false)
+	return ms
+}
+
+// licenseMembers appends the members of l that its first line holds; its users follow.
+func licenseMembers(ms []member, l *License) []member {
+	ms = append(ms, member{name: "name", kind: kString, str: l.Name})
+	if l.PricePerUser != nil {
+		ms = append(ms, member{name: "pricePerUser", kind: kInteger, num: *l.PricePerUser})
+	}
+	if l.UnassignedAmount != nil {
+		ms = append(ms, member{name: "unassignedAmount", kind: kInteger, num: *l.UnassignedAmount})
+	}
+	return ms
+}
+
+// holderMembers appends the members of one user of a license.
+func holderMembers(ms []member, h *LicenseUser) []member {
+	ms = append(ms, member{name: "email", kind: kString, str: h.Email})
+	if h.LicenseStatus != "" {
+		ms = append(ms, member{name: "licenseStatus", kind: kString, str: h.LicenseStatus})
+	}
+	return ms
+}
+
+// appendMembers appends members as `"name": value, ` each.
+func appendMembers(b []byte, ms []member) []byte {
+	for i := range ms {
+		m := &ms[i]
+		b = append(b, '"')
+		b = append(b, m.name...)
+		b = append(b, `": `...)
+		switch m.kind {
+		case kString:
+			b = appendString(b, m.str)
+		case kInteger:
+			b = strconv.AppendInt(b, m.num, 10)
+		case kArray:
+			b = append(b, '[')
+			for k, s := range m.list {
+				if k > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendString(b, s)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, ", "...)
+	}
+	return b
+}
+
 // AppendUser appends u as one line of the file's users array, without the newline.
 func AppendUser(b []byte, u *User) []byte {
+	var buf [8]member
 	b = append(b, "    {"...)
-	b = member(b, "id", u.ID, false)
-	b = member(b, "email", u.Email, true)
-	b = member(b, "firstName", u.FirstName, false)
-	b = member(b, "lastName", u.LastName, false)
-	b = member(b, "status", u.Status, false)
-	b = member(b, "externalStatus", u.ExternalStatus, false)
-	if len(u.Roles) > 0 {
-		b = append(b, `"roles": [`...)
-		for i, r := range u.Roles {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendString(b, r)
-		}
-		b = append(b, "], "...)
-	}
-	b = member(b, "lastUsedDate", u.LastUsedDate, false)
-	return closeObject(b)
+	return closeObject(appendMembers(b, userMembers(buf[:0], u)))
 }
 
 // AppendLicense appends l as an element of the file's licenses array: its own members on
@@ -87,19 +150,9 @@ func AppendLicense(b []byte, l *License) []byte {
 
 // AppendLicenseHead appends the first line of a license, up to the opening of its users.
 func AppendLicenseHead(b []byte, l *License) []byte {
+	var buf [3]member
 	b = append(b, "    {"...)
-	b = member(b, "name", l.Name, true)
-	if l.PricePerUser != nil {
-		b = append(b, `"pricePerUser": `...)
-		b = strconv.AppendInt(b, *l.PricePerUser, 10)
-		b = append(b, ", "...)
-	}
-	if l.UnassignedAmount != nil {
-		b = append(b, `"unassignedAmount": `...)
-		b = strconv.AppendInt(b, *l.UnassignedAmount, 10)
-		b = append(b, ", "...)
-	}
-	return append(b, `"users": [`...)
+	return append(appendMembers(b, licenseMembers(buf[:0], l)), `"users": [`...)
 }
 
 // AppendLicenseUser appends the line of the i-th user of a license.
@@ -107,10 +160,9 @@ func AppendLicenseUser(b []byte, u *LicenseUser, i int) []byte {
 	if i > 0 {
 		b = append(b, ',')
 	}
+	var buf [2]member
 	b = append(b, "\n      {"...)
-	b = member(b, "email", u.Email, true)
-	b = member(b, "licenseStatus", u.LicenseStatus, false)
-	return closeObject(b)
+	return closeObject(appendMembers(b, holderMembers(buf[:0], u)))
 }
 
 // AppendLicenseEnd closes a license that has n users.
@@ -121,18 +173,7 @@ func AppendLicenseEnd(b []byte, n int) []byte {
 	return append(b, "]}"...)
 }
 
-// member appends `"name": "value", `; closeObject drops the last separator.
-func member(b []byte, name, value string, always bool) []byte {
-	if value == "" && !always {
-		return b
-	}
-	b = append(b, '"')
-	b = append(b, name...)
-	b = append(b, `": `...)
-	b = appendString(b, value)
-	return append(b, ", "...)
-}
-
+// closeObject drops the separator after the last member and closes the object.
 func closeObject(b []byte) []byte {
 	if len(b) >= 2 && b[len(b)-2] == ',' && b[len(b)-1] == ' ' {
 		b = b[:len(b)-2]
@@ -147,10 +188,7 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		for i < len(s) && plain[s[i]] {
-			i++
-		}
-		if i == len(s) {
+		if i = plainRun(s, i); i == len(s) {
 			break
 		}
 		c := s[i]

@@ -56,7 +56,7 @@ func (s *scanner) ws() {
 }
 
 // plainRun returns the end of the run of plain string bytes that starts at i.
-func plainRun(d []byte, i int) int {
+func plainRun[T []byte | string](d T, i int) int {
 	for i < len(d) && plain[d[i]] {
 		i++
 	}

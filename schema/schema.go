@@ -53,6 +53,26 @@ func (k *Checker) License(data []byte, at Path) ([]Problem, error) {
 	return k.c.check(k.s.license, data, at, 0)
 }
 
+// UserValue checks a user as the file would hold it, with the verdicts and words User
+// gives its JSON, without reading the JSON back; its problems have no offset.
+func (k *Checker) UserValue(u *User, at Path) []Problem {
+	var buf [8]member
+	return k.c.checkMembers(k.s.user, userMembers(buf[:0], u), at)
+}
+
+// LicenseValue checks a license without its users, as LicenseUserValue checks those.
+func (k *Checker) LicenseValue(l *License, at Path) []Problem {
+	var buf [3]member
+	ms := append(licenseMembers(buf[:0], l), member{name: "users", kind: kArray})
+	return k.c.checkMembers(k.s.license, ms, at)
+}
+
+// LicenseUserValue checks one user of a license, as LicenseUser checks its JSON.
+func (k *Checker) LicenseUserValue(h *LicenseUser, at Path) []Problem {
+	var buf [2]member
+	return k.c.checkMembers(k.s.holder, holderMembers(buf[:0], h), at)
+}
+
 // LicenseUser checks the JSON of one user of a license. A license checked with no users,
 // then each of its users, is checked in full: nothing in the schema relates the users of
 // a license to each other or to the license.

@@ -127,7 +127,7 @@ func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
 	if !res.Valid() {
 		return &invalidData{summary: fmt.Sprintf("%s: %s; nothing written", name, plural(res.Errors, "error", "errors"))}
 	}
-	if err := out.commit(res); err != nil {
+	if err := out.commit(); err != nil {
 		return err
 	}
 	if !o.quiet {
@@ -156,17 +156,22 @@ func printProblems(w io.Writer, problems []convert.Problem, total int) {
 	}
 }
 
-// summary is the one line a conversion ends with.
+// summary is the one line a conversion ends with:
+//
+//	users.csv: 3 users, 3 licenses from 5 rows (1 merged; skipped: 1 guest, 1 bot; 2 warnings)
 func summary(name string, r *convert.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s, %s from %s", name, plural(r.Users, "user", "users"),
 		plural(r.Licenses, "license", "licenses"), plural(r.Rows, "row", "rows"))
-	var notes []string
+	var notes, skipped []string
 	if r.Merged > 0 {
-		notes = append(notes, fmt.Sprintf("%d merged into users seen before", r.Merged))
+		notes = append(notes, fmt.Sprintf("%d merged into users of earlier rows", r.Merged))
 	}
 	for _, s := range r.Skipped {
-		notes = append(notes, fmt.Sprintf("%s skipped (%s)", plural(s.Rows, "row", "rows"), s.Reason))
+		skipped = append(skipped, fmt.Sprintf("%d %s", s.Rows, s.Reason))
+	}
+	if len(skipped) > 0 {
+		notes = append(notes, "skipped: "+strings.Join(skipped, ", "))
 	}
 	if r.Warnings > 0 {
 		notes = append(notes, plural(r.Warnings, "warning", "warnings"))

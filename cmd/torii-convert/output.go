@@ -8,11 +8,10 @@ import (
 	"path/filepath"
 )
 
-// output is where a converted file goes. A regular file is written as a temporary file
-// next to it, renamed over it only once the whole file is known to be valid: on any
-// failure nothing is written and an existing file is left as it was. Streams (stdout,
-// /dev/null, a pipe) cannot take back what they get, so they receive the file only after
-// it was checked, encoded a second time.
+// output is where a converted file goes. It is written to a temporary file first, and
+// only once the whole file is known to be valid is that renamed over the destination, or
+// copied to a stream (stdout, /dev/null, a pipe) by the kernel. On any failure nothing
+// is written and an existing file is left as it was.
 type output struct {
 	tmp    *os.File
 	dest   string    // the regular file to replace; "" to copy to stream
@@ -24,7 +23,7 @@ type output struct {
 
 func newOutput(dest string, stdout io.Writer) (*output, error) {
 	o := &output{stream: stdout, name: "stdout", mode: 0o644}
-	dir := ""
+	dir := "" // the system's temporary folder, unless the file goes next to its destination
 	if dest != "" && dest != "-" {
 		o.name = dest
 		dest = resolveLink(dest)
@@ -44,9 +43,6 @@ func newOutput(dest string, stdout io.Writer) (*output, error) {
 			o.dest, dir = dest, filepath.Dir(dest)
 		}
 	}
-	if o.dest == "" {
-		return o, nil
-	}
 	tmp, err := os.CreateTemp(dir, ".torii-convert-*.json")
 	if err != nil {
 		return nil, &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
@@ -55,22 +51,20 @@ func newOutput(dest string, stdout io.Writer) (*output, error) {
 	return o, nil
 }
 
-// sink is what the conversion writes to as it checks: the temporary file, or nothing
-// for a stream.
-func (o *output) sink() io.Writer {
-	if o.tmp == nil {
-		return nil
-	}
-	return o.tmp
-}
+// sink is what the conversion writes to as it checks: the temporary file.
+func (o *output) sink() io.Writer { return o.tmp }
 
 // commit moves a valid file into place, or writes it to the stream.
-func (o *output) commit(file io.WriterTo) error {
+func (o *output) commit() error {
 	fail := func(err error) error {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
 	}
-	if o.tmp == nil {
-		if _, err := file.WriteTo(o.stream); err != nil {
+	if o.dest == "" {
+		// The kernel copies the spool (copy_file_range, sendfile): no bytes pass through here.
+		if _, err := o.tmp.Seek(0, io.SeekStart); err != nil {
+			return fail(err)
+		}
+		if _, err := io.Copy(o.stream, o.tmp); err != nil {
 			return fail(err)
 		}
 		return nil

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/torii-convert/torii-convert/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected outputs of the golden cases (never their inputs)")
+
+// today is the date every test runs on, so that "in the future" means the same each day.
+var today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// TestGolden runs each case under testdata/golden: a folder with the inputs, an args file
+// (the command line after torii-convert), and what is expected: want.json (stdout),
+// want.stderr, and exit (the exit code, when not 0). Every want.json is itself checked
+// against the schema, by jsonschema/v5 and by every rule, so goldens cannot drift from
+// the contract.
+func TestGolden(t *testing.T) {
+	cases, _ := filepath.Glob("../../testdata/golden/*/args")
+	if len(cases) == 0 {
+		t.Fatal("no golden cases found")
+	}
+	for _, argsFile := range cases {
+		dir, _ := filepath.Abs(filepath.Dir(argsFile))
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Chdir(dir)
+			args, err := os.ReadFile("args")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), append([]string{"torii-convert"}, strings.Fields(string(args))...),
+				env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, now: func() time.Time { return today }})
+			if *update {
+				write(t, "want.json", stdout.Bytes(), code == 0)
+				write(t, "want.stderr", stderr.Bytes(), true)
+				write(t, "exit", []byte(strconv.Itoa(code)+"\n"), code != 0)
+			}
+			wantCode := 0
+			if b, err := os.ReadFile("exit"); err == nil {
+				wantCode, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+			}
+			if code != wantCode {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, wantCode, stderr.String())
+			}
+			compare(t, "want.stderr", stderr.Bytes())
+			if wantCode == 0 {
+				compare(t, "want.json", stdout.Bytes())
+				checkInFull(t, "want.json")
+			} else if stdout.Len() > 0 {
+				t.Errorf("a failed run wrote to stdout:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+func write(t *testing.T, name string, data []byte, keep bool) {
+	t.Helper()
+	if !keep {
+		os.Remove(name)
+		return
+	}
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func compare(t *testing.T, name string, got []byte) {
+	t.Helper()
+	want, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it, then read it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s (-want +got):\n%s", name, diff(string(want), string(got)))
+	}
+}
+
+// diff lists the lines that differ, marked - (wanted) and + (got).
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var a, c string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			c = g[i]
+		}
+		if a != c {
+			b.WriteString("line " + strconv.Itoa(i+1) + ":\n- " + a + "\n+ " + c + "\n")
+		}
+	}
+	return b.String()
+}
+
+// checkInFull checks a customIntegrationData file against the schema with jsonschema/v5
+// and with every rule, including those convert leaves out because merging makes them hold.
+func checkInFull(t *testing.T, name string) {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	if err := c.AddResource("s.json", bytes.NewReader(schema.Source)); err != nil {
+		t.Fatal(err)
+	}
+	s := c.MustCompile("s.json")
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	var ve *jsonschema.ValidationError
+	if err := s.Validate(v); errors.As(err, &ve) {
+		t.Errorf("%s fails the schema: %#v", name, ve.BasicOutput())
+	}
+	schema.Contract().CheckFile(bytes.NewReader(data), today, func(p schema.Problem) {
+		if p.Severity == schema.Error {
+			t.Errorf("%s:%d:%d: %s: %s", name, p.Line, p.Col, p.Path, p.Message)
+		}
+	})
+}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLayers keeps the architecture: data flows one way, and lower packages know nothing
+// of higher ones, of HTTP or of the command line.
+func TestLayers(t *testing.T) {
+	const mod = "github.com/torii-convert/torii-convert/"
+	forbidden := map[string][]string{
+		"templates": {mod, "net/http", "github.com/urfave/cli"},
+		"schema":    {mod + "convert", mod + "templates", mod + "cmd", "net/http", "github.com/urfave/cli"},
+		"convert":   {mod + "cmd", "net/http", "github.com/urfave/cli"},
+	}
+	for pkg, bad := range forbidden {
+		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, b := range bad {
+				if dep == b || strings.HasPrefix(dep, b+"/") || strings.HasPrefix(b, mod) && strings.HasPrefix(dep, b) {
+					if dep != mod+pkg && dep != mod+"internal/text" {
+						t.Errorf("%s depends on %s", pkg, dep)
+					}
+				}
+			}
+		}
+	}
+}

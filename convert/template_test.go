@@ -1,0 +1,53 @@
+package convert_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/torii-convert/torii-convert/convert"
+)
+
+func TestBuiltinTemplates(t *testing.T) {
+	names := convert.Builtins()
+	if strings.Join(names, " ") != "figma hr stripe" {
+		t.Fatalf("built-in templates %q", names)
+	}
+	for _, name := range names {
+		tmpl, err := convert.FindTemplate(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if tmpl.Name != name || tmpl.Description == "" || tmpl.User.Email == nil {
+			t.Errorf("%s: name %q, description %q", name, tmpl.Name, tmpl.Description)
+		}
+	}
+}
+
+func TestTemplateChecks(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}, "status": {"from": ["S"], "map": {"on": "enabled"}}}}`,
+			`template t.json: /user/status/map/on: "enabled" is not one of active, deleted`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "licenses": [{"name": {"value": "x"}, "status": {"value": "paused"}}]}`,
+			`template t.json: /licenses/0/status/value: "paused" is not one of active, inactive, deleted`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "skip": [{"reason": "bot", "from": ["Email"], "matches": "("}]}`,
+			"template t.json: /skip/0/matches: error parsing regexp: missing closing ): `(`"},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "dates": {"layouts": ["15:04"]}}`,
+			`template t.json: /dates/layouts/0: "15:04" has no year, month and day; write it with Go's reference date, 2006-01-02`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "catalog": {"Pro": {"price": "ten dollars"}}}`,
+			`template t.json: /catalog/Pro/price: "ten dollars" is not a price: it has no digits`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}, "roles": {"from": ["Role"], "pick": "latest"}}}`,
+			`template t.json: /user/roles/pick: "latest" picks the latest date; only lastUsedDate holds dates`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"], "split": ","}}}`,
+			`template t.json: /user/email: only roles and license names hold several values; "pick": "all" and "split" do not apply`},
+		{`{"name": "t", "user": {"email": {"from": []}}}`,
+			`template t.json: /user/email/from: minimum 1 items required, but found 0 items`},
+	} {
+		_, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(tc.src)}}, "t.json")
+		var e *convert.Error
+		if !errors.As(err, &e) || e.Kind != convert.Usage || e.Msg != tc.want {
+			t.Errorf("%s\n got %v\nwant %s", tc.src, err, tc.want)
+		}
+	}
+}

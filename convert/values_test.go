@@ -1,0 +1,200 @@
+package convert
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDates(t *testing.T) {
+	for _, tc := range []struct {
+		in, order, want, err string
+		layouts              []string
+	}{
+		{in: "2024-03-17", want: "2024-03-17"},
+		{in: "2024-01-31 12:34", want: "2024-01-31"},
+		{in: "2022-03-18 19:49:35Z", want: "2022-03-18"},
+		{in: "2026-03-10T09:00:00Z", want: "2026-03-10"},
+		{in: "2026-03-10T09:00:00.123+02:00", want: "2026-03-10"},
+		{in: "2016/04/04 00:24:13", want: "2016-04-04"},
+		{in: "Mar 17, 2025", want: "2025-03-17"},
+		{in: "March 17th, 2025 3:04 PM", want: "2025-03-17"},
+		{in: "05 Mar 2024", want: "2024-03-05"},
+		{in: "15-Mar-2021", want: "2021-03-15"},
+		{in: "Mon, 02 Jan 2006 15:04:05 MST", want: "2006-01-02"},
+		{in: "20240317", want: "2024-03-17"},
+		{in: "3/17/25", want: "2025-03-17"},
+		{in: "17/03/2024", want: "2024-03-17"},
+		{in: "03/04/2024", order: MonthFirst, want: "2024-03-04"},
+		{in: "03/04/2024", order: DayFirst, want: "2024-04-03"},
+		{in: "03.04.2024 10:00", order: DayFirst, want: "2024-04-03"},
+		{in: "4/4/2024", want: "2024-04-04"},
+		{in: "Jan 2, 2024, 10:00 (UTC)", want: "2024-01-02"},
+		{in: "  Never logged in ", want: ""},
+		{in: "N/A", want: ""},
+		{in: "", want: ""},
+		{in: "2.1.2006", layouts: []string{"2.1.2006"}, want: "2006-01-02"},
+		{in: "03/04/2024", err: `"03/04/2024" could be day-first or month-first`},
+		{in: "2024-02-30", err: `"2024-02-30" is not a real date`},
+		{in: "31/31/2024", err: `is not a real date`},
+		{in: "yesterday", err: `"yesterday" is not a date torii-convert can read`},
+		{in: "45733", err: `"45733" is not a date torii-convert can read`},
+		{in: "2024-03-17 and more", err: `is not a date torii-convert can read`},
+		{in: "10:30 Mar 17, 2025", err: `is not a date torii-convert can read`},
+	} {
+		r := newDateReader(Dates{Layouts: tc.layouts}, tc.order)
+		got, err := r.read(tc.in)
+		switch {
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%q: got %q, %v; want an error with %q", tc.in, got, err, tc.err)
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("%q: got %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// FuzzDates: any text is a valid date, no date, or an error; never a panic or nonsense.
+func FuzzDates(f *testing.F) {
+	for _, s := range []string{"2024-03-17", "Mar 17, 2025", "3/17/25", "17-Mar-2021 10:00 PM", "Never", "20240317", "2024/13/45"} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, dayFirst bool) {
+		order := MonthFirst
+		if dayFirst {
+			order = DayFirst
+		}
+		got, err := newDateReader(Dates{}, order).read(s)
+		if err != nil || got == "" {
+			return
+		}
+		if _, perr := time.Parse("2006-01-02", got); perr != nil {
+			t.Fatalf("%q read as %q, which is not a date", s, got)
+		}
+	})
+}
+
+func TestParsePrice(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		err  string
+	}{
+		{"$1,500.00", 150000, ""},
+		{"1.500,00 €", 150000, ""},
+		{"EUR 12,50", 1250, ""},
+		{"15", 1500, ""},
+		{"0", 0, ""},
+		{"$0.125", 13, ""},
+		{"1,000,000", 100000000, ""},
+		{"CHF 1'234.50", 123450, ""},
+		{"12,5", 1250, ""},
+		{" £7.99 ", 799, ""},
+		{"-5", 0, "it is negative"},
+		{"(15.00)", 0, "it is negative"},
+		{"free", 0, "it has no digits"},
+		{"12abc3", 0, `'a' does not belong in a number`},
+		{"99999999999999999999", 0, "too large"},
+	} {
+		got, err := ParsePrice(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: got %d, %v; want an error with %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%q: got %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func FuzzParsePrice(f *testing.F) {
+	for _, s := range []string{"$1,500.00", "1.500,00 €", "12,5", "-1", "١٢٣"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if cents, err := ParsePrice(s); err == nil && cents < 0 {
+			t.Fatalf("%q: negative price %d accepted", s, cents)
+		}
+	})
+}
+
+func TestSplitName(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"Ada Lovelace":            {"Ada", "Lovelace"},
+		"Ludwig van Beethoven":    {"Ludwig", "van Beethoven"},
+		"Lovelace, Ada":           {"Ada", "Lovelace"},
+		"  Cher ":                 {"Cher", ""},
+		"Hopper,  Grace Brewster": {"Grace Brewster", "Hopper"},
+	} {
+		if f, l := splitName(in); f != want[0] || l != want[1] {
+			t.Errorf("%q: got %q %q, want %q %q", in, f, l, want[0], want[1])
+		}
+	}
+}
+
+func TestNormHeader(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"Email Address [Required]", "emailaddress[required]"},
+		{"Seat_Type", "seattype"},
+		{"Last\nactive", "lastactive"},
+		{"\ufeffE-mail", "email"},
+		{"Dev\u00a0Mode", "devmode"},
+	} {
+		if got := normHeader(pair[0]); got != pair[1] {
+			t.Errorf("%q: got %q, want %q", pair[0], got, pair[1])
+		}
+	}
+}
+
+func TestPlainNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"15000": "15000", "1.5E+4": "15000", "0.30000000000000004": "0.3",
+		"1E-3": "0.001", "123456789012345678": "123456789012346000", "-2.5": "-2.5",
+	} {
+		if got := plainNumber(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestClassifyFormat(t *testing.T) {
+	for code, want := range map[string]cellFormat{
+		"yyyy-mm-dd": fmtDate, "m/d/yy h:mm": fmtDate, "dd/mm/yyyy": fmtDate, "[$-409]mmmm d, yyyy;@": fmtDate,
+		"mmm-yy": fmtDate, "h:mm AM/PM": fmtTime, "mm:ss": fmtTime, "[h]:mm:ss": fmtNumber,
+		"General": fmtNumber, "0.00E+00": fmtNumber, "#,##0.00": fmtNumber, `0 "days"`: fmtNumber,
+		`[Red]0.00`: fmtNumber, "@": fmtNumber, `\d0`: fmtNumber,
+	} {
+		if got := classifyFormat(code); got != want {
+			t.Errorf("%q: got %d, want %d", code, got, want)
+		}
+	}
+	for id, want := range map[int]cellFormat{0: fmtNumber, 14: fmtDate, 22: fmtDate, 20: fmtTime, 46: fmtNumber, 4: fmtNumber} {
+		if got := builtinFormat(id); got != want {
+			t.Errorf("built-in format %d: got %d, want %d", id, got, want)
+		}
+	}
+}
+
+func TestSerialTime(t *testing.T) {
+	for _, tc := range []struct {
+		v      float64
+		d1904  bool
+		format cellFormat
+		want   string
+	}{
+		{45733, false, fmtDate, "2025-03-17"},
+		{45733.5, false, fmtDate, "2025-03-17T12:00:00"},
+		{45733.99999999, false, fmtDate, "2025-03-18"},
+		{1, false, fmtDate, "1900-01-01"},
+		{59, false, fmtDate, "1900-02-28"},
+		{61, false, fmtDate, "1900-03-01"},
+		{44271, true, fmtDate, "2025-03-17"},
+		{0.75, false, fmtTime, "18:00:00"},
+		{-1, false, fmtDate, "-1"},
+	} {
+		if got := serialTime(tc.v, tc.d1904, tc.format); got != tc.want {
+			t.Errorf("%v (1904: %v): got %q, want %q", tc.v, tc.d1904, got, tc.want)
+		}
+	}
+}

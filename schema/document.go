@@ -1,0 +1,569 @@
+package schema
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Stats counts what a file holds.
+type Stats struct {
+	Users, Licenses int
+}
+
+// CheckFile checks a whole customIntegrationData file: against the schema, and by every
+// rule across records. It reads the file as a stream and holds one record at a time,
+// plus the emails of the users, so its memory is bounded by the largest record, not by
+// the file. Each problem is given to report as it is found, with its line and column;
+// the rules that need the whole file report last. Malformed JSON is reported as a
+// problem with the keyword "syntax" and ends the check. The error is for reading r.
+func (s *Schema) CheckFile(r io.Reader, today time.Time, report func(Problem)) (Stats, error) {
+	d := &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
+		rules: NewRules(today, 0), report: report, marks: map[int64][2]int{}}
+	err := d.run()
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		line, col := d.lineColAt(se.Offset)
+		report(Problem{Severity: Error, Offset: se.Offset, Keyword: "syntax", Message: se.Msg, Line: line, Col: col})
+		return d.stats, nil
+	}
+	if err != nil {
+		return d.stats, err
+	}
+	for _, p := range d.rules.Finish() {
+		d.emit(p)
+	}
+	return d.stats, nil
+}
+
+// document is the state of one CheckFile.
+type document struct {
+	s      *Schema
+	in     *bufio.Reader
+	off    int64 // offset of the next byte
+	line   int   // line and column of the next byte
+	col    int
+	k      *Checker
+	rules  *Rules
+	report func(Problem)
+	stats  Stats
+
+	rec                []byte // the record being checked
+	recOff             int64
+	recLine, recCol    int
+	marks              map[int64][2]int // line and column of offsets the rules kept for later
+	keyBuf, recPathBuf []byte
+}
+
+func (d *document) fail(format string, args ...any) error {
+	return &SyntaxError{Offset: d.off, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (d *document) peek() (byte, error) {
+	b, err := d.in.Peek(1)
+	if err == io.EOF {
+		return 0, d.fail("the file ends too early")
+	}
+	if err != nil {
+		return 0, err
+	}
+	return b[0], nil
+}
+
+func (d *document) advance(c byte) {
+	d.off++
+	if c == '\n' {
+		d.line, d.col = d.line+1, 1
+	} else if c&0xc0 != 0x80 { // count characters, not the continuation bytes of UTF-8
+		d.col++
+	}
+}
+
+func (d *document) next() (byte, error) {
+	c, err := d.in.ReadByte()
+	if err == io.EOF {
+		return 0, d.fail("the file ends too early")
+	}
+	if err != nil {
+		return 0, err
+	}
+	d.advance(c)
+	return c, nil
+}
+
+func (d *document) ws() error {
+	for {
+		c, err := d.in.ReadByte()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return d.in.UnreadByte()
+		}
+		d.advance(c)
+	}
+}
+
+func (d *document) expect(want byte, what string) error {
+	if err := d.ws(); err != nil {
+		return err
+	}
+	c, err := d.peek()
+	if err != nil {
+		return err
+	}
+	if c != want {
+		return d.fail("expected %s, found %s", what, describeByte(c))
+	}
+	_, err = d.next()
+	return err
+}
+
+func describeByte(c byte) string {
+	if c < 0x20 || c >= 0x7f {
+		return fmt.Sprintf("byte 0x%02x", c)
+	}
+	return strconv.Quote(string(c))
+}
+
+func (d *document) run() error {
+	if err := d.ws(); err != nil {
+		return err
+	}
+	if b, _ := d.in.Peek(3); string(b) == "\ufeff" {
+		return d.fail("the file starts with a byte order mark; save it as UTF-8 without one")
+	}
+	c, err := d.peek()
+	if err != nil {
+		return err
+	}
+	if c != '{' {
+		d.emit(Problem{Severity: Error, Offset: d.off, Keyword: "type",
+			Message: "the file must be a JSON object with a \"users\" array"})
+		return nil
+	}
+	d.next()
+	root := d.s.root
+	seen := map[string]bool{}
+	if err := d.ws(); err != nil {
+		return err
+	}
+	if c, err := d.peek(); err != nil {
+		return err
+	} else if c == '}' {
+		d.next()
+	} else {
+		for {
+			if err := d.ws(); err != nil {
+				return err
+			}
+			keyOff := d.off
+			if err := d.capture(); err != nil {
+				return err
+			}
+			sc := scanner{data: d.rec}
+			key, err := sc.str(&d.keyBuf)
+			if err != nil || sc.pos != len(d.rec) {
+				return &SyntaxError{Offset: keyOff, Msg: "expected a member name in double quotes"}
+			}
+			name := string(key)
+			if err := d.expect(':', "':' after a member name"); err != nil {
+				return err
+			}
+			if seen[name] {
+				d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "duplicate-key",
+					Message: fmt.Sprintf("field %q appears more than once", name)})
+			}
+			seen[name] = true
+			p, child, ok := root.child(key)
+			if !ok {
+				d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "additionalProperties", Message: unknownField(name, root)})
+			}
+			if err := d.member(name, p, child.resolved()); err != nil {
+				return err
+			}
+			if err := d.ws(); err != nil {
+				return err
+			}
+			c, err := d.peek()
+			if err != nil {
+				return err
+			}
+			if c != ',' && c != '}' {
+				return d.fail("expected ',' or '}' after an object member, found %s", describeByte(c))
+			}
+			d.next()
+			if c == '}' {
+				break
+			}
+		}
+	}
+	if err := d.ws(); err != nil {
+		return err
+	}
+	if _, err := d.in.Peek(1); err != io.EOF {
+		return d.fail("unexpected text after the end of the file's object")
+	}
+	for _, p := range root.required {
+		if !seen[p.name] {
+			d.emit(Problem{Severity: Error, Offset: 0, Keyword: "required", Message: fmt.Sprintf("missing required field %q", p.name)})
+		}
+	}
+	return nil
+}
+
+// member checks one member of the file's object. An array of records is read one record
+// at a time; anything else is read whole.
+func (d *document) member(name string, p *prop, n *node) error {
+	if err := d.ws(); err != nil {
+		return err
+	}
+	c, err := d.peek()
+	if err != nil {
+		return err
+	}
+	if n == nil || c != '[' || n.types != 0 && n.types&kArray == 0 {
+		if err := d.capture(); err != nil {
+			return err
+		}
+		d.checkRecord(n, Path{Key(name)})
+		return nil
+	}
+	start := d.off
+	d.next()
+	count := 0
+	if err := d.ws(); err != nil {
+		return err
+	}
+	if c, err := d.peek(); err != nil {
+		return err
+	} else if c == ']' {
+		d.next()
+	} else {
+		for {
+			if err := d.ws(); err != nil {
+				return err
+			}
+			if err := d.capture(); err != nil {
+				return err
+			}
+			d.element(name, n.items.resolved(), count)
+			count++
+			if err := d.ws(); err != nil {
+				return err
+			}
+			c, err := d.peek()
+			if err != nil {
+				return err
+			}
+			if c != ',' && c != ']' {
+				return d.fail("expected ',' or ']' after an array element, found %s", describeByte(c))
+			}
+			d.next()
+			if c == ']' {
+				break
+			}
+		}
+	}
+	if count < n.minItems {
+		msg := fmt.Sprintf("has %s; at least %d are required", plural(count, "item", "items"), n.minItems)
+		if count == 0 {
+			msg = fmt.Sprintf("is empty; at least %s required", plural(n.minItems, "item is", "items are"))
+			if name == "users" {
+				msg = "is empty; Torii needs at least one user"
+			}
+		}
+		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
+	}
+	return nil
+}
+
+// element checks one record of the users or licenses, then gives it to the rules.
+func (d *document) element(name string, n *node, i int) {
+	at := Path{Key(name), Index(i)}
+	problems := d.checkRecord(n, at)
+	if Invalid(problems) && !d.decodable() {
+		return
+	}
+	where := d.where
+	switch name {
+	case "users":
+		d.stats.Users++
+		var u User
+		d.facts(func(key string, v []byte, _ *scanner) {
+			switch key {
+			case "email":
+				u.Email = string(v)
+			case "status":
+				u.Status = string(v)
+			case "lastUsedDate":
+				u.LastUsedDate = string(v)
+			}
+		})
+		d.rules.Email(u.Email, i, where)
+		if !Invalid(problems) { // warnings about a user that is wrong anyway are noise
+			d.rules.User(&u, i, where)
+		}
+	case "licenses":
+		d.stats.Licenses++
+		var lic string
+		var price *float64
+		var holders []LicenseUser
+		d.facts(func(key string, v []byte, sc *scanner) {
+			switch key {
+			case "name":
+				lic = string(v)
+			case "pricePerUser":
+				if f, err := strconv.ParseFloat(string(v), 64); err == nil {
+					price = &f
+				}
+			case "users":
+				holders = d.holders(sc)
+			}
+		})
+		d.rules.License(lic, price, i, where)
+		d.rules.Holders(lic, holders, i, where)
+	}
+	for _, p := range d.rules.Problems() {
+		d.emit(p)
+	}
+}
+
+// decodable reports whether the record is an object the rules can read facts from.
+func (d *document) decodable() bool {
+	sc := scanner{data: d.rec}
+	sc.ws()
+	return sc.peek() == '{'
+}
+
+// facts calls fn with the members of the record's object: the decoded text of strings,
+// the text of numbers, and for arrays the scanner positioned on them (fn must consume
+// them or leave them; facts skips what remains).
+func (d *document) facts(fn func(key string, v []byte, sc *scanner)) {
+	sc := scanner{data: d.rec}
+	sc.ws()
+	if sc.peek() != '{' {
+		return
+	}
+	var scratch []byte
+	sc.members(func(key []byte, _ int) error {
+		k := string(key)
+		switch c := sc.peek(); {
+		case c == '"':
+			v, err := sc.str(&scratch)
+			if err == nil {
+				fn(k, v, nil)
+			}
+			return err
+		case c == '-' || '0' <= c && c <= '9':
+			v, err := sc.number()
+			if err == nil {
+				fn(k, v, nil)
+			}
+			return err
+		case c == '[':
+			start := sc.pos
+			fn(k, nil, &sc)
+			if sc.pos == start {
+				return sc.skip()
+			}
+			return nil
+		}
+		return sc.skip()
+	}, &d.keyBuf)
+}
+
+// holders reads the emails of a license's users from the array at sc.
+func (d *document) holders(sc *scanner) []LicenseUser {
+	var out []LicenseUser
+	var scratch []byte
+	sc.elements(func() error {
+		sc.ws()
+		var h LicenseUser
+		if sc.peek() != '{' {
+			out = append(out, h)
+			return sc.skip()
+		}
+		err := sc.members(func(key []byte, _ int) error {
+			if string(key) == "email" && sc.peek() == '"' {
+				v, err := sc.str(&scratch)
+				h.Email = string(v)
+				return err
+			}
+			return sc.skip()
+		}, &d.recPathBuf)
+		out = append(out, h)
+		return err
+	})
+	return out
+}
+
+func (d *document) checkRecord(n *node, at Path) []Problem {
+	problems, _ := d.k.c.check(n, d.rec, at, d.recOff)
+	for _, p := range problems {
+		d.emit(p)
+	}
+	return problems
+}
+
+// capture reads the next value into d.rec, checking only where it ends; the checker
+// reads it closely.
+func (d *document) capture() error {
+	d.rec = d.rec[:0]
+	d.recOff, d.recLine, d.recCol = d.off, d.line, d.col
+	first, err := d.peek()
+	if err != nil {
+		return err
+	}
+	unclosed := func() error {
+		return &SyntaxError{Offset: d.recOff, Msg: "this value is not closed before the end of the file"}
+	}
+	take := func() (byte, error) {
+		c, err := d.next()
+		if err == nil {
+			d.rec = append(d.rec, c)
+		}
+		return c, err
+	}
+	switch first {
+	case '"':
+		take()
+		for escaped := false; ; {
+			c, err := take()
+			if err != nil {
+				return unclosed()
+			}
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				return nil
+			}
+		}
+	case '{', '[':
+		depth, inString, escaped := 0, false, false
+		for {
+			c, err := take()
+			if err != nil {
+				return unclosed()
+			}
+			switch {
+			case inString && escaped:
+				escaped = false
+			case inString && c == '\\':
+				escaped = true
+			case inString:
+				inString = c != '"'
+			case c == '"':
+				inString = true
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				if depth--; depth == 0 {
+					return nil
+				}
+			}
+		}
+	}
+	for {
+		c, err := d.in.Peek(1)
+		if err == io.EOF || err == nil && (c[0] == ',' || c[0] == '}' || c[0] == ']' || c[0] == ':' || c[0] <= ' ') {
+			if len(d.rec) == 0 {
+				return d.fail("expected a value, found %s", describeByte(first))
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		take()
+	}
+}
+
+// where finds the offset of the value at a path inside the current record, for the
+// rules, and remembers its line and column: the rules may report it after the record is
+// gone.
+func (d *document) where(at Path) int64 {
+	off := d.recOff
+	if len(at) >= 2 {
+		off += int64(locate(d.rec, at[2:]))
+	}
+	line, col := d.lineColAt(off)
+	d.marks[off] = [2]int{line, col}
+	return off
+}
+
+// lineColAt turns an offset in the current record, or one remembered, into a line and
+// column.
+func (d *document) lineColAt(off int64) (int, int) {
+	if m, ok := d.marks[off]; ok {
+		return m[0], m[1]
+	}
+	rel := off - d.recOff
+	if rel < 0 || rel > int64(len(d.rec)) {
+		if off == d.off {
+			return d.line, d.col
+		}
+		return 0, 0
+	}
+	line, col := d.recLine, d.recCol
+	for _, c := range d.rec[:rel] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else if c&0xc0 != 0x80 {
+			col++
+		}
+	}
+	return line, col
+}
+
+func (d *document) emit(p Problem) {
+	if p.Offset >= 0 {
+		p.Line, p.Col = d.lineColAt(p.Offset)
+	}
+	d.report(p)
+}
+
+// locate returns the offset of the value at a path inside one JSON value, or 0 when the
+// path does not lead anywhere.
+func locate(data []byte, at Path) int {
+	sc := scanner{data: data}
+	for _, step := range at {
+		sc.ws()
+		found := -1
+		switch {
+		case step.Index >= 0 && sc.peek() == '[':
+			i := 0
+			sc.elements(func() error {
+				sc.ws()
+				if i == step.Index {
+					found = sc.pos
+				}
+				i++
+				return sc.skip()
+			})
+		case step.Index < 0 && sc.peek() == '{':
+			var scratch []byte
+			sc.members(func(key []byte, _ int) error {
+				if string(key) == step.Key && found < 0 {
+					found = sc.pos
+				}
+				return sc.skip()
+			}, &scratch)
+		}
+		if found < 0 {
+			return 0
+		}
+		sc.pos = found
+	}
+	sc.ws()
+	return sc.pos
+}
