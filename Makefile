@@ -1,0 +1,19 @@
+# The test command of the README and of .ci/run.
+FUZZTIME ?= 1m
+
+.PHONY: test fuzz bench
+
+test:
+	go test ./...
+
+# Each fuzz target for FUZZTIME; what they find is kept under testdata/fuzz as regression cases.
+fuzz:
+	@set -e; for pkg in ./schema ./convert; do \
+	  for target in $$(go test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
+	    echo "fuzz $$pkg $$target"; \
+	    go test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
+
+bench:
+	bench/compare.sh
