@@ -3,7 +3,9 @@ FUZZTIME ?= 1m
 
 .PHONY: test fuzz bench
 
+# Installs the pinned test servers (Prism, MinIO) when missing, then runs every test.
 test:
+	scripts/test-tools.sh
 	go test ./...
 
 # Each fuzz target for FUZZTIME; what they find is kept under testdata/fuzz as regression cases.

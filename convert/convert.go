@@ -212,7 +212,7 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 	defer func() { full <- b }()
 	for n := 1; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+			return fmt.Errorf("reading %s: %w", c.src.where().File, ctx.Err())
 		}
 		r, err := c.src.next()
 		if err == io.EOF {

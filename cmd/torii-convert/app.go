@@ -66,11 +66,16 @@ EXAMPLES:
    torii-convert convert --template figma members.xlsx -o figma.json
    torii-convert convert export.csv --template ./my-template.json > users.json
    torii-convert templates show figma > my-template.json
+   export TORII_API_KEY=...
+   torii-convert convert --template figma members.xlsx --sync --app-account 12345
+   torii-convert sync --app-account 12345 figma.json
 
 EXIT CODES:
 ` + exitCodesHelp(),
 		Commands: []*cli.Command{
 			convertCommand(e),
+			syncCommand(e),
+			whoamiCommand(e),
 			templatesCommand(e),
 		},
 		Action: func(c *cli.Context) error {
@@ -101,10 +106,11 @@ func action(f func(c *cli.Context) error) cli.ActionFunc {
 		if err == nil {
 			return nil
 		}
-		if c.Context.Err() != nil {
-			err = c.Context.Err()
+		x := classify(err)
+		if x.code == exitFailure && errors.Is(c.Context.Err(), context.Canceled) {
+			return &exitError{code: exitInterrupted, msg: "interrupted: " + x.msg}
 		}
-		return classify(err)
+		return x
 	}
 }
 

@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/torii-convert/torii-convert/convert"
+	"github.com/torii-convert/torii-convert/torii"
 )
 
 // convertOptions are the flags of `convert`.
@@ -15,7 +17,8 @@ type convertOptions struct {
 	template, output, sheet, format, prices, dateOrder string
 	delimiter                                          string
 	maxErrors                                          int
-	quiet                                              bool
+	quiet, sync                                        bool
+	torii                                              toriiOptions
 }
 
 func convertCommand(e env) *cli.Command {
@@ -27,8 +30,13 @@ func convertCommand(e env) *cli.Command {
 		Description: `Reads EXPORT (a .csv, .tsv or .xlsx file, or - for CSV on stdin), maps its rows
 with the template, checks the result against Torii's schema and writes it to stdout
 or to --output. Nothing is written unless the whole file is valid; every problem is
-listed with the file, row and column it came from.`,
-		Flags: []cli.Flag{
+listed with the file, row and column it came from.
+
+With --sync, the file is then uploaded to Torii and the app account synced with it
+(stdout gets the file only with -o -). An invalid file is never uploaded.
+
+   torii-convert convert --template figma members.xlsx --sync --app-account 12345`,
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Required: true, Destination: &o.template,
 				Usage: "built-in template `NAME` (see `torii-convert templates`) or the path of a template file"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.output,
@@ -47,7 +55,11 @@ listed with the file, row and column it came from.`,
 				Usage: "list at most `N` problems (0: all)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Destination: &o.quiet,
 				Usage: "print nothing but problems"},
-		},
+			&cli.BoolFlag{Name: "sync", Destination: &o.sync,
+				Usage: "upload the file to Torii and sync --app-account with it"},
+			appAccountFlag(&o.torii, false),
+			formatFlag(&o.torii),
+		}, toriiFlags(&o.torii, true)...),
 		Action: action(func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageError("convert takes one export to read, got %d; usage: torii-convert convert --template NAME EXPORT", c.NArg())
@@ -113,7 +125,23 @@ func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
 	if err != nil {
 		return err
 	}
-	out, err := newOutput(o.output, e.stdout)
+	var client *torii.Client
+	stream := e.stdout
+	if o.sync {
+		if o.torii.appAccount == 0 {
+			return usageError("--sync needs --app-account: the ID on the custom integration's tile in Torii")
+		}
+		o.torii.quiet = o.quiet
+		if client, err = o.torii.client(e); err != nil { // before the conversion: fail early
+			return err
+		}
+		if o.output == "" {
+			stream = nil // the file goes to Torii; stdout only gets it with -o -
+		}
+	} else if c.IsSet("app-account") || c.IsSet("dry-run") || c.IsSet("upload") || c.IsSet("format") {
+		return usageError("--app-account, --dry-run, --upload and --format go with --sync")
+	}
+	out, err := newOutput(o.output, stream)
 	if err != nil {
 		return err
 	}
@@ -125,7 +153,11 @@ func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
 	name := displayName(input)
 	printProblems(e.stderr, res.Problems, res.Errors+res.Warnings)
 	if !res.Valid() {
-		return &invalidData{summary: fmt.Sprintf("%s: %s; nothing written", name, plural(res.Errors, "error", "errors"))}
+		what := "nothing written"
+		if o.sync {
+			what = "nothing written or uploaded"
+		}
+		return &invalidData{summary: fmt.Sprintf("%s: %s; %s", name, plural(res.Errors, "error", "errors"), what)}
 	}
 	if err := out.commit(); err != nil {
 		return err
@@ -136,7 +168,22 @@ func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
 		}
 		fmt.Fprintln(e.stderr, summary(name, res))
 	}
-	return nil
+	if !o.sync {
+		return nil
+	}
+	return deliver(c, e, &o.torii, client, out.path(), uploadName(input, o.output))
+}
+
+// uploadName is the file name Torii is told: the output's, or the export's as .json.
+func uploadName(input, output string) string {
+	if output != "" && output != "-" {
+		return filepath.Base(output)
+	}
+	if input == "-" {
+		return "stdin.json"
+	}
+	base := filepath.Base(input)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + ".json"
 }
 
 func displayName(input string) string {

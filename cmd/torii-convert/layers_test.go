@@ -12,8 +12,9 @@ func TestLayers(t *testing.T) {
 	const mod = "github.com/torii-convert/torii-convert/"
 	forbidden := map[string][]string{
 		"templates": {mod, "net/http", "github.com/urfave/cli"},
-		"schema":    {mod + "convert", mod + "templates", mod + "cmd", "net/http", "github.com/urfave/cli"},
-		"convert":   {mod + "cmd", "net/http", "github.com/urfave/cli"},
+		"schema":    {mod + "convert", mod + "templates", mod + "torii", mod + "cmd", "net/http", "github.com/urfave/cli"},
+		"convert":   {mod + "torii", mod + "cmd", "net/http", "github.com/urfave/cli"},
+		"torii":     {mod + "convert", mod + "schema", mod + "templates", mod + "cmd", "github.com/urfave/cli", "github.com/xuri/excelize"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()

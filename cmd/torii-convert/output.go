@@ -54,10 +54,21 @@ func newOutput(dest string, stdout io.Writer) (*output, error) {
 // sink is what the conversion writes to as it checks: the temporary file.
 func (o *output) sink() io.Writer { return o.tmp }
 
+// path is the file that holds the output once committed, for an upload.
+func (o *output) path() string {
+	if o.done {
+		return o.dest
+	}
+	return o.tmp.Name()
+}
+
 // commit moves a valid file into place, or writes it to the stream.
 func (o *output) commit() error {
 	fail := func(err error) error {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
+	}
+	if o.dest == "" && o.stream == nil {
+		return nil // the file is only uploaded
 	}
 	if o.dest == "" {
 		// The kernel copies the spool (copy_file_range, sendfile): no bytes pass through here.
@@ -93,7 +104,7 @@ func (o *output) discard() {
 			os.Remove(o.tmp.Name())
 		}
 	}
-	if c, ok := o.stream.(io.Closer); ok && o.stream != nil && o.name != "stdout" {
+	if c, ok := o.stream.(io.Closer); ok && o.name != "stdout" {
 		c.Close()
 	}
 }

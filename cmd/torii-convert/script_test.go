@@ -2,54 +2,126 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/torii-convert/torii-convert/torii/toriitest"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"torii-convert": main})
+	toriitest.StopServers()
 }
 
+// testKey is the API key of the scripts' fake Torii.
+const testKey = "tk_script_KEY_never_printed_5f3a9c"
+
 // TestScripts runs the end-to-end scripts in testdata/script: each runs the real binary
-// and compares its stdout, stderr and exit code. go test -update rewrites their
-// expected outputs.
+// and compares its stdout, stderr and exit code. Each script has its own fake Torii
+// (TORII_API_URL, TORII_API_KEY are set), whose presigned uploads go to a real MinIO.
+// go test -update rewrites their expected outputs.
 func TestScripts(t *testing.T) {
+	var store *toriitest.MinIO
+	if toriitest.Available("minio") || os.Getenv("CI") == "true" {
+		store = toriitest.StartMinIO(t)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: *update,
+		Condition: func(cond string) (bool, error) {
+			if cond == "minio" {
+				return store != nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// exits CODE COMMAND [ARGS...] runs a command and checks its exit code.
-			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
-				if neg || len(args) < 2 {
-					ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
-				}
-				want, err := strconv.Atoi(args[0])
-				ts.Check(err)
-				code := 0
-				var ee *exec.ExitError
-				if err := ts.Exec(args[1], args[2:]...); errors.As(err, &ee) {
-					code = ee.ExitCode()
-				} else if err != nil {
-					ts.Fatalf("%v", err)
-				}
-				if code != want {
-					ts.Fatalf("exit code %d, want %d", code, want)
-				}
-			},
+			"exits":       exits,
+			"torii-fault": toriiFault,
+			"torii-state": toriiState,
 		},
 		Setup: func(e *testscript.Env) error {
-			e.Setenv("NO_COLOR", "1")
 			// Scripts read the bundled samples and workbooks in place.
 			if err := os.Symlink(mustAbs(t, "../../testdata/samples"), e.Getenv("WORK")+"/samples"); err != nil {
 				return err
 			}
-			return os.Symlink(mustAbs(t, "../../testdata"), e.Getenv("WORK")+"/testdata")
+			if err := os.Symlink(mustAbs(t, "../../testdata"), e.Getenv("WORK")+"/testdata"); err != nil {
+				return err
+			}
+			srv := toriitest.New(t, testKey, store, 12345)
+			e.Values["torii"] = srv
+			e.Setenv("TORII_API_URL", srv.URL)
+			e.Setenv("TORII_API_KEY", testKey)
+			e.Setenv("NO_COLOR", "1")
+			return nil
 		},
 	})
+}
+
+// exits CODE COMMAND [ARGS...] runs a command and checks its exit code.
+func exits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	code := 0
+	var ee *exec.ExitError
+	if err := ts.Exec(args[1], args[2:]...); errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if code != want {
+		ts.Fatalf("exit code %d, want %d", code, want)
+	}
+}
+
+// torii-fault METHOD PATH STATUS|drop TIMES [HEADER:VALUE] makes the fake Torii misbehave.
+func toriiFault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 {
+		ts.Fatalf("usage: torii-fault METHOD PATH STATUS|drop TIMES [HEADER:VALUE]")
+	}
+	f := toriitest.Fault{Method: args[0], Path: args[1], Header: http.Header{}}
+	if args[2] == "drop" {
+		f.Drop = true
+	} else {
+		f.Status, _ = strconv.Atoi(args[2])
+		f.Body = fmt.Sprintf(`{"statusCode": %d, "error": %q, "message": "injected"}`, f.Status, http.StatusText(f.Status))
+	}
+	f.Times, _ = strconv.Atoi(args[3])
+	for _, h := range args[4:] {
+		k, v, _ := strings.Cut(h, ":")
+		f.Header.Set(k, v)
+	}
+	ts.Value("torii").(*toriitest.Server).Inject(f)
+}
+
+// torii-state prints what the fake Torii holds: its files (with their size and how they
+// came) and the syncs it accepted.
+func toriiState(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value("torii").(*toriitest.Server)
+	files := srv.Files()
+	var ids []int64
+	for id := range files {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	fmt.Fprintf(ts.Stdout(), "%d files, %d syncs\n", len(files), len(srv.Syncs()))
+	for _, id := range ids {
+		f := files[id]
+		fmt.Fprintf(ts.Stdout(), "file %d %s %s %d bytes\n", id, f.Name, f.Via, len(f.Data))
+	}
+	for _, s := range srv.Syncs() {
+		fmt.Fprintf(ts.Stdout(), "sync app account %d with file %d\n", s.AppAccount, s.FileID)
+	}
 }
 
 func mustAbs(t *testing.T, path string) string {

@@ -1,0 +1,83 @@
+package torii_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/torii-convert/torii-convert/torii"
+	"github.com/torii-convert/torii-convert/torii/toriitest"
+)
+
+// The contract tests drive the client against Prism serving Torii's own OpenAPI
+// document: a request the document does not allow gets 422 (or 401 without the key),
+// and fails the test.
+
+// s3Sink stands in for S3 here: Prism's presigned URL is a placeholder ("string").
+type s3Sink struct{ puts []*http.Request }
+
+func (s *s3Sink) RoundTrip(req *http.Request) (*http.Response, error) {
+	io.Copy(io.Discard, req.Body)
+	req.Body.Close()
+	s.puts = append(s.puts, req)
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: req}, nil
+}
+
+func TestContract(t *testing.T) {
+	base := toriitest.StartPrism(t)
+	c := torii.New(base, key)
+	c.BaseURL = base // Prism serves the document's paths at its root, without /v1.0
+	ctx := context.Background()
+
+	org, err := c.WhoAmI(ctx)
+	if err != nil || org.ID == 0 {
+		t.Fatalf("GET /orgs/my: %+v, %v", org, err)
+	}
+
+	path, _ := writeFile(t, "figma.json", 2000)
+	up, err := c.Upload(ctx, "figma.json", path, torii.Direct)
+	if err != nil || up.FileID != 1000 {
+		t.Fatalf("POST /files/upload: %+v, %v", up, err)
+	}
+
+	var s3 s3Sink
+	c.S3 = &http.Client{Transport: &s3}
+	up, err = c.Upload(ctx, "figma.json", path, torii.Presigned)
+	if err != nil || up.FileID != 1000 || len(s3.puts) != 1 {
+		t.Fatalf("GET /files/url, PUT, POST /files: %+v, %v", up, err)
+	}
+
+	if err := c.Sync(ctx, up.FileID, 12345); err != nil {
+		t.Fatalf("PUT /services/sync/custom: %v", err)
+	}
+}
+
+// TestContractRejects shows that the mock does hold requests to the document: the
+// ids of a sync quoted as in Torii's curl example, or no key, are refused.
+func TestContractRejects(t *testing.T) {
+	base := toriitest.StartPrism(t)
+	for _, tc := range []struct {
+		auth, body string
+		want       int
+	}{
+		{"Bearer " + key, `{"idFile": "1000", "idAppAccount": "12345"}`, 422},
+		{"", `{"idFile": 1000, "idAppAccount": 12345}`, 401},
+		{"Bearer " + key, `{"idFile": 1000, "idAppAccount": 12345}`, 200},
+	} {
+		req, _ := http.NewRequest(http.MethodPut, base+"/services/sync/custom", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s (auth %v): Prism answered %d, want %d", tc.body, tc.auth != "", resp.StatusCode, tc.want)
+		}
+	}
+}

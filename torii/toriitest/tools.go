@@ -1,0 +1,250 @@
+package toriitest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The real servers the tests use, installed by scripts/test-tools.sh into
+// $TORII_CONVERT_TOOLS (default ~/.cache/torii-convert): MinIO as bin/minio, Prism as
+// node_modules/.bin/prism.
+
+// ToolsDir is where the pinned test servers are installed.
+func ToolsDir() string {
+	if d := os.Getenv("TORII_CONVERT_TOOLS"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "torii-convert")
+}
+
+// Available reports whether a test server's program is installed: "minio" or "prism".
+func Available(name string) bool {
+	rel := map[string]string{"minio": "bin/minio", "prism": "node_modules/.bin/prism"}[name]
+	if isExecutable(filepath.Join(ToolsDir(), rel)) {
+		return true
+	}
+	_, err := exec.LookPath(name)
+	return err == nil
+}
+
+// tool finds a program in the tools folder or on PATH. Without it the test is skipped,
+// except in CI (CI=true), where a missing server is a failure.
+func tool(tb testing.TB, rel, name string) string {
+	tb.Helper()
+	if p := filepath.Join(ToolsDir(), rel); isExecutable(p) {
+		return p
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	msg := fmt.Sprintf("%s is not installed in %s; scripts/test-tools.sh (run by make test) installs it", name, ToolsDir())
+	if os.Getenv("CI") == "true" {
+		tb.Fatal(msg)
+	}
+	tb.Skip(msg)
+	return ""
+}
+
+func isExecutable(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// process is a server started for the tests of one package.
+type process struct {
+	cmd *exec.Cmd
+	log bytes.Buffer
+}
+
+func start(tb testing.TB, bin string, args []string, env []string, ready string) (*process, error) {
+	p := &process{cmd: exec.Command(bin, args...)}
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(ready)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			return p, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.stop()
+	return nil, fmt.Errorf("%s did not start within a minute:\n%s", filepath.Base(bin), p.log.String())
+}
+
+func (p *process) stop() {
+	if p != nil && p.cmd.Process != nil {
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+	}
+}
+
+var (
+	mu      sync.Mutex
+	running = map[string]any{}
+	stops   []func()
+)
+
+// shared starts a server once for all the tests of a package.
+func shared[T any](tb testing.TB, name string, startIt func() (T, func(), error)) T {
+	tb.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if v, ok := running[name]; ok {
+		if err, failed := v.(error); failed {
+			tb.Fatal(err)
+		}
+		return v.(T)
+	}
+	v, stop, err := startIt()
+	if err != nil {
+		running[name] = err
+		tb.Fatal(err)
+	}
+	running[name] = v
+	stops = append(stops, stop)
+	return v
+}
+
+// StopServers stops the servers the tests started; call it at the end of TestMain.
+func StopServers() {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
+	stops, running = nil, map[string]any{}
+}
+
+// MinIO is a real S3 server on loopback, with one bucket.
+type MinIO struct {
+	Endpoint, AccessKey, SecretKey, Region, Bucket string
+}
+
+// StartMinIO returns the package's MinIO, starting it on first use.
+func StartMinIO(tb testing.TB) *MinIO {
+	bin := tool(tb, "bin/minio", "minio")
+	return shared(tb, "minio", func() (*MinIO, func(), error) {
+		dir, err := os.MkdirTemp("", "toriitest-minio-")
+		if err != nil {
+			return nil, nil, err
+		}
+		port := freePort(tb)
+		m := &MinIO{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), AccessKey: "toriitest", SecretKey: "toriitest-secret",
+			Region: "us-east-1", Bucket: "uploads"}
+		p, err := start(tb, bin, []string{"server", "--quiet", "--address", fmt.Sprintf("127.0.0.1:%d", port),
+			"--console-address", fmt.Sprintf("127.0.0.1:%d", freePort(tb)), dir},
+			[]string{"MINIO_ROOT_USER=" + m.AccessKey, "MINIO_ROOT_PASSWORD=" + m.SecretKey, "MINIO_BROWSER=off"},
+			m.Endpoint+"/minio/health/live")
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		stop := func() { p.stop(); os.RemoveAll(dir) }
+		if err := m.createBucket(); err != nil {
+			stop()
+			return nil, nil, err
+		}
+		return m, stop, nil
+	})
+}
+
+// Presign returns a presigned URL for an object: PUT URLs are signed over contentType.
+func (m *MinIO) Presign(method, key, contentType string, expires time.Duration, now time.Time) string {
+	return presign(method, m.Endpoint, "/"+m.Bucket+"/"+key, contentType, m.AccessKey, m.SecretKey, m.Region, expires, now)
+}
+
+func (m *MinIO) createBucket() error {
+	u := presign(http.MethodPut, m.Endpoint, "/"+m.Bucket, "", m.AccessKey, m.SecretKey, m.Region, time.Minute, time.Now())
+	req, _ := http.NewRequest(http.MethodPut, u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("creating the bucket: %s: %s", resp.Status, body)
+	}
+	return nil
+}
+
+// Get reads an object back.
+func (m *MinIO) Get(key string) ([]byte, error) {
+	resp, err := http.Get(m.Presign(http.MethodGet, key, "", time.Minute, time.Now()))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", resp.Status, body)
+	}
+	return body, err
+}
+
+// StartPrism returns the base URL of a Prism mock of Torii's own OpenAPI document,
+// started on first use. Prism answers 422 to a request the document does not allow and
+// 401 to one without the API key, so a request Torii would reject fails the test.
+func StartPrism(tb testing.TB) string {
+	bin := tool(tb, "node_modules/.bin/prism", "prism")
+	spec, err := OpenAPI()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return shared(tb, "prism", func() (string, func(), error) {
+		port := freePort(tb)
+		base := fmt.Sprintf("http://127.0.0.1:%d", port)
+		p, err := start(tb, bin, []string{"mock", "--host", "127.0.0.1", "--port", fmt.Sprint(port), spec}, nil, base+"/orgs/my")
+		if err != nil {
+			return "", nil, err
+		}
+		return base, p.stop, nil
+	})
+}
+
+// OpenAPI finds Torii's OpenAPI document: $TORII_OPENAPI, or shared/reference beside
+// the repository.
+func OpenAPI() (string, error) {
+	if p := os.Getenv("TORII_OPENAPI"); p != "" {
+		return p, nil
+	}
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			p := filepath.Join(d, "..", "shared", "reference", "torii-openapi.json")
+			if _, err := os.Stat(p); err != nil {
+				return "", fmt.Errorf("Torii's OpenAPI document is not at %s; set TORII_OPENAPI", p)
+			}
+			return p, nil
+		}
+		if d == filepath.Dir(d) {
+			return "", fmt.Errorf("no go.mod above %s", dir)
+		}
+	}
+}
