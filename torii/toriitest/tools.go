@@ -76,7 +76,8 @@ type process struct {
 	log bytes.Buffer
 }
 
-func start(tb testing.TB, bin string, args []string, env []string, ready string) (*process, error) {
+// start runs a server and waits until ready answers, with 200 when ok200.
+func start(tb testing.TB, bin string, args []string, env []string, ready string, ok200 bool) (*process, error) {
 	p := &process{cmd: exec.Command(bin, args...)}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
@@ -89,7 +90,9 @@ func start(tb testing.TB, bin string, args []string, env []string, ready string)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			return p, nil
+			if resp.StatusCode == http.StatusOK || !ok200 {
+				return p, nil
+			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -160,7 +163,7 @@ func StartMinIO(tb testing.TB) *MinIO {
 		p, err := start(tb, bin, []string{"server", "--quiet", "--address", fmt.Sprintf("127.0.0.1:%d", port),
 			"--console-address", fmt.Sprintf("127.0.0.1:%d", freePort(tb)), dir},
 			[]string{"MINIO_ROOT_USER=" + m.AccessKey, "MINIO_ROOT_PASSWORD=" + m.SecretKey, "MINIO_BROWSER=off"},
-			m.Endpoint+"/minio/health/live")
+			m.Endpoint+"/minio/health/ready", true)
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, nil, err
@@ -179,19 +182,27 @@ func (m *MinIO) Presign(method, key, contentType string, expires time.Duration, 
 	return presign(method, m.Endpoint, "/"+m.Bucket+"/"+key, contentType, m.AccessKey, m.SecretKey, m.Region, expires, now)
 }
 
+// createBucket makes the bucket, retrying while the server finishes starting.
 func (m *MinIO) createBucket() error {
-	u := presign(http.MethodPut, m.Endpoint, "/"+m.Bucket, "", m.AccessKey, m.SecretKey, m.Region, time.Minute, time.Now())
-	req, _ := http.NewRequest(http.MethodPut, u, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		u := presign(http.MethodPut, m.Endpoint, "/"+m.Bucket, "", m.AccessKey, m.SecretKey, m.Region, time.Minute, time.Now())
+		req, _ := http.NewRequest(http.MethodPut, u, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
 		body, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("creating the bucket: %s: %s", resp.Status, body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			return nil
+		case resp.StatusCode == http.StatusServiceUnavailable && time.Now().Before(deadline):
+			time.Sleep(200 * time.Millisecond) // "Server not initialized yet"
+		default:
+			return fmt.Errorf("creating the bucket: %s: %s", resp.Status, body)
+		}
 	}
-	return nil
 }
 
 // Get reads an object back.
@@ -220,7 +231,7 @@ func StartPrism(tb testing.TB) string {
 	return shared(tb, "prism", func() (string, func(), error) {
 		port := freePort(tb)
 		base := fmt.Sprintf("http://127.0.0.1:%d", port)
-		p, err := start(tb, bin, []string{"mock", "--host", "127.0.0.1", "--port", fmt.Sprint(port), spec}, nil, base+"/orgs/my")
+		p, err := start(tb, bin, []string{"mock", "--host", "127.0.0.1", "--port", fmt.Sprint(port), spec}, nil, base+"/orgs/my", false)
 		if err != nil {
 			return "", nil, err
 		}
