@@ -81,7 +81,7 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	}
 	c.res.Users = c.people.len()
 	if c.people.len() == 0 {
-		c.report(schema.Error, c.src.where(), c.noUsers())
+		c.report(schema.Error, "no-users", c.src.where(), c.noUsers())
 	} else if err := c.write(out); err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ type conversion struct {
 }
 
 // report records a problem, keeping at most MaxProblems.
-func (c *conversion) report(sev schema.Severity, pos Pos, msg string) {
+func (c *conversion) report(sev schema.Severity, rule string, pos Pos, msg string) {
 	if sev == schema.Error {
 		c.res.Errors++
 	} else {
@@ -113,7 +113,7 @@ func (c *conversion) report(sev schema.Severity, pos Pos, msg string) {
 	if pos.Col > 0 && c.m != nil && pos.Col <= len(c.m.header) {
 		pos.Header = strings.TrimSpace(c.m.header[pos.Col-1])
 	}
-	c.res.Problems = append(c.res.Problems, Problem{Severity: sev, Pos: pos, Message: msg})
+	c.res.Problems = append(c.res.Problems, Problem{Severity: sev, Pos: pos, Rule: rule, Message: msg})
 }
 
 func blank(row []string) bool {
@@ -248,14 +248,14 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 			}
 			c.res.Rows++
 			if len(r.cells) > len(header) && !blank(r.cells[len(header):]) {
-				c.report(schema.Error, r.pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.cells), len(header)))
+				c.report(schema.Error, "row-width", r.pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.cells), len(header)))
 				continue
 			}
 			if reason := c.m.skip(r.cells); reason != "" {
 				c.skipped[reason]++
 				continue
 			}
-			if c.m.row(r.cells, &rec, func(col int, msg string) { c.report(schema.Error, r.pos(table, col), msg) }) {
+			if c.m.row(r.cells, &rec, func(rule string, col int, msg string) { c.report(schema.Error, rule, r.pos(table, col), msg) }) {
 				b.push(&rec, r.pos(table, rec.emailCol).Line)
 				if len(b.recs) == batchSize {
 					full <- b

@@ -81,7 +81,11 @@ func ColumnName(col int) string {
 type Problem struct {
 	Severity schema.Severity
 	Pos      Pos
-	Message  string
+	// Rule names the check that failed: a JSON Schema keyword ("format"), a rule across
+	// records ("unique-email"), or one of the mapping's: "email", "status", "date",
+	// "license-status", "row-width", "no-users", "seats".
+	Rule    string
+	Message string
 }
 
 func (p Problem) String() string {

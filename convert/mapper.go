@@ -355,8 +355,9 @@ const (
 
 var licenseStateOf = map[string]licenseState{"active": lsActive, "inactive": lsInactive, "deleted": lsDeleted}
 
-// problemFunc receives a problem in a cell of the current row; col -1 means the row.
-type problemFunc func(col int, msg string)
+// problemFunc receives a problem in a cell of the current row (col -1 means the row),
+// and the rule that found it.
+type problemFunc func(rule string, col int, msg string)
 
 // row maps one row into rec; it reports what is wrong through bad and returns false when
 // the row cannot make a user.
@@ -370,7 +371,7 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 		if m.email.found() {
 			col = m.email.cols[0]
 		}
-		bad(col, "no email; Torii needs one for every user (fill it in, or add a skip rule for such rows)")
+		bad("email", col, "no email; Torii needs one for every user (fill it in, or add a skip rule for such rows)")
 		ok = false
 	}
 	rec.id, _ = m.id.first(row)
@@ -384,7 +385,7 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 	if raw, col := m.status.first(row); raw != "" {
 		st, err := m.status.translate(raw)
 		if err != nil {
-			bad(col, err.Error())
+			bad("status", col, err.Error())
 			ok = false
 		}
 		rec.status = st
@@ -422,7 +423,7 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 	read := func(v string, col int) {
 		d, err := m.dates.read(v)
 		if err != nil {
-			bad(col, err.Error())
+			bad("date", col, err.Error())
 			ok = false
 		}
 		if d > rec.lastUsed {
@@ -450,7 +451,7 @@ func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record,
 	if raw, col := l.status.first(row); raw != "" {
 		st, err := l.status.translate(raw)
 		if err != nil {
-			bad(col, err.Error())
+			bad("license-status", col, err.Error())
 			ok = false
 		}
 		state = licenseStateOf[st]

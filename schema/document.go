@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -77,9 +78,32 @@ func (d *document) advance(c byte) {
 	d.off++
 	if c == '\n' {
 		d.line, d.col = d.line+1, 1
-	} else if c&0xc0 != 0x80 { // count characters, not the continuation bytes of UTF-8
+	} else {
 		d.col++
 	}
+}
+
+// consume moves past a chunk of text: columns count bytes, as compilers count them.
+func (d *document) consume(chunk []byte) {
+	d.off += int64(len(chunk))
+	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+		d.line += n
+		d.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
+	} else {
+		d.col += len(chunk)
+	}
+}
+
+// buffered returns the text read ahead, reading more when there is none; empty at the end.
+func (d *document) buffered() ([]byte, error) {
+	if d.in.Buffered() == 0 {
+		if _, err := d.in.Peek(1); err == io.EOF {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return d.in.Peek(d.in.Buffered())
 }
 
 func (d *document) next() (byte, error) {
@@ -96,17 +120,19 @@ func (d *document) next() (byte, error) {
 
 func (d *document) ws() error {
 	for {
-		c, err := d.in.ReadByte()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
+		buf, err := d.buffered()
+		if err != nil || len(buf) == 0 {
 			return err
 		}
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return d.in.UnreadByte()
+		i := 0
+		for i < len(buf) && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r') {
+			i++
 		}
-		d.advance(c)
+		d.consume(buf[:i])
+		d.in.Discard(i)
+		if i < len(buf) {
+			return nil
+		}
 	}
 }
 
@@ -413,7 +439,7 @@ func (d *document) checkRecord(n *node, at Path) []Problem {
 }
 
 // capture reads the next value into d.rec, checking only where it ends; the checker
-// reads it closely.
+// reads it closely. It scans what is buffered, a chunk at a time.
 func (d *document) capture() error {
 	d.rec = d.rec[:0]
 	d.recOff, d.recLine, d.recCol = d.off, d.line, d.col
@@ -421,70 +447,73 @@ func (d *document) capture() error {
 	if err != nil {
 		return err
 	}
-	unclosed := func() error {
-		return &SyntaxError{Offset: d.recOff, Msg: "this value is not closed before the end of the file"}
-	}
-	take := func() (byte, error) {
-		c, err := d.next()
-		if err == nil {
-			d.rec = append(d.rec, c)
+	var (
+		depth                      int
+		inString, escaped, started bool
+	)
+	for {
+		buf, err := d.buffered()
+		if err != nil {
+			return err
 		}
-		return c, err
-	}
-	switch first {
-	case '"':
-		take()
-		for escaped := false; ; {
-			c, err := take()
-			if err != nil {
-				return unclosed()
+		if len(buf) == 0 {
+			if first != '"' && first != '{' && first != '[' && len(d.rec) > 0 {
+				return nil // a number or a literal that ends the text
 			}
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				return nil
-			}
+			return &SyntaxError{Offset: d.recOff, Msg: "this value is not closed before the end of the file"}
 		}
-	case '{', '[':
-		depth, inString, escaped := 0, false, false
-		for {
-			c, err := take()
-			if err != nil {
-				return unclosed()
-			}
+		end := -1 // the end of the value in buf, when found
+	scan:
+		for i, c := range buf {
 			switch {
+			case first != '"' && first != '{' && first != '[':
+				if c == ',' || c == '}' || c == ']' || c == ':' || c <= ' ' {
+					end = i
+					break scan
+				}
+			case !started:
+				started = true
+				if c == '"' {
+					inString = true
+				} else {
+					depth = 1
+				}
 			case inString && escaped:
 				escaped = false
 			case inString && c == '\\':
 				escaped = true
 			case inString:
-				inString = c != '"'
+				if c == '"' {
+					inString = false
+					if depth == 0 {
+						end = i + 1
+						break scan
+					}
+				}
 			case c == '"':
 				inString = true
 			case c == '{' || c == '[':
 				depth++
 			case c == '}' || c == ']':
 				if depth--; depth == 0 {
-					return nil
+					end = i + 1
+					break scan
 				}
 			}
 		}
-	}
-	for {
-		c, err := d.in.Peek(1)
-		if err == io.EOF || err == nil && (c[0] == ',' || c[0] == '}' || c[0] == ']' || c[0] == ':' || c[0] <= ' ') {
+		n := len(buf)
+		if end >= 0 {
+			n = end
+		}
+		d.rec = append(d.rec, buf[:n]...)
+		d.consume(buf[:n])
+		d.in.Discard(n)
+		if end >= 0 {
 			if len(d.rec) == 0 {
 				return d.fail("expected a value, found %s", describeByte(first))
 			}
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		take()
 	}
 }
 
@@ -514,15 +543,11 @@ func (d *document) lineColAt(off int64) (int, int) {
 		}
 		return 0, 0
 	}
-	line, col := d.recLine, d.recCol
-	for _, c := range d.rec[:rel] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else if c&0xc0 != 0x80 {
-			col++
-		}
+	chunk := d.rec[:rel]
+	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+		return d.recLine + n, len(chunk) - bytes.LastIndexByte(chunk, '\n')
 	}
-	return line, col
+	return d.recLine, d.recCol + len(chunk)
 }
 
 func (d *document) emit(p Problem) {

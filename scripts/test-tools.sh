@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go, once, into $TORII_CONVERT_TOOLS (default
 # ~/.cache/torii-convert): the pinned Prism (npm, from torii/toriitest/package-lock.json)
-# and the pinned MinIO (built with go install). Each is skipped when already there.
+# and the pinned MinIO (built with go install); and pre-commit from Debian's packages.
+# Each is skipped when already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools=${TORII_CONVERT_TOOLS:-$HOME/.cache/torii-convert}
@@ -18,4 +19,13 @@ if [ "$(cat "$tools/bin/minio.version" 2>/dev/null)" != "$minio" ] || [ ! -x "$t
   echo "test-tools: building MinIO ($minio) into $tools/bin; this takes a few minutes" >&2
   GOBIN="$tools/bin" go install "$minio"
   echo "$minio" > "$tools/bin/minio.version"
+fi
+
+if ! command -v pre-commit >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-tools: installing pre-commit (Debian)" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pre-commit >&2
+  else
+    echo "test-tools: pre-commit is missing (apt-get install pre-commit); its test will skip" >&2
+  fi
 fi

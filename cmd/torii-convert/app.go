@@ -69,11 +69,13 @@ EXAMPLES:
    export TORII_API_KEY=...
    torii-convert convert --template figma members.xlsx --sync --app-account 12345
    torii-convert sync --app-account 12345 figma.json
+   torii-convert validate --format github data/*.json
 
 EXIT CODES:
 ` + exitCodesHelp(),
 		Commands: []*cli.Command{
 			convertCommand(e),
+			validateCommand(e),
 			syncCommand(e),
 			whoamiCommand(e),
 			templatesCommand(e),
@@ -125,8 +127,17 @@ func isTerminal(w io.Writer) bool {
 }
 
 func plural(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, pluralWord(n, one, many))
+}
+
+func pluralWord(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + one
+		return one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return many
+}
+
+// moreProblems says how many problems a capped listing left out.
+func moreProblems(n int) string {
+	return fmt.Sprintf("... and %d more %s (--max-errors 0 lists them all)", n, pluralWord(n, "problem", "problems"))
 }

@@ -57,7 +57,7 @@ func (r *fileReport) lines() []string {
 		out = append(out, fmt.Sprintf("%s:%d:%d: %s%s%s", r.Path, p.Line, p.Col, sev, at, p.Message))
 	}
 	if more := r.Errors + r.Warnings - len(r.Problems); more > 0 {
-		out = append(out, fmt.Sprintf("... and %s more (--max-errors 0 lists them all)", plural(more, "problem", "problems")))
+		out = append(out, moreProblems(more))
 	}
 	return out
 }

@@ -199,7 +199,7 @@ func printProblems(w io.Writer, problems []convert.Problem, total int) {
 		fmt.Fprintln(w, p)
 	}
 	if more := total - len(problems); more > 0 {
-		fmt.Fprintf(w, "... and %s more (--max-errors 0 lists them all)\n", plural(more, "problem", "problems"))
+		fmt.Fprintln(w, moreProblems(more))
 	}
 }
 

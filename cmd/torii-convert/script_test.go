@@ -17,8 +17,15 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"torii-convert": main})
-	toriitest.StopServers()
+	// testscript.Main exits the process itself: the servers are stopped as m.Run ends.
+	testscript.Main(stopServersAfter{m}, map[string]func(){"torii-convert": main})
+}
+
+type stopServersAfter struct{ m *testing.M }
+
+func (s stopServersAfter) Run() int {
+	defer toriitest.StopServers()
+	return s.m.Run()
 }
 
 // testKey is the API key of the scripts' fake Torii.

@@ -81,6 +81,7 @@ func start(tb testing.TB, bin string, args []string, env []string, ready string,
 	p := &process{cmd: exec.Command(bin, args...)}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
+	dieWithParent(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		return nil, err
 	}
