@@ -23,8 +23,12 @@ type Options struct {
 	Format string
 	// Sheet picks a workbook's sheet by name or 1-based number; empty is the first visible.
 	Sheet string
-	// Delimiter separates CSV fields; 0 is a comma.
+	// Delimiter separates CSV fields; 0 guesses it from the text.
 	Delimiter rune
+	// Encoding is the text encoding of CSV exports; empty guesses it.
+	Encoding string
+	// HeaderRow is the line (CSV) or row (XLSX) of the header; 0 finds it.
+	HeaderRow int
 	// Prices, from a price list, take precedence over the template's catalog.
 	Prices map[string]CatalogEntry
 	// DateOrder overrides the template's order for all-number dates.
@@ -50,6 +54,8 @@ type Result struct {
 	Errors, Warnings int
 	// Missing lists the template's fields for which the export has no column.
 	Missing []string
+	// Notices are what was guessed about the export that a person should know.
+	Notices []string
 }
 
 // Skipped counts the rows a skip rule left out.
@@ -91,6 +97,7 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 }
 
 type conversion struct {
+	replay  []row // rows read while looking for the header
 	lics    []schema.License
 	opts    Options
 	src     source
@@ -110,8 +117,8 @@ func (c *conversion) report(sev schema.Severity, rule string, pos Pos, msg strin
 	if max := c.opts.MaxProblems; max > 0 && len(c.res.Problems) >= max {
 		return
 	}
-	if pos.Col > 0 && c.m != nil && pos.Col <= len(c.m.header) {
-		pos.Header = strings.TrimSpace(c.m.header[pos.Col-1])
+	if pos.Col > 0 && c.m != nil {
+		pos.Header = c.m.columnName(pos.Col - 1)
 	}
 	c.res.Problems = append(c.res.Problems, Problem{Severity: sev, Pos: pos, Rule: rule, Message: msg})
 }
@@ -140,6 +147,7 @@ func (c *conversion) read(ctx context.Context) error {
 		return err
 	}
 	c.res.Missing = c.m.missing
+	c.res.Notices = c.src.notices()
 	rows, rowsFree := pool[rowBatch](4)
 	recs, recsFree := pool[batch](4)
 	readErr := make(chan error, 1)
@@ -171,6 +179,16 @@ func (c *conversion) read(ctx context.Context) error {
 		return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the header has no rows under it", c.src.where().File)}
 	}
 	return nil
+}
+
+// next returns the rows read while looking for the header, then the source's.
+func (c *conversion) next() (row, error) {
+	if len(c.replay) > 0 {
+		r := c.replay[0]
+		c.replay = c.replay[1:]
+		return r, nil
+	}
+	return c.src.next()
 }
 
 // pool makes a channel of full batches and one of n empty ones to fill.
@@ -214,7 +232,7 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 		if n%4096 == 0 && ctx.Err() != nil {
 			return fmt.Errorf("reading %s: %w", c.src.where().File, ctx.Err())
 		}
-		r, err := c.src.next()
+		r, err := c.next()
 		if err == io.EOF {
 			return nil
 		}
@@ -249,6 +267,10 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 			c.res.Rows++
 			if len(r.cells) > len(header) && !blank(r.cells[len(header):]) {
 				c.report(schema.Error, "row-width", r.pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.cells), len(header)))
+				continue
+			}
+			if c.m.footer(r.cells) {
+				c.skipped["footer"]++
 				continue
 			}
 			if reason := c.m.skip(r.cells); reason != "" {
@@ -293,25 +315,53 @@ func (b *batch) reset() {
 	*b = batch{recs: b.recs[:0], lines: b.lines[:0], roles: b.roles[:0], held: b.held[:0]}
 }
 
-// header returns the first row that is not blank.
+// headerScan is how many rows above the data the header may be found in.
+const headerScan = 30
+
+// header finds the header: the row at --header-row, or among the first rows, the one
+// whose cells best match the template's column names. Rows above it are banners, such
+// as "Worker Report - as of 09/01/2026"; rows read below it are kept for the data.
 func (c *conversion) header() ([]string, error) {
-	for {
+	var rows []row
+	for len(rows) < headerScan || c.opts.HeaderRow > 0 {
 		r, err := c.src.next()
 		if err == io.EOF {
-			p := c.src.where()
-			where := p.File
-			if p.Sheet != "" {
-				where += ", sheet " + fmt.Sprintf("%q", p.Sheet)
-			}
-			return nil, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: no rows at all", where), Hint: "export the data again; the file is empty"}
+			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if !blank(r.cells) {
-			return append([]string(nil), r.cells...), nil
+		if blank(r.cells) {
+			continue
+		}
+		rows = append(rows, row{cells: append([]string(nil), r.cells...), line: r.line, lines: append([]int32(nil), r.lines...)})
+		if c.opts.HeaderRow > 0 && r.line >= c.opts.HeaderRow {
+			break
 		}
 	}
+	where := c.src.where()
+	if len(rows) == 0 {
+		return nil, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: no rows at all", where), Hint: "export the data again; the file is empty"}
+	}
+	at := 0
+	if c.opts.HeaderRow > 0 {
+		at = len(rows) - 1
+		if rows[at].line != c.opts.HeaderRow {
+			return nil, &Error{Kind: Usage, Msg: fmt.Sprintf("reading %s: --header-row %d is blank or past the end", where, c.opts.HeaderRow)}
+		}
+	} else {
+		best := 0
+		for i, r := range rows {
+			if score := c.opts.Template.headerScore(r.cells); score > best {
+				at, best = i, score
+			}
+		}
+	}
+	if at > 0 {
+		c.skipped["banner"] += at
+	}
+	c.replay = rows[at+1:]
+	return rows[at].cells, nil
 }
 
 func (c *conversion) finish() {

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,20 +15,26 @@ type csvSource struct {
 	r      *csv.Reader
 	lines  []int32
 	size   int64
+	notes  []string
 }
 
 func newCSVSource(file string, r io.Reader, closer io.Closer, opts *Options) (*csvSource, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		br.Discard(3)
+	text, err := decodeText(file, r, opts.Encoding)
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(text.r)
 	cr.FieldsPerRecord = -1 // ragged rows are the mapper's to judge, with their position
 	cr.ReuseRecord = true
-	if opts.Delimiter != 0 {
-		cr.Comma = opts.Delimiter
+	cr.Comma = opts.Delimiter
+	if cr.Comma == 0 {
+		sample, _ := text.r.Peek(sampleSize)
+		cr.Comma = sniffDelimiter(sample)
 	}
 	s := &csvSource{file: file, closer: closer, r: cr}
+	if text.guessed {
+		s.notes = append(s.notes, fmt.Sprintf("%s is not UTF-8; read it as %s (pass --encoding to choose another)", file, text.encoding))
+	}
 	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			s.size = st.Size()
@@ -44,8 +49,12 @@ func (s *csvSource) next() (row, error) {
 	rec, err := s.r.Read()
 	if err != nil {
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		var e *Error
+		switch {
+		case errors.As(err, &pe):
 			return row{}, s.parseError(pe)
+		case errors.As(err, &e):
+			return row{}, e
 		}
 		if err != io.EOF {
 			return row{}, &Error{Kind: Read, Msg: "reading " + s.file, Err: err}
@@ -80,6 +89,8 @@ func (s *csvSource) parseError(pe *csv.ParseError) error {
 }
 
 func (s *csvSource) where() Pos { return Pos{File: s.file} }
+
+func (s *csvSource) notices() []string { return s.notes }
 
 func (s *csvSource) close() error {
 	if s.closer != nil {

@@ -51,20 +51,30 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 	b := &binding{label: label, field: f, vocab: vocab}
 	seen := map[int]bool{}
 	for _, alias := range f.From {
-		want := normHeader(alias)
+		name, nth := splitNth(alias)
+		want := normHeader(name)
 		var found []int
 		for i, h := range header {
 			if normHeader(h) == want {
 				found = append(found, i)
 			}
 		}
-		if len(found) > 1 {
+		switch {
+		case nth > 0 && nth <= len(found):
+			found = found[nth-1 : nth]
+		case nth > 0:
+			found = nil
+		case len(found) > 1:
 			var where []string
 			for _, i := range found {
 				where = append(where, ColumnName(i+1))
 			}
-			return nil, &Error{Kind: Data, Msg: fmt.Sprintf("columns %s all have the header %q, so %s cannot tell which to read", strings.Join(where, " and "), header[found[0]], label),
-				Hint: "rename the columns you do not want in the export"}
+			which := strings.Join(where[:len(where)-1], ", ") + " and " + where[len(where)-1] + " all"
+			if len(where) == 2 {
+				which = where[0] + " and " + where[1] + " both"
+			}
+			return nil, &Error{Kind: Data, Msg: fmt.Sprintf("columns %s have the header %q, so %s cannot tell which to read", which, strings.TrimSpace(header[found[0]]), label),
+				Hint: fmt.Sprintf("say which in the template: %q is the first of them, %q the second", name+"[1]", name+"[2]")}
 		}
 		for _, i := range found {
 			if !seen[i] {
@@ -91,6 +101,20 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 		}
 	}
 	return b, nil
+}
+
+// splitNth reads an alias that names one of several columns with the same header:
+// "Email[2]" is the second column called Email.
+func splitNth(alias string) (string, int) {
+	open := strings.LastIndexByte(alias, '[')
+	if open < 0 || !strings.HasSuffix(alias, "]") {
+		return alias, 0
+	}
+	n, ok := digitsValue(alias[open+1 : len(alias)-1])
+	if !ok || n == 0 {
+		return alias, 0
+	}
+	return alias[:open], n
 }
 
 // found reports whether the field reads from a column of this export.
@@ -304,6 +328,35 @@ func (m *mapper) noEmailColumn(aliases []string) error {
 	return &Error{Kind: Data,
 		Msg:  fmt.Sprintf("no email column: the header has %s; the template looks for %s", strings.Join(found, ", "), aliasList(aliases)),
 		Hint: hint}
+}
+
+// columnName is what messages call a column: its header, or its letter when it has none.
+func (m *mapper) columnName(col int) string {
+	if col < len(m.header) {
+		if h := strings.Join(strings.Fields(m.header[col]), " "); h != "" {
+			return h
+		}
+	}
+	return "column " + ColumnName(col+1)
+}
+
+// footerWords starts the lines reports end with: totals, counts, page numbers.
+var footerWords = regexp.MustCompile(`(?i)^\s*(grand\s+total|totals?|sum|count|page\s+\d+(\s+of\s+\d+)?|\d+\s+(rows?|records?|users?|members?|workers?|employees?)|records?|rows?|end\s+of\s+(report|file|data)|(report\s+)?(generated|printed|run)\s+(on|at|by)|confidential)\b`)
+
+// footer reports whether a row is a report's footer rather than data: no email, a few
+// cells, one of them a total, a count or a page number.
+func (m *mapper) footer(row []string) bool {
+	if v, _ := m.email.first(row); v != "" {
+		return false
+	}
+	filled, words := 0, false
+	for _, v := range row {
+		if v = strings.TrimSpace(v); v != "" {
+			filled++
+			words = words || footerWords.MatchString(v)
+		}
+	}
+	return words && filled <= 3
 }
 
 // skip returns the reason a row is to be left out, "" to keep it.

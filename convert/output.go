@@ -206,11 +206,13 @@ func (c *conversion) noUsers() string {
 func (c *conversion) traceUser(pr schema.Problem, u *person) {
 	pos := c.src.where()
 	pos.Line = int(u.line)
-	field := pr.Path.Field()
 	msg := pr.Message
-	if field == "email" && u.emailCol >= 0 {
+	switch field := pr.Path.Field(); {
+	case len(pr.Path) <= 2: // the user as a whole
+		msg = "the user " + msg
+	case field == "email" && u.emailCol >= 0:
 		pos.Col = int(u.emailCol) + 1
-	} else {
+	default:
 		msg = field + " " + msg
 	}
 	c.report(pr.Severity, pr.Keyword, pos, msg)

@@ -22,6 +22,8 @@ type source interface {
 	// progress tells how many bytes of the table were read, of how many; total is 0 when
 	// not known.
 	progress() (done, total int64)
+	// notices are what the source guessed that a person should know.
+	notices() []string
 	close() error
 }
 

@@ -329,6 +329,43 @@ func (t *Template) check() []string {
 	return msgs
 }
 
+// headerScore says how well a row matches the template's column names, to find the
+// header under banner lines: one point a field whose column the row has, ten for email.
+func (t *Template) headerScore(row []string) int {
+	cells := map[string]bool{}
+	for _, c := range row {
+		cells[normHeader(c)] = true
+	}
+	matches := func(f *Field) bool {
+		if f == nil {
+			return false
+		}
+		for _, a := range f.From {
+			name, _ := splitNth(a)
+			if cells[normHeader(name)] {
+				return true
+			}
+		}
+		return false
+	}
+	score := 0
+	if matches(t.User.Email) {
+		score += 10
+	}
+	u := t.User
+	for _, f := range []*Field{u.ID, u.Name, u.FirstName, u.LastName, u.Status, u.ExternalStatus, u.Roles, u.LastUsedDate} {
+		if matches(f) {
+			score++
+		}
+	}
+	for _, r := range t.Licenses {
+		if matches(r.Name) || matches(r.Status) {
+			score++
+		}
+	}
+	return score
+}
+
 // layoutHasDate reports whether a Go time layout reads a whole date.
 func layoutHasDate(layout string) bool {
 	ref := time.Date(2033, 11, 28, 13, 14, 15, 0, time.UTC)

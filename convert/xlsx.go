@@ -23,8 +23,9 @@ import (
 const (
 	maxRows       = 1 << 20 // what a spreadsheet can hold
 	maxCols       = 1 << 14
-	maxPartBytes  = 256 << 20 // workbook, relationships, styles
-	maxSheetBytes = 8 << 30
+	maxPartBytes    = 256 << 20 // workbook, relationships, styles
+	maxStringsBytes = 2 << 30   // shared strings, which are held in memory
+	maxSheetBytes   = 8 << 30   // a sheet, which is streamed
 )
 
 type xlsxSource struct {
@@ -158,7 +159,7 @@ func (s *xlsxSource) open(want string) error {
 		return s.fail("sheet %q has no data part", sheet.Name)
 	}
 	if f.UncompressedSize64 > maxSheetBytes {
-		return s.fail("sheet %q is larger than %d GB uncompressed", sheet.Name, maxSheetBytes>>30)
+		return tooBig(s.file, fmt.Sprintf("sheet %q", sheet.Name), maxSheetBytes)
 	}
 	if s.part, err = f.Open(); err != nil {
 		return s.fail("sheet %q: %v", sheet.Name, err)
@@ -228,16 +229,26 @@ func listSheets(sheets []Sheet) string {
 	return strings.Join(names, ", ")
 }
 
+// tooBig refuses a part whose unzipped size is past a limit: a zip bomb, or a workbook far
+// larger than any export, would exhaust memory or disk.
+func tooBig(file, part string, limit uint64) error {
+	return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: its %s unzips to more than %d GB", file, part, limit>>30),
+		Hint: "torii-convert refuses such workbooks, to keep memory bounded; export the data as CSV, which has no limit"}
+}
+
 func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 	if f == nil {
 		return nil
+	}
+	if f.UncompressedSize64 > maxStringsBytes {
+		return tooBig(s.file, "shared strings", maxStringsBytes)
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return s.fail("shared strings: %v", err)
 	}
 	defer rc.Close()
-	x := newXMLScanner(io.LimitReader(rc, maxSheetBytes))
+	x := newXMLScanner(rc)
 	var inSI, inT bool
 	phonetic := 0
 	for {
@@ -488,6 +499,8 @@ func cellColumn(ref []byte) (int, bool) {
 }
 
 func (s *xlsxSource) where() Pos { return Pos{File: s.file, Sheet: s.sheet} }
+
+func (s *xlsxSource) notices() []string { return nil }
 
 func (s *xlsxSource) close() error {
 	if s.part != nil {

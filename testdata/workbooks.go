@@ -1,6 +1,7 @@
 //go:build ignore
 
-// Command workbooks writes the XLSX inputs of the golden cases with excelize:
+// Command workbooks writes the XLSX inputs of the golden cases with excelize, and the
+// broken workbooks of the malformed cases from them:
 //
 //	go run testdata/workbooks.go
 //
@@ -8,7 +9,13 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"hash/crc32"
+	"io"
 	"log"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -17,6 +24,66 @@ import (
 func main() {
 	figma("testdata/golden/figma-xlsx/members.xlsx", false)
 	figma("testdata/golden/figma-xlsx-1904/members.xlsx", true)
+	// Broken workbooks: each made by hand from a valid one.
+	tamper("testdata/golden/figma-xlsx/members.xlsx", "testdata/golden/malformed-zip-bomb/members.xlsx", func(name string, data []byte) ([]byte, uint64) {
+		if name == "xl/worksheets/sheet2.xml" {
+			return data, 20 << 30 // a header that claims 20 GB once unzipped
+		}
+		return data, 0
+	})
+	tamper("testdata/golden/figma-xlsx/members.xlsx", "testdata/golden/malformed-10m-rows/members.xlsx", func(name string, data []byte) ([]byte, uint64) {
+		if name == "xl/worksheets/sheet2.xml" {
+			return bytes.Replace(data, []byte(`<row r="5"`), []byte(`<row r="10000000"`), 1), 0
+		}
+		return data, 0
+	})
+	tamper("testdata/golden/figma-xlsx/members.xlsx", "testdata/golden/malformed-truncated-sheet/members.xlsx", func(name string, data []byte) ([]byte, uint64) {
+		if name == "xl/worksheets/sheet2.xml" {
+			return data[:bytes.Index(data, []byte(`<row r="4"`))], 0
+		}
+		return data, 0
+	})
+	tamper("testdata/golden/figma-xlsx/members.xlsx", "testdata/golden/malformed-shared-string/members.xlsx", func(name string, data []byte) ([]byte, uint64) {
+		if name == "xl/worksheets/sheet2.xml" {
+			i := bytes.Index(data, []byte(`<c r="C3"`))
+			j := i + bytes.Index(data[i:], []byte(`<v>`))
+			k := j + bytes.Index(data[j:], []byte(`</v>`))
+			return append(append(append([]byte{}, data[:j]...), "<v>9999"...), data[k:]...), 0
+		}
+		return data, 0
+	})
+}
+
+// tamper copies a workbook, changing parts; a size other than 0 is written into the
+// part's header as its unzipped size, whatever the part holds.
+func tamper(from, to string, change func(name string, data []byte) ([]byte, uint64)) {
+	zr, err := zip.OpenReader(from)
+	must(err)
+	defer zr.Close()
+	must(os.MkdirAll(filepath.Dir(to), 0o755))
+	out, err := os.Create(to)
+	must(err)
+	defer out.Close()
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		must(err)
+		data, err := io.ReadAll(rc)
+		must(err)
+		rc.Close()
+		data, size := change(f.Name, data)
+		if size == 0 {
+			w, err := zw.Create(f.Name)
+			must(err)
+			w.Write(data)
+			continue
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: f.Name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(data),
+			CompressedSize64: uint64(len(data)), UncompressedSize64: size})
+		must(err)
+		w.Write(data)
+	}
+	must(zw.Close())
 }
 
 // figma writes a Figma members export with real date cells in three number formats, a

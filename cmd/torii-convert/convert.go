@@ -15,8 +15,8 @@ import (
 // convertOptions are the flags of `convert`.
 type convertOptions struct {
 	template, output, sheet, format, prices, dateOrder string
-	delimiter                                          string
-	maxErrors                                          int
+	delimiter, encoding                                string
+	maxErrors, headerRow                               int
 	quiet, sync                                        bool
 	torii                                              toriiOptions
 }
@@ -46,7 +46,11 @@ With --sync, the file is then uploaded to Torii and the app account synced with 
 			&cli.StringFlag{Name: "input-format", Destination: &o.format,
 				Usage: "read the input as `FORMAT` csv or xlsx, whatever its name"},
 			&cli.StringFlag{Name: "delimiter", Aliases: []string{"d"}, Destination: &o.delimiter,
-				Usage: "CSV field `CHAR`acter: , ; | or tab"},
+				Usage: "CSV field `CHAR`acter: , ; | or tab (default: guessed from the text)"},
+			&cli.StringFlag{Name: "encoding", Destination: &o.encoding,
+				Usage: "read CSV as `NAME`, such as utf-16le or windows-1252 (default: by its byte order mark, else UTF-8, else Windows-1252)"},
+			&cli.IntFlag{Name: "header-row", Destination: &o.headerRow,
+				Usage: "the header is on line (CSV) or row (XLSX) `N` (default: the row that best matches the template, under any banner lines)"},
 			&cli.StringFlag{Name: "prices", Destination: &o.prices,
 				Usage: "price list `CSV` with columns license,price[,purchased]; prices in major units, like $15.00"},
 			&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
@@ -70,7 +74,11 @@ With --sync, the file is then uploaded to Torii and the app account synced with 
 }
 
 func (o convertOptions) toOptions(e env) (convert.Options, error) {
-	opts := convert.Options{Sheet: o.sheet, MaxProblems: o.maxErrors, Stdin: e.stdin, Today: e.now()}
+	opts := convert.Options{Sheet: o.sheet, MaxProblems: o.maxErrors, Stdin: e.stdin, Today: e.now(),
+		Encoding: o.encoding, HeaderRow: o.headerRow}
+	if o.headerRow < 0 {
+		return opts, usageError("--header-row %d: want a line number, 1 or more", o.headerRow)
+	}
 	switch o.format {
 	case "", convert.FormatCSV, convert.FormatXLSX:
 		opts.Format = o.format
@@ -163,6 +171,9 @@ func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
 		return err
 	}
 	if !o.quiet {
+		for _, n := range res.Notices {
+			fmt.Fprintf(e.stderr, "note: %s\n", n)
+		}
 		for _, m := range res.Missing {
 			fmt.Fprintf(e.stderr, "note: the export has no column for %s\n", m)
 		}

@@ -27,7 +27,8 @@ var today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // (the command line after torii-convert), and what is expected: want.json (stdout),
 // want.stderr, and exit (the exit code, when not 0). Every want.json is itself checked
 // against the schema, by jsonschema/v5 and by every rule, so goldens cannot drift from
-// the contract.
+// the contract. A twin file names the case whose want.json this one's must equal byte
+// for byte: the same export in another encoding, dialect or spreadsheet application.
 func TestGolden(t *testing.T) {
 	cases, _ := filepath.Glob("../../testdata/golden/*/args")
 	if len(cases) == 0 {
@@ -60,6 +61,9 @@ func TestGolden(t *testing.T) {
 			if wantCode == 0 {
 				compare(t, "want.json", stdout.Bytes())
 				checkInFull(t, "want.json")
+				if twin, err := os.ReadFile("twin"); err == nil {
+					compare(t, filepath.Join("..", strings.TrimSpace(string(twin)), "want.json"), stdout.Bytes())
+				}
 			} else if stdout.Len() > 0 {
 				t.Errorf("a failed run wrote to stdout:\n%s", stdout.String())
 			}

@@ -1,0 +1,237 @@
+package convert
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+func readText(t *testing.T, data []byte, name string) (string, *decoded, error) {
+	t.Helper()
+	d, err := decodeText("x.csv", bytes.NewReader(data), name)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := io.ReadAll(d.r)
+	return string(out), d, err
+}
+
+func TestDecodeText(t *testing.T) {
+	const text = "Name,Email\nJosé Müller,jose@example.com\n"
+	le, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	leNoBOM, _ := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewEncoder().Bytes([]byte(text))
+	cp1252, _ := charmap.Windows1252.NewEncoder().Bytes([]byte(text))
+	for _, tc := range []struct {
+		name, force, encoding string
+		data                  []byte
+		guessed               bool
+	}{
+		{"utf-8", "", "UTF-8", []byte(text), false},
+		{"utf-8 with a byte order mark", "", "UTF-8", append([]byte("\xef\xbb\xbf"), text...), false},
+		{"utf-16le with a byte order mark", "", "UTF-16LE", le, false},
+		{"utf-16be with a byte order mark", "", "UTF-16BE", be, false},
+		{"utf-16le without one", "", "UTF-16LE", leNoBOM, false},
+		{"windows-1252", "", "Windows-1252", cp1252, true},
+		{"windows-1252, named", "windows-1252", "WINDOWS-1252", cp1252, false},
+		{"latin-1, named", "latin1", "ISO-8859-1", cp1252, false},
+		{"CRLF line ends", "", "UTF-8", []byte(strings.ReplaceAll(text, "\n", "\r\n")), false},
+		{"CR line ends", "", "UTF-8", []byte(strings.ReplaceAll(text, "\n", "\r")), false},
+	} {
+		got, d, err := readText(t, tc.data, tc.force)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		want := text
+		if strings.HasPrefix(tc.name, "CRLF") {
+			want = strings.ReplaceAll(text, "\n", "\r\n")
+		}
+		if got != want || d.encoding != tc.encoding || d.guessed != tc.guessed {
+			t.Errorf("%s: read %q as %s (guessed %v)", tc.name, got, d.encoding, d.guessed)
+		}
+	}
+	// UTF-8 that stops being UTF-8 past the sample fails with the line.
+	data := []byte(strings.Repeat("a,b@c.d\n", sampleSize/8+10) + "\xe9\n")
+	_, _, err := readText(t, data, "")
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Msg, "line 8203 is not UTF-8 (byte 0xe9)") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestLineEndsAcrossReads feeds CRLF, CR and LF one byte at a time.
+func TestLineEndsAcrossReads(t *testing.T) {
+	in := "a\r\nb\rc\nd\r\r\ne\r"
+	out, err := io.ReadAll(&lineEnds{r: &oneByte{strings.NewReader(in)}})
+	if err != nil || string(out) != "a\nb\nc\nd\n\ne\n" {
+		t.Errorf("got %q, %v", out, err)
+	}
+}
+
+type oneByte struct{ r io.Reader }
+
+func (o *oneByte) Read(p []byte) (int, error) { return o.r.Read(p[:1]) }
+
+func TestSniffDelimiter(t *testing.T) {
+	for _, tc := range []struct {
+		want   rune
+		sample string
+	}{
+		{',', "Name,Email,Seat type\nAda,ada@example.com,Full\n\"Hopper, Grace\",grace@example.com,Dev\n"},
+		{';', "Name;Email;Price\nAda;ada@example.com;12,50\nGrace;grace@example.com;1,5\n"},
+		{'\t', "Name\tEmail\tRoles\nAda\tada@example.com\tadmin, member\n"},
+		{'|', "Name|Email\nAda|ada@example.com\nGrace|grace@example.com\n"},
+		// A banner and a footer do not outvote the rows.
+		{';', "Worker Report - as of 09/01/2026, all sites\nName;Email;Status\nAda;a@b.co;Active\nGrace;g@b.co;Active\nAlan;t@b.co;Inactive\nTotal: 3, all active\n"},
+	} {
+		want, sample := tc.want, tc.sample
+		if got := sniffDelimiter([]byte(sample)); got != want {
+			t.Errorf("%q: got %q, want %q", sample, got, want)
+		}
+	}
+}
+
+// FuzzDecodeText: any bytes read as UTF-8 text or fail with a message; never a panic,
+// never anything but UTF-8 out.
+func FuzzDecodeText(f *testing.F) {
+	f.Add([]byte("Name,Email\nAda,ada@example.com\n"), "")
+	f.Add([]byte("\xff\xfeN\x00a\x00\r\x00\n\x00"), "")
+	f.Add([]byte("Jos\xe9\r\nM\xfcller\r"), "")
+	f.Add([]byte("\xef\xbb\xbf\xe2\x82"), "")
+	f.Add([]byte("abc"), "utf-16be")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		if len(name) > 20 {
+			return
+		}
+		got, _, err := readText(t, data, name)
+		var e *Error
+		if err != nil && !errors.As(err, &e) && !strings.Contains(err.Error(), "encoding") {
+			t.Fatalf("an error without words: %v", err)
+		}
+		if err == nil && !utf8.ValidString(got) {
+			t.Fatalf("%q read as %q, which is not UTF-8", data, got)
+		}
+		if err == nil && strings.Contains(got, "\r") && !strings.Contains(got, "\r\n") {
+			t.Fatalf("%q read with a lone CR: %q", data, got)
+		}
+	})
+}
+
+// FuzzSniffDelimiter writes a table of random cells with one delimiter, under a banner,
+// and the sniffer must find that delimiter.
+func FuzzSniffDelimiter(f *testing.F) {
+	f.Add(uint64(1), uint8(0), uint8(3), uint8(4))
+	f.Add(uint64(7), uint8(2), uint8(2), uint8(9))
+	f.Fuzz(func(t *testing.T, seed uint64, which, cols, rows uint8) {
+		d := delimiters[int(which)%len(delimiters)]
+		ncols, nrows := int(cols)%8+2, int(rows)%20+3
+		r := rand.New(rand.NewPCG(seed, 1))
+		alphabet := []string{"a", "b", "Ada", "x@y.z", "1", "2,5", "a;b", "c|d", "e\tf", "\"q\"", "line\nbreak", " ", ""}
+		var b strings.Builder
+		b.WriteString("Report, as of today; page 1\n")
+		for i := 0; i < nrows; i++ {
+			for j := 0; j < ncols; j++ {
+				if j > 0 {
+					b.WriteRune(d)
+				}
+				v := alphabet[r.IntN(len(alphabet))]
+				if strings.ContainsAny(v, ",;|\t\"\n") {
+					v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+				}
+				b.WriteString(v)
+			}
+			b.WriteByte('\n')
+		}
+		if got := sniffDelimiter([]byte(b.String())); got != d {
+			t.Fatalf("got %q, want %q for:\n%s", got, d, b.String())
+		}
+	})
+}
+
+// FuzzHeaderRow puts a real header under random banner rows: the header must be found.
+func FuzzHeaderRow(f *testing.F) {
+	f.Add(uint64(1), uint8(3))
+	f.Add(uint64(9), uint8(0))
+	tmpl, err := FindTemplate("hr")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, banners uint8) {
+		r := rand.New(rand.NewPCG(seed, 2))
+		words := []string{"Report", "as of 09/01/2026", "Acme", "Confidential", "Page 1", "", "Total", "Name", "Status", "2026"}
+		var rows [][]string
+		for i := 0; i < int(banners)%10; i++ {
+			row := make([]string, r.IntN(4)+1)
+			for j := range row {
+				row[j] = words[r.IntN(len(words))]
+			}
+			rows = append(rows, row)
+		}
+		header := []string{"Employee #", "First Name", "Last Name", "Status", "Work Email"}
+		r.Shuffle(len(header), func(i, j int) { header[i], header[j] = header[j], header[i] })
+		rows = append(rows, header, []string{"1", "Ada", "Lovelace", "Active", "ada@example.com"})
+		best, at := 0, 0
+		for i, row := range rows {
+			if s := tmpl.headerScore(row); s > best {
+				best, at = s, i
+			}
+		}
+		if at != len(rows)-2 {
+			t.Fatalf("took row %d for the header of %q", at, rows)
+		}
+	})
+}
+
+// FuzzXMLScanner reads any bytes as a sheet: it must end, with rows or an error.
+func FuzzXMLScanner(f *testing.F) {
+	f.Add([]byte(`<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b</t></is></c><c r="B1"><v>1</v></c></row></sheetData></worksheet>`))
+	f.Add([]byte(`<x:sheetData><x:row><x:c t="s"><x:v>0</x:v></x:c></x:row></x:sheetData>`))
+	f.Add([]byte(`<sheetData><row><c t="str"><f>A1</f><v><![CDATA[x<y]]></v></c><!-- > --></row>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := &xlsxSource{file: "f.xlsx", sheet: "S", x: newXMLScanner(bytes.NewReader(data)), sst: []string{"shared"}}
+		for i := 0; i < 10000; i++ {
+			cells, err := s.nextCells()
+			if err != nil {
+				return
+			}
+			for _, c := range cells {
+				_ = c
+			}
+		}
+		t.Fatalf("more than 10000 rows from %d bytes", len(data))
+	})
+}
+
+// TestUTF8CheckAcrossReads: characters cut by the end of a read are judged whole.
+func TestUTF8CheckAcrossReads(t *testing.T) {
+	for _, tc := range []struct{ in, err string }{
+		{"Zoë Ångström\nPeña 😀\n", ""},
+		{"ok\nJos\xe9\n", "line 2 is not UTF-8 (byte 0xe9)"},
+		{"ok\n\xe2\x82", "line 2 is not UTF-8 (byte 0xe2)"},
+	} {
+		out, err := io.ReadAll(&utf8Check{r: &oneByte{strings.NewReader(tc.in)}, file: "f.csv", line: 1})
+		switch {
+		case tc.err == "" && (err != nil || string(out) != tc.in):
+			t.Errorf("%q: got %q, %v", tc.in, out, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%q: got %v, want %q", tc.in, err, tc.err)
+		}
+	}
+}
+
+func TestColumnName(t *testing.T) {
+	m := &mapper{header: []string{"Email", "", "Last\nactive "}}
+	for col, want := range map[int]string{0: "Email", 1: "column B", 2: "Last active", 30: "column AE"} {
+		if got := m.columnName(col); got != want {
+			t.Errorf("column %d: got %q, want %q", col, got, want)
+		}
+	}
+}
