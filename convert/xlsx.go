@@ -21,8 +21,8 @@ import (
 
 // Limits that keep a hostile or broken workbook from exhausting memory.
 const (
-	maxRows       = 1 << 20 // what a spreadsheet can hold
-	maxCols       = 1 << 14
+	maxRows         = 1 << 20 // what a spreadsheet can hold
+	maxCols         = 1 << 14
 	maxPartBytes    = 256 << 20 // workbook, relationships, styles
 	maxStringsBytes = 2 << 30   // shared strings, which are held in memory
 	maxSheetBytes   = 8 << 30   // a sheet, which is streamed
