@@ -39,11 +39,10 @@ type xlsxSource struct {
 	styles      []cellFormat // by cell style index
 	date1904    bool
 
-	inData  bool
-	done    bool
-	row     int // number of the current row
-	cells   []string
-	pending []string // a row read ahead while its predecessor was returned
+	inData bool
+	done   bool
+	row    int // number of the current row
+	cells  []string
 }
 
 type cellFormat uint8
@@ -95,7 +94,7 @@ func (s *xlsxSource) open(want string) error {
 	readPart := func(name string, v any) error {
 		f := files[strings.ToLower(name)]
 		if f == nil {
-			return fs404
+			return errNoPart
 		}
 		if f.UncompressedSize64 > maxPartBytes {
 			return s.fail("%s is larger than %d MB", name, maxPartBytes>>20)
@@ -120,7 +119,7 @@ func (s *xlsxSource) open(want string) error {
 	}
 	var wb xWorkbook
 	if err := readPart(wbPath, &wb); err != nil {
-		if err == fs404 {
+		if err == errNoPart {
 			return s.fail("it is a zip archive but not a workbook (no %s)", wbPath)
 		}
 		return err
@@ -128,7 +127,7 @@ func (s *xlsxSource) open(want string) error {
 	s.date1904 = wb.Pr.Date1904 == "1" || wb.Pr.Date1904 == "true"
 	var rels xRels
 	relsPath := path.Join(path.Dir(wbPath), "_rels", path.Base(wbPath)+".rels")
-	if err := readPart(relsPath, &rels); err != nil && err != fs404 {
+	if err := readPart(relsPath, &rels); err != nil && err != errNoPart {
 		return err
 	}
 	base := path.Dir(wbPath)
@@ -144,7 +143,7 @@ func (s *xlsxSource) open(want string) error {
 
 	if p := rels.target(base, "/styles"); p != "" {
 		var st xStyles
-		if err := readPart(p, &st); err != nil && err != fs404 {
+		if err := readPart(p, &st); err != nil && err != errNoPart {
 			return err
 		}
 		s.styles = st.formats()
@@ -183,7 +182,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-var fs404 = errors.New("part not found")
+var errNoPart = errors.New("part not found")
 
 // pickSheet finds a sheet by name (exact, then ignoring case) or 1-based index; with no
 // choice, the first visible sheet.

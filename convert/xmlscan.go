@@ -247,7 +247,7 @@ func appendEntity(b, ref, whole []byte) []byte {
 
 // unescapeOOXML decodes the _xHHHH_ escapes Office writes for characters XML cannot hold.
 func unescapeOOXML(s []byte) []byte {
-	if bytes.Index(s, []byte("_x")) < 0 {
+	if !bytes.Contains(s, []byte("_x")) {
 		return s
 	}
 	out := make([]byte, 0, len(s))

@@ -214,18 +214,10 @@ func (d *document) run() error {
 			if err := d.member(name, p, child.resolved()); err != nil {
 				return err
 			}
-			if err := d.ws(); err != nil {
-				return err
-			}
-			c, err := d.peek()
-			if err != nil {
-				return err
-			}
-			if c != ',' && c != '}' {
-				return d.fail("expected ',' or '}' after an object member, found %s", describeByte(c))
-			}
-			d.next()
-			if c == '}' {
+			if done, err := d.after('}', "an object member"); err != nil || done {
+				if err != nil {
+					return err
+				}
 				break
 			}
 		}
@@ -242,6 +234,23 @@ func (d *document) run() error {
 		}
 	}
 	return nil
+}
+
+// after reads what follows a member or an element: a comma, or the closing bracket, in
+// which case it reports done.
+func (d *document) after(closing byte, what string) (done bool, err error) {
+	if err := d.ws(); err != nil {
+		return false, err
+	}
+	c, err := d.peek()
+	if err != nil {
+		return false, err
+	}
+	if c != ',' && c != closing {
+		return false, d.fail("expected ',' or '%c' after %s, found %s", closing, what, describeByte(c))
+	}
+	d.next()
+	return c == closing, nil
 }
 
 // member checks one member of the file's object. An array of records is read one record
@@ -281,18 +290,10 @@ func (d *document) member(name string, p *prop, n *node) error {
 			}
 			d.element(name, n.items.resolved(), count)
 			count++
-			if err := d.ws(); err != nil {
-				return err
-			}
-			c, err := d.peek()
-			if err != nil {
-				return err
-			}
-			if c != ',' && c != ']' {
-				return d.fail("expected ',' or ']' after an array element, found %s", describeByte(c))
-			}
-			d.next()
-			if c == ']' {
+			if done, err := d.after(']', "an array element"); err != nil || done {
+				if err != nil {
+					return err
+				}
 				break
 			}
 		}

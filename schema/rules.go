@@ -77,9 +77,6 @@ func (r *Rules) Problems() []Problem {
 	return out
 }
 
-// Users returns the number of distinct users seen.
-func (r *Rules) Users() int { return len(r.emails) }
-
 // Email checks that the email of the user at index i of the users is no other user's.
 // Holders needs every user's email given to Email first.
 func (r *Rules) Email(email string, i int, where Where) {

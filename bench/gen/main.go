@@ -4,6 +4,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/torii-convert/torii-convert/bench/exports"
@@ -22,34 +23,30 @@ func main() {
 }
 
 func generate(rows int, csvPath, xlsxPath, jsonPath string) error {
-	if jsonPath != "" {
-		f, err := os.Create(jsonPath)
-		if err != nil {
-			return err
-		}
-		if err := exports.File(f, rows); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
+	if err := write(jsonPath, func(w io.Writer) error { return exports.File(w, rows) }); err != nil {
+		return err
 	}
-	if csvPath != "" {
-		f, err := os.Create(csvPath)
-		if err != nil {
-			return err
-		}
-		if err := exports.CSV(f, rows); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
+	if err := write(csvPath, func(w io.Writer) error { return exports.CSV(w, rows) }); err != nil {
+		return err
 	}
 	if xlsxPath != "" {
 		return exports.XLSX(xlsxPath, rows)
 	}
 	return nil
+}
+
+// write makes a file with what fill writes, when a path is given.
+func write(path string, fill func(io.Writer) error) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -36,40 +36,46 @@ With --sync, the file is then uploaded to Torii and the app account synced with 
 (stdout gets the file only with -o -). An invalid file is never uploaded.
 
    torii-convert convert --template figma members.xlsx --sync --app-account 12345`,
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Required: true, Destination: &o.template,
-				Usage: "built-in template `NAME` (see `torii-convert templates`) or the path of a template file"},
+		Flags: append(append(readingFlags(&o, true),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.output,
 				Usage: "write the file to `PATH` (replaced atomically) instead of stdout"},
-			&cli.StringFlag{Name: "sheet", Destination: &o.sheet,
-				Usage: "the workbook's sheet, by `NAME` or number; default: the first visible sheet"},
-			&cli.StringFlag{Name: "input-format", Destination: &o.format,
-				Usage: "read the input as `FORMAT` csv or xlsx, whatever its name"},
-			&cli.StringFlag{Name: "delimiter", Aliases: []string{"d"}, Destination: &o.delimiter,
-				Usage: "CSV field `CHAR`acter: , ; | or tab (default: guessed from the text)"},
-			&cli.StringFlag{Name: "encoding", Destination: &o.encoding,
-				Usage: "read CSV as `NAME`, such as utf-16le or windows-1252 (default: by its byte order mark, else UTF-8, else Windows-1252)"},
-			&cli.IntFlag{Name: "header-row", Destination: &o.headerRow,
-				Usage: "the header is on line (CSV) or row (XLSX) `N` (default: the row that best matches the template, under any banner lines)"},
 			&cli.StringFlag{Name: "prices", Destination: &o.prices,
 				Usage: "price list `CSV` with columns license,price[,purchased]; prices in major units, like $15.00"},
-			&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
-				Usage: "read all-number dates like 03/04/2024 as `ORDER` month-first or day-first"},
-			&cli.IntFlag{Name: "max-errors", Value: 50, Destination: &o.maxErrors,
-				Usage: "list at most `N` problems (0: all)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Destination: &o.quiet,
 				Usage: "print nothing but problems"},
 			&cli.BoolFlag{Name: "sync", Destination: &o.sync,
 				Usage: "upload the file to Torii and sync --app-account with it"},
 			appAccountFlag(&o.torii, false),
 			formatFlag(&o.torii),
-		}, toriiFlags(&o.torii, true)...),
+		), toriiFlags(&o.torii, true)...),
 		Action: action(func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageError("convert takes one export to read, got %d; usage: torii-convert convert --template NAME EXPORT", c.NArg())
 			}
 			return runConvert(c, e, o, c.Args().First())
 		}),
+	}
+}
+
+// readingFlags are the flags that say how to read exports: convert's and validate's.
+func readingFlags(o *convertOptions, templateRequired bool) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Required: templateRequired, Destination: &o.template,
+			Usage: "built-in template `NAME` (see `torii-convert templates`) or the path of a template file"},
+		&cli.StringFlag{Name: "sheet", Destination: &o.sheet,
+			Usage: "the workbook's sheet, by `NAME` or number; default: the first visible sheet"},
+		&cli.StringFlag{Name: "input-format", Destination: &o.format,
+			Usage: "read the input as `FORMAT` csv or xlsx, whatever its name"},
+		&cli.StringFlag{Name: "delimiter", Aliases: []string{"d"}, Destination: &o.delimiter,
+			Usage: "CSV field `CHAR`acter: , ; | or tab (default: guessed from the text)"},
+		&cli.StringFlag{Name: "encoding", Destination: &o.encoding,
+			Usage: "read CSV as `NAME`, such as utf-16le or windows-1252 (default: by its byte order mark, else UTF-8, else Windows-1252)"},
+		&cli.IntFlag{Name: "header-row", Destination: &o.headerRow,
+			Usage: "the header is on line (CSV) or row (XLSX) `N` (default: the row that best matches the template, under any banner lines)"},
+		&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
+			Usage: "read all-number dates like 03/04/2024 as `ORDER` month-first or day-first"},
+		&cli.IntFlag{Name: "max-errors", Value: 50, Destination: &o.maxErrors,
+			Usage: "list at most `N` problems a file, and say how many more (0: all)"},
 	}
 }
 

@@ -40,20 +40,9 @@ they are converted in memory, and nothing is written.
 
 Exit codes: 0 every file is valid, 3 a file is invalid, 1 a file could not be read,
 2 usage.`,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Destination: &o.convert.template,
-				Usage: "check exports, converted with the template `NAME` (or path), instead of customIntegrationData files"},
+		Flags: append(readingFlags(&o.convert, false),
 			&cli.StringFlag{Name: "format", Value: "text", Destination: &o.format,
-				Usage: "report as `FORMAT`: text, json, github (workflow annotations) or sarif (2.1.0)"},
-			&cli.IntFlag{Name: "max-errors", Value: 50, Destination: &o.convert.maxErrors,
-				Usage: "list at most `N` problems a file, and say how many more (0: all)"},
-			&cli.StringFlag{Name: "sheet", Destination: &o.convert.sheet, Usage: "the workbooks' sheet, by `NAME` or number"},
-			&cli.StringFlag{Name: "input-format", Destination: &o.convert.format, Usage: "read exports as `FORMAT` csv or xlsx"},
-			&cli.StringFlag{Name: "delimiter", Aliases: []string{"d"}, Destination: &o.convert.delimiter, Usage: "CSV field `CHAR`acter (default: guessed)"},
-			&cli.StringFlag{Name: "encoding", Destination: &o.convert.encoding, Usage: "read CSV exports as `NAME` (default: guessed)"},
-			&cli.IntFlag{Name: "header-row", Destination: &o.convert.headerRow, Usage: "the header is on line or row `N` (default: found)"},
-			&cli.StringFlag{Name: "date-order", Destination: &o.convert.dateOrder, Usage: "read dates like 03/04/2024 as `ORDER` month-first or day-first"},
-		},
+				Usage: "report as `FORMAT`: text, json, github (workflow annotations) or sarif (2.1.0)"}),
 		Action: action(func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageError("validate takes the files to check; usage: torii-convert validate FILE...")

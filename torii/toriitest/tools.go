@@ -251,7 +251,7 @@ func OpenAPI() (string, error) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			p := filepath.Join(d, "..", "shared", "reference", "torii-openapi.json")
 			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("Torii's OpenAPI document is not at %s; set TORII_OPENAPI", p)
+				return "", fmt.Errorf("no OpenAPI document of Torii at %s; set TORII_OPENAPI", p)
 			}
 			return p, nil
 		}
