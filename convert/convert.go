@@ -58,7 +58,8 @@ type Result struct {
 	Notices []string
 }
 
-// Skipped counts the rows a skip rule left out.
+// Skipped counts the rows left out: by a skip rule (its reason), or as "banner" lines
+// above the header and "footer" lines.
 type Skipped struct {
 	Reason string
 	Rows   int
