@@ -139,6 +139,9 @@ func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
 	if err != nil {
 		return err
 	}
+	if o.output == "json" || o.output == "text" {
+		return usageError("--output %s would write a file named %q; --output (-o) is the file to write, --format %s the report", o.output, o.output, o.output)
+	}
 	var client *torii.Client
 	stream := e.stdout
 	if o.sync {
