@@ -2,10 +2,12 @@
 // the Go model and its encoder, and the checks every file must pass, both those the
 // schema states and the rules across records it cannot.
 //
-// The checks run on JSON text through a small validator compiled from the embedded
-// schema: it reports every problem with its path and byte offset, allocates almost
-// nothing, and runs at the speed of a scanner. Its verdicts are held to those of
-// github.com/santhosh-tekuri/jsonschema/v5, whose format checkers it uses, by the tests.
+// The checks run through a small validator compiled from the embedded schema: on JSON
+// text (files, with every problem's path and byte offset), or on records as the values
+// the encoder writes (what convert makes), with the same verdicts and words. It
+// allocates almost nothing and runs at the speed of a scanner. Its verdicts are held to
+// those of github.com/santhosh-tekuri/jsonschema/v5, whose format checkers it uses, by
+// the tests.
 package schema
 
 import "fmt"
