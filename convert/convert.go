@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/torii-convert/torii-convert/convert/source"
 	"github.com/torii-convert/torii-convert/schema"
 )
 
@@ -77,18 +78,18 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	if opts.Today.IsZero() {
 		opts.Today = time.Now()
 	}
-	src, err := openSource(input, opts.Stdin, &opts)
+	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
 	if err != nil {
 		return nil, err
 	}
-	defer src.close()
+	defer src.Close()
 	c := &conversion{opts: opts, src: src, res: &Result{}, people: newPeople(), skipped: map[string]int{}}
 	if err := c.read(ctx); err != nil {
 		return nil, err
 	}
 	c.res.Users = c.people.len()
 	if c.people.len() == 0 {
-		c.report(schema.Error, "no-users", c.src.where(), c.noUsers())
+		c.report(schema.Error, "no-users", c.src.Where(), c.noUsers())
 	} else if err := c.write(out); err != nil {
 		return nil, err
 	}
@@ -98,10 +99,10 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 }
 
 type conversion struct {
-	replay  []row // rows read while looking for the header
+	replay  []source.Row // rows read while looking for the header
 	lics    []schema.License
 	opts    Options
-	src     source
+	src     source.Source
 	res     *Result
 	people  *people
 	m       *mapper
@@ -143,12 +144,12 @@ func (c *conversion) read(ctx context.Context) error {
 	if c.m, err = newMapper(c.opts.Template, header, c.opts.DateOrder); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			e.Msg = "reading " + c.src.where().String() + ": " + e.Msg
+			e.Msg = "reading " + c.src.Where().String() + ": " + e.Msg
 		}
 		return err
 	}
 	c.res.Missing = c.m.missing
-	c.res.Notices = c.src.notices()
+	c.res.Notices = c.src.Notices()
 	rows, rowsFree := pool[rowBatch](4)
 	recs, recsFree := pool[batch](4)
 	readErr := make(chan error, 1)
@@ -177,19 +178,19 @@ func (c *conversion) read(ctx context.Context) error {
 		return err
 	}
 	if c.res.Rows == 0 {
-		return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the header has no rows under it", c.src.where().File)}
+		return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the header has no rows under it", c.src.Where().File)}
 	}
 	return nil
 }
 
 // next returns the rows read while looking for the header, then the source's.
-func (c *conversion) next() (row, error) {
+func (c *conversion) next() (source.Row, error) {
 	if len(c.replay) > 0 {
 		r := c.replay[0]
 		c.replay = c.replay[1:]
 		return r, nil
 	}
-	return c.src.next()
+	return c.src.Next()
 }
 
 // pool makes a channel of full batches and one of n empty ones to fill.
@@ -206,7 +207,7 @@ const sampleRows = 1024
 
 // rowBatch carries rows from the reading goroutine to the mapping one.
 type rowBatch struct {
-	rows    []row
+	rows    []source.Row
 	cells   []string // the rows' cells, in one allocation
 	lines   []int32
 	reserve int // about how many rows the export has, once known
@@ -214,14 +215,14 @@ type rowBatch struct {
 
 const batchSize = 1024
 
-func (b *rowBatch) push(r row) {
+func (b *rowBatch) push(r source.Row) {
 	n := len(b.cells)
-	b.cells = append(b.cells, r.cells...)
-	r.cells = b.cells[n:len(b.cells):len(b.cells)]
-	if r.lines != nil {
+	b.cells = append(b.cells, r.Cells...)
+	r.Cells = b.cells[n:len(b.cells):len(b.cells)]
+	if r.Lines != nil {
 		n = len(b.lines)
-		b.lines = append(b.lines, r.lines...)
-		r.lines = b.lines[n:len(b.lines):len(b.lines)]
+		b.lines = append(b.lines, r.Lines...)
+		r.Lines = b.lines[n:len(b.lines):len(b.lines)]
 	}
 	b.rows = append(b.rows, r)
 }
@@ -231,7 +232,7 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 	defer func() { full <- b }()
 	for n := 1; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
-			return fmt.Errorf("reading %s: %w", c.src.where().File, ctx.Err())
+			return fmt.Errorf("reading %s: %w", c.src.Where().File, ctx.Err())
 		}
 		r, err := c.next()
 		if err == io.EOF {
@@ -242,7 +243,7 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 		}
 		b.push(r)
 		if n == sampleRows {
-			if done, total := c.src.progress(); done > 0 && total > done {
+			if done, total := c.src.Progress(); done > 0 && total > done {
 				b.reserve = int(total * sampleRows / done)
 			}
 		}
@@ -257,29 +258,29 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree chan<- *rowBatch, full chan<- *batch, free <-chan *batch) {
 	var rec record
 	b := <-free
-	table := c.src.where()
+	table := c.src.Where()
 	for rb := range rows {
 		b.reserve = rb.reserve
 		for i := range rb.rows {
 			r := &rb.rows[i]
-			if blank(r.cells) {
+			if blank(r.Cells) {
 				continue
 			}
 			c.res.Rows++
-			if len(r.cells) > len(header) && !blank(r.cells[len(header):]) {
-				c.report(schema.Error, "row-width", r.pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.cells), len(header)))
+			if len(r.Cells) > len(header) && !blank(r.Cells[len(header):]) {
+				c.report(schema.Error, "row-width", r.Pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.Cells), len(header)))
 				continue
 			}
-			if c.m.footer(r.cells) {
+			if c.m.footer(r.Cells) {
 				c.skipped["footer"]++
 				continue
 			}
-			if reason := c.m.skip(r.cells); reason != "" {
+			if reason := c.m.skip(r.Cells); reason != "" {
 				c.skipped[reason]++
 				continue
 			}
-			if c.m.row(r.cells, &rec, func(rule string, col int, msg string) { c.report(schema.Error, rule, r.pos(table, col), msg) }) {
-				b.push(&rec, r.pos(table, rec.emailCol).Line)
+			if c.m.row(r.Cells, &rec, func(rule string, col int, msg string) { c.report(schema.Error, rule, r.Pos(table, col), msg) }) {
+				b.push(&rec, r.Pos(table, rec.emailCol).Line)
 				if len(b.recs) == batchSize {
 					full <- b
 					b = <-free
@@ -323,37 +324,37 @@ const headerScan = 30
 // whose cells best match the template's column names. Rows above it are banners, such
 // as "Worker Report - as of 09/01/2026"; rows read below it are kept for the data.
 func (c *conversion) header() ([]string, error) {
-	var rows []row
+	var rows []source.Row
 	for len(rows) < headerScan || c.opts.HeaderRow > 0 {
-		r, err := c.src.next()
+		r, err := c.src.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if blank(r.cells) {
+		if blank(r.Cells) {
 			continue
 		}
-		rows = append(rows, row{cells: append([]string(nil), r.cells...), line: r.line, lines: append([]int32(nil), r.lines...)})
-		if c.opts.HeaderRow > 0 && r.line >= c.opts.HeaderRow {
+		rows = append(rows, source.Row{Cells: append([]string(nil), r.Cells...), Line: r.Line, Lines: append([]int32(nil), r.Lines...)})
+		if c.opts.HeaderRow > 0 && r.Line >= c.opts.HeaderRow {
 			break
 		}
 	}
-	where := c.src.where()
+	where := c.src.Where()
 	if len(rows) == 0 {
 		return nil, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: no rows at all", where), Hint: "export the data again; the file is empty"}
 	}
 	at := 0
 	if c.opts.HeaderRow > 0 {
 		at = len(rows) - 1
-		if rows[at].line != c.opts.HeaderRow {
+		if rows[at].Line != c.opts.HeaderRow {
 			return nil, &Error{Kind: Usage, Msg: fmt.Sprintf("reading %s: --header-row %d is blank or past the end", where, c.opts.HeaderRow)}
 		}
 	} else {
 		best := 0
 		for i, r := range rows {
-			if score := c.opts.Template.headerScore(r.cells); score > best {
+			if score := c.opts.Template.headerScore(r.Cells); score > best {
 				at, best = i, score
 			}
 		}
@@ -362,7 +363,7 @@ func (c *conversion) header() ([]string, error) {
 		c.skipped["banner"] += at
 	}
 	c.replay = rows[at+1:]
-	return rows[at].cells, nil
+	return rows[at].Cells, nil
 }
 
 func (c *conversion) finish() {

@@ -75,24 +75,13 @@ func isoDate(s string) (string, bool) {
 	if len(s) < 10 || s[4] != '-' || s[7] != '-' || len(s) > 10 && !timeLike(s[10:]) {
 		return "", false
 	}
-	y, ok1 := digitsValue(s[0:4])
-	m, ok2 := digitsValue(s[5:7])
-	d, ok3 := digitsValue(s[8:10])
+	y, ok1 := text.Digits(s[0:4])
+	m, ok2 := text.Digits(s[5:7])
+	d, ok3 := text.Digits(s[8:10])
 	if !ok1 || !ok2 || !ok3 || !validDate(y, m, d) {
 		return "", false
 	}
 	return s[:10], true
-}
-
-func digitsValue(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, len(s) > 0
 }
 
 func validDate(y, m, d int) bool {
@@ -135,7 +124,7 @@ func (r *dateReader) generic(s string) (string, error) {
 			if j < len(s) && s[j] == ':' {
 				return "", r.unreadable(s) // a time before the date is complete
 			}
-			n, _ := digitsValue(s[i:j])
+			n, _ := text.Digits(s[i:j])
 			if j-i == 8 && len(parts) == 0 { // 20240317
 				parts = append(parts, datePart{n: n / 10000, digits: 4}, datePart{n: n / 100 % 100, digits: 2}, datePart{n: n % 100, digits: 2})
 			} else if j-i > 4 {

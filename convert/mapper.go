@@ -110,7 +110,7 @@ func splitNth(alias string) (string, int) {
 	if open < 0 || !strings.HasSuffix(alias, "]") {
 		return alias, 0
 	}
-	n, ok := digitsValue(alias[open+1 : len(alias)-1])
+	n, ok := text.Digits(alias[open+1 : len(alias)-1])
 	if !ok || n == 0 {
 		return alias, 0
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/gocarina/gocsv"
+
+	"github.com/torii-convert/torii-convert/convert/source"
 )
 
 // priceRow is one line of a price list: license,price[,purchased].
@@ -25,7 +27,7 @@ type priceRow struct {
 func LoadPrices(path string) (map[string]CatalogEntry, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, readError(path, err)
+		return nil, source.ReadError(path, err)
 	}
 	defer f.Close()
 	br := bufio.NewReader(f)

@@ -14,7 +14,9 @@ func TestLayers(t *testing.T) {
 		"templates": {mod, "net/http", "github.com/urfave/cli"},
 		"schema":    {mod + "convert", mod + "templates", mod + "torii", mod + "cmd", "net/http", "github.com/urfave/cli"},
 		"convert":   {mod + "torii", mod + "cmd", "net/http", "github.com/urfave/cli"},
-		"torii":     {mod + "convert", mod + "schema", mod + "templates", mod + "cmd", "github.com/urfave/cli", "github.com/xuri/excelize"},
+		// The readers know rows and cells, not templates, the model or Torii.
+		"convert/source": {mod + "convert", mod + "schema", mod + "templates", mod + "torii", mod + "cmd", "net/http", "github.com/urfave/cli"},
+		"torii":          {mod + "convert", mod + "schema", mod + "templates", mod + "cmd", "github.com/urfave/cli", "github.com/xuri/excelize"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()

@@ -1,8 +1,9 @@
-// Package text holds the small helpers for messages that several packages share.
+// Package text holds the small helpers for messages and text that several packages share.
 package text
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -61,4 +62,17 @@ func LineCol(src []byte, offset int64) (line, col int) {
 	offset = max(0, min(offset, int64(len(src))))
 	before := src[:offset]
 	return bytes.Count(before, []byte{'\n'}) + 1, len(before) - bytes.LastIndexByte(before, '\n')
+}
+
+// Digits reads a decimal number written in ASCII digits alone, as cell references and
+// dates have them: no sign, no space, and not past what an int holds.
+func Digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' || n > (math.MaxInt-9)/10 {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, len(s) > 0
 }

@@ -1,4 +1,4 @@
-package convert
+package source
 
 import (
 	"encoding/csv"
@@ -43,34 +43,34 @@ func newCSVSource(file string, r io.Reader, closer io.Closer, opts *Options) (*c
 	return s, nil
 }
 
-func (s *csvSource) progress() (int64, int64) { return s.r.InputOffset(), s.size }
+func (s *csvSource) Progress() (int64, int64) { return s.r.InputOffset(), s.size }
 
-func (s *csvSource) next() (row, error) {
+func (s *csvSource) Next() (Row, error) {
 	rec, err := s.r.Read()
 	if err != nil {
 		var pe *csv.ParseError
 		var e *Error
 		switch {
 		case errors.As(err, &pe):
-			return row{}, s.parseError(pe)
+			return Row{}, s.parseError(pe)
 		case errors.As(err, &e):
-			return row{}, e
+			return Row{}, e
 		}
 		if err != io.EOF {
-			return row{}, &Error{Kind: Read, Msg: "reading " + s.file, Err: err}
+			return Row{}, &Error{Kind: Read, Msg: "reading " + s.file, Err: err}
 		}
-		return row{}, err
+		return Row{}, err
 	}
-	r := row{cells: rec}
-	r.line, _ = s.r.FieldPos(0)
-	if last, _ := s.r.FieldPos(len(rec) - 1); last != r.line {
+	r := Row{Cells: rec}
+	r.Line, _ = s.r.FieldPos(0)
+	if last, _ := s.r.FieldPos(len(rec) - 1); last != r.Line {
 		// A quoted field holds a line break: keep the line of every field.
 		s.lines = s.lines[:0]
 		for i := range rec {
 			l, _ := s.r.FieldPos(i)
 			s.lines = append(s.lines, int32(l))
 		}
-		r.lines = s.lines
+		r.Lines = s.lines
 	}
 	return r, nil
 }
@@ -88,11 +88,11 @@ func (s *csvSource) parseError(pe *csv.ParseError) error {
 	return &Error{Kind: Data, Msg: pos.String(), Err: pe.Err}
 }
 
-func (s *csvSource) where() Pos { return Pos{File: s.file} }
+func (s *csvSource) Where() Pos { return Pos{File: s.file} }
 
-func (s *csvSource) notices() []string { return s.notes }
+func (s *csvSource) Notices() []string { return s.notes }
 
-func (s *csvSource) close() error {
+func (s *csvSource) Close() error {
 	if s.closer != nil {
 		return s.closer.Close()
 	}

@@ -1,4 +1,4 @@
-package convert
+package source
 
 import (
 	"archive/zip"
@@ -16,23 +16,23 @@ import (
 
 func readAll(t *testing.T, path string, opts Options) ([][]string, []int) {
 	t.Helper()
-	src, err := openSource(path, nil, &opts)
+	src, err := Open(path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.close()
+	defer src.Close()
 	var rows [][]string
 	var lines []int
 	for {
-		r, err := src.next()
+		r, err := src.Next()
 		if err == io.EOF {
 			return rows, lines
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows = append(rows, append([]string(nil), r.cells...))
-		lines = append(lines, r.line)
+		rows = append(rows, append([]string(nil), r.Cells...))
+		lines = append(lines, r.Line)
 	}
 }
 
@@ -136,7 +136,7 @@ func TestXLSXSheets(t *testing.T) {
 			t.Errorf("--sheet %q read %q, want %q", sheet, rows[0][0], want)
 		}
 	}
-	_, err := openSource(path, nil, &Options{Sheet: "Staff"})
+	_, err := Open(path, Options{Sheet: "Staff"})
 	want := `reading ` + path + `: no sheet "Staff"`
 	var e *Error
 	if !errors.As(err, &e) || e.Error() != want || e.Kind != Usage || e.Hint != `its sheets: 1 "Cover" (hidden), 2 "Members"; pass --sheet with a name or a number` {
@@ -175,7 +175,7 @@ func TestOpenErrors(t *testing.T) {
 		{plainZip, "reading " + plainZip + ": it is a zip archive but not a workbook (no xl/workbook.xml)", "the workbook may be damaged; open it in a spreadsheet application and save it again", Read},
 		{filepath.Join(dir, "old.xls"), "reading " + filepath.Join(dir, "old.xls") + ": old binary Excel (.xls) workbooks are not supported", "open it in Excel or LibreOffice and save it as .xlsx (or export the sheet as CSV)", Read},
 	} {
-		_, err := openSource(tc.path, nil, &Options{})
+		_, err := Open(tc.path, Options{})
 		var e *Error
 		if !errors.As(err, &e) || e.Error() != tc.msg || e.Hint != tc.hint || e.Kind != tc.kind {
 			t.Errorf("%s:\n got %v (hint %q)\nwant %s (hint %q)", filepath.Base(tc.path), err, hintOf(e), tc.msg, tc.hint)

@@ -62,7 +62,7 @@ func (c *conversion) write(out io.Writer) error {
 	}
 	w.WriteString("\n}\n")
 	for _, pr := range rules.Finish() {
-		c.report(pr.Severity, pr.Keyword, c.src.where(), pr.Path.String()+": "+pr.Message)
+		c.report(pr.Severity, pr.Keyword, c.src.Where(), pr.Path.String()+": "+pr.Message)
 	}
 	return w.Flush()
 }
@@ -204,7 +204,7 @@ func (c *conversion) noUsers() string {
 
 // traceUser reports a problem of a user's JSON at the cell the value came from.
 func (c *conversion) traceUser(pr schema.Problem, u *person) {
-	pos := c.src.where()
+	pos := c.src.Where()
 	pos.Line = int(u.line)
 	msg := pr.Message
 	switch field := pr.Path.Field(); {
@@ -222,7 +222,7 @@ func (c *conversion) traceLicense(pr schema.Problem, l *schema.License) {
 	if len(pr.Path) == 5 && pr.Path[4].Key == "email" {
 		return // a holder's email is a user's email, and was reported with the user
 	}
-	c.report(pr.Severity, pr.Keyword, c.src.where(), fmt.Sprintf("license %s: %s %s", text.Quote(l.Name), strings.TrimPrefix(pr.Path[2:].String(), "(root)"), pr.Message))
+	c.report(pr.Severity, pr.Keyword, c.src.Where(), fmt.Sprintf("license %s: %s %s", text.Quote(l.Name), strings.TrimPrefix(pr.Path[2:].String(), "(root)"), pr.Message))
 }
 
 // licenses gathers the holders of every license in the order of the users, and adds
@@ -292,7 +292,7 @@ func (c *conversion) price(l *schema.License, e CatalogEntry) {
 	}
 	free := *e.Purchased - assigned
 	if free < 0 {
-		c.report(schema.Warning, "seats", c.src.where(), fmt.Sprintf("license %s: %d seats are assigned but only %d were purchased; unassignedAmount is 0", text.Quote(l.Name), assigned, *e.Purchased))
+		c.report(schema.Warning, "seats", c.src.Where(), fmt.Sprintf("license %s: %d seats are assigned but only %d were purchased; unassignedAmount is 0", text.Quote(l.Name), assigned, *e.Purchased))
 		free = 0
 	}
 	l.UnassignedAmount = &free

@@ -1,4 +1,4 @@
-package convert
+package source
 
 import (
 	"bytes"
@@ -156,60 +156,6 @@ func FuzzSniffDelimiter(f *testing.F) {
 	})
 }
 
-// FuzzHeaderRow puts a real header under random banner rows: the header must be found.
-func FuzzHeaderRow(f *testing.F) {
-	f.Add(uint64(1), uint8(3))
-	f.Add(uint64(9), uint8(0))
-	tmpl, err := FindTemplate("hr")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, seed uint64, banners uint8) {
-		r := rand.New(rand.NewPCG(seed, 2))
-		words := []string{"Report", "as of 09/01/2026", "Acme", "Confidential", "Page 1", "", "Total", "Name", "Status", "2026"}
-		var rows [][]string
-		for i := 0; i < int(banners)%10; i++ {
-			row := make([]string, r.IntN(4)+1)
-			for j := range row {
-				row[j] = words[r.IntN(len(words))]
-			}
-			rows = append(rows, row)
-		}
-		header := []string{"Employee #", "First Name", "Last Name", "Status", "Work Email"}
-		r.Shuffle(len(header), func(i, j int) { header[i], header[j] = header[j], header[i] })
-		rows = append(rows, header, []string{"1", "Ada", "Lovelace", "Active", "ada@example.com"})
-		best, at := 0, 0
-		for i, row := range rows {
-			if s := tmpl.headerScore(row); s > best {
-				best, at = s, i
-			}
-		}
-		if at != len(rows)-2 {
-			t.Fatalf("took row %d for the header of %q", at, rows)
-		}
-	})
-}
-
-// FuzzXMLScanner reads any bytes as a sheet: it must end, with rows or an error.
-func FuzzXMLScanner(f *testing.F) {
-	f.Add([]byte(`<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b</t></is></c><c r="B1"><v>1</v></c></row></sheetData></worksheet>`))
-	f.Add([]byte(`<x:sheetData><x:row><x:c t="s"><x:v>0</x:v></x:c></x:row></x:sheetData>`))
-	f.Add([]byte(`<sheetData><row><c t="str"><f>A1</f><v><![CDATA[x<y]]></v></c><!-- > --></row>`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s := &xlsxSource{file: "f.xlsx", sheet: "S", x: newXMLScanner(bytes.NewReader(data)), sst: []string{"shared"}}
-		for i := 0; i < 10000; i++ {
-			cells, err := s.nextCells()
-			if err != nil {
-				return
-			}
-			for _, c := range cells {
-				_ = c
-			}
-		}
-		t.Fatalf("more than 10000 rows from %d bytes", len(data))
-	})
-}
-
 // TestUTF8CheckAcrossReads: characters cut by the end of a read are judged whole.
 func TestUTF8CheckAcrossReads(t *testing.T) {
 	for _, tc := range []struct{ in, err string }{
@@ -223,15 +169,6 @@ func TestUTF8CheckAcrossReads(t *testing.T) {
 			t.Errorf("%q: got %q, %v", tc.in, out, err)
 		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
 			t.Errorf("%q: got %v, want %q", tc.in, err, tc.err)
-		}
-	}
-}
-
-func TestColumnName(t *testing.T) {
-	m := &mapper{header: []string{"Email", "", "Last\nactive "}}
-	for col, want := range map[int]string{0: "Email", 1: "column B", 2: "Last active", 30: "column AE"} {
-		if got := m.columnName(col); got != want {
-			t.Errorf("column %d: got %q, want %q", col, got, want)
 		}
 	}
 }

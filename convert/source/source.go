@@ -1,4 +1,7 @@
-package convert
+// Package source reads the tables of spreadsheet exports, a CSV file or one sheet of an
+// XLSX workbook, one row at a time, and says where each cell came from. It knows nothing
+// of templates or of Torii: package convert maps its rows.
+package source
 
 import (
 	"bytes"
@@ -11,39 +14,53 @@ import (
 	"strings"
 )
 
-// source yields the rows of one table, a CSV file or one sheet of a workbook, one at a
+// Source yields the rows of one table, a CSV file or one sheet of a workbook, one at a
 // time: nothing holds the whole file.
-type source interface {
-	// next returns the next row, or io.EOF after the last. Its cells are the source's own
+type Source interface {
+	// Next returns the next row, or io.EOF after the last. Its cells are the source's own
 	// and change on the next call; the strings in them do not.
-	next() (row, error)
-	// where names the table: its file, and its sheet in a workbook.
-	where() Pos
-	// progress tells how many bytes of the table were read, of how many; total is 0 when
+	Next() (Row, error)
+	// Where names the table: its file, and its sheet in a workbook.
+	Where() Pos
+	// Progress tells how many bytes of the table were read, of how many; total is 0 when
 	// not known.
-	progress() (done, total int64)
-	// notices are what the source guessed that a person should know.
-	notices() []string
-	close() error
+	Progress() (done, total int64)
+	// Notices are what the source guessed that a person should know.
+	Notices() []string
+	Close() error
 }
 
-// row is one row of a table, and where its cells are.
-type row struct {
-	cells []string
-	line  int     // the CSV line the row starts on, or the sheet's row number
-	lines []int32 // the line of each cell, for CSV rows that span lines; else nil
+// Row is one row of a table, and where its cells are.
+type Row struct {
+	Cells []string
+	Line  int     // the CSV line the row starts on, or the sheet's row number
+	Lines []int32 // the line of each cell, for CSV rows that span lines; else nil
 }
 
-// pos tells where cell col (0-based) of the row is, in the table t; col < 0 is the row.
-func (r *row) pos(t Pos, col int) Pos {
-	t.Line = r.line
+// Pos tells where cell col (0-based) of the row is, in the table t; col < 0 is the row.
+func (r *Row) Pos(t Pos, col int) Pos {
+	t.Line = r.Line
 	if col >= 0 {
 		t.Col = col + 1
-		if col < len(r.lines) {
-			t.Line = int(r.lines[col])
+		if col < len(r.Lines) {
+			t.Line = int(r.Lines[col])
 		}
 	}
 	return t
+}
+
+// Options tell Open how to read an export.
+type Options struct {
+	// Format is FormatCSV or FormatXLSX; empty tells it from the file.
+	Format string
+	// Sheet picks a workbook's sheet by name or 1-based number; empty is the first visible.
+	Sheet string
+	// Delimiter separates CSV fields; 0 guesses it from the text.
+	Delimiter rune
+	// Encoding is the text encoding of CSV exports; empty guesses it.
+	Encoding string
+	// Stdin is read when the input is "-".
+	Stdin io.Reader
 }
 
 // Formats of input files.
@@ -57,14 +74,14 @@ var (
 	oleMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
 )
 
-// openSource opens an export, telling its format from its name and checking it against
-// the file's first bytes. "-" reads CSV from stdin.
-func openSource(path string, stdin io.Reader, opts *Options) (source, error) {
+// Open opens an export, telling its format from its name and checking it against the
+// file's first bytes. "-" reads CSV from opts.Stdin.
+func Open(path string, opts Options) (Source, error) {
 	if path == "-" {
 		if opts.Format == FormatXLSX {
 			return nil, &Error{Kind: Usage, Msg: "reading stdin: XLSX workbooks cannot be read from stdin", Hint: "give the workbook's path instead"}
 		}
-		return newCSVSource("stdin", stdin, nil, opts)
+		return newCSVSource("stdin", opts.Stdin, nil, &opts)
 	}
 	format := opts.Format
 	if format == "" {
@@ -75,14 +92,14 @@ func openSource(path string, stdin io.Reader, opts *Options) (source, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, readError(path, err)
+		return nil, ReadError(path, err)
 	}
 	head := make([]byte, 8)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		return nil, readError(path, err)
+		return nil, ReadError(path, err)
 	}
 	isZip, isOLE := bytes.HasPrefix(head, zipMagic), bytes.HasPrefix(head, oleMagic)
 	if format == "" {
@@ -110,9 +127,9 @@ func openSource(path string, stdin io.Reader, opts *Options) (source, error) {
 			Hint: "if it is an XLSX workbook, rename it to .xlsx or pass --input-format xlsx"}
 	case format == FormatXLSX:
 		f.Close()
-		return openXLSX(path, opts)
+		return openXLSX(path, &opts)
 	}
-	return newCSVSource(path, f, f, opts)
+	return newCSVSource(path, f, f, &opts)
 }
 
 func formatByName(path string) (string, error) {
@@ -131,8 +148,8 @@ func formatByName(path string) (string, error) {
 	return "", nil
 }
 
-// readError words a failure to open or read a file.
-func readError(path string, err error) error {
+// ReadError words a failure to open or read a file.
+func ReadError(path string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: no such file", path)}

@@ -1,0 +1,269 @@
+package source
+
+import (
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/torii-convert/torii-convert/internal/text"
+)
+
+// Next returns the next row of the sheet. Rows the sheet leaves out are not returned:
+// Row.Line tells each row's own number.
+func (s *xlsxSource) Next() (Row, error) {
+	cells, err := s.nextCells()
+	return Row{Cells: cells, Line: s.row}, err
+}
+
+// nextCells reads the sheet's tags up to the end of the next row.
+func (s *xlsxSource) nextCells() ([]string, error) {
+	for !s.done {
+		err := s.x.next(s.cell.collect)
+		if err == io.EOF {
+			s.done = true
+			return nil, s.fail("sheet %q ends in the middle (after row %d)", s.sheet, s.row)
+		}
+		if err != nil {
+			return nil, s.fail("sheet %q, after row %d: %v", s.sheet, s.row, err)
+		}
+		if !s.inData {
+			if x := s.x; x.is("sheetData") && !x.end {
+				s.inData, s.done = !x.empty, x.empty
+			}
+			continue
+		}
+		if cells, done, err := s.dataTag(); done || err != nil {
+			return cells, err
+		}
+	}
+	return nil, io.EOF
+}
+
+// dataTag follows one tag inside <sheetData>; done tells that a row is complete.
+func (s *xlsxSource) dataTag() (cells []string, done bool, err error) {
+	x := s.x
+	switch {
+	case x.is("row") && !x.end:
+		return s.cells, x.empty, s.startRow()
+	case x.is("row"):
+		return trimRow(s.cells), true, nil
+	case x.is("c") && !x.end:
+		return nil, false, s.startCell()
+	case x.is("c"):
+		return nil, false, s.endCell()
+	case x.is("sheetData") && x.end:
+		s.done = true
+	case s.cell.open:
+		s.cell.inner(x)
+	}
+	return nil, false, nil
+}
+
+// startRow begins a row at <row>, numbered by its r attribute or after the last.
+func (s *xlsxSource) startRow() error {
+	n := s.row + 1
+	if r, ok := s.x.attr("r"); ok {
+		if v, ok := text.Digits(string(r)); ok {
+			n = v
+		}
+	}
+	if n > maxRows || n <= s.row {
+		return s.fail("sheet %q: row number %d is out of order or beyond the %d rows a sheet can hold", s.sheet, n, maxRows)
+	}
+	s.row, s.cells, s.lastCol = n, s.cells[:0], 0
+	return nil
+}
+
+// startCell begins a cell at <c>: its column, by its r attribute or after the last, its
+// style and its type.
+func (s *xlsxSource) startCell() error {
+	x, c := s.x, &s.cell
+	*c = cell{col: s.lastCol + 1, typ: c.typ[:0], open: !x.empty}
+	if r, ok := x.attr("r"); ok {
+		col, ok := cellColumn(r)
+		if !ok {
+			return s.fail("sheet %q: bad cell reference %q", s.sheet, r)
+		}
+		c.col = col
+	}
+	if st, ok := x.attr("s"); ok {
+		c.style, _ = text.Digits(string(st))
+	}
+	if t, ok := x.attr("t"); ok {
+		c.typ = append(c.typ, t...)
+	}
+	if c.col > maxCols {
+		return s.fail("sheet %q: column %d of row %d is beyond the %d columns a sheet can hold", s.sheet, c.col, s.row, maxCols)
+	}
+	s.lastCol = c.col
+	x.text = x.text[:0]
+	return nil
+}
+
+// endCell puts the cell's value in its column at </c> (or <c/>).
+func (s *xlsxSource) endCell() error {
+	c := &s.cell
+	v, err := s.value(c.typ, c.style, s.x.text)
+	c.open, c.collect = false, false
+	if err != nil || v == "" {
+		return err
+	}
+	for len(s.cells) < c.col-1 {
+		s.cells = append(s.cells, "")
+	}
+	if len(s.cells) < c.col {
+		s.cells = append(s.cells, v)
+	} else {
+		s.cells[c.col-1] = v
+	}
+	return nil
+}
+
+// cell is what the reader knows of the cell it is in.
+type cell struct {
+	open       bool // between <c> and </c>
+	col, style int
+	typ        []byte
+	collect    bool // the text that follows belongs to the value
+	inline     textRuns
+}
+
+// inner follows a tag inside <c>: the value <v>, or the runs of an inline string <is>.
+func (c *cell) inner(x *xmlScanner) {
+	switch {
+	case x.is("v"):
+		c.collect = !x.end && !x.empty
+	case x.is("is"):
+		c.inline = textRuns{in: !x.end && !x.empty}
+	default:
+		c.collect = c.inline.tag(x, c.collect)
+	}
+}
+
+// textRuns picks the text of a string, shared (<si>) or inline (<is>): the <t> elements
+// of all its rich-text runs, but not those of the phonetic guides (<rPh>) that Japanese
+// workbooks add.
+type textRuns struct {
+	in       bool // inside the string
+	phonetic int  // depth of <rPh>
+}
+
+// tag follows one tag, and tells whether the text after it belongs to the string;
+// tags it does not know leave collect as it was.
+func (r *textRuns) tag(x *xmlScanner, collect bool) bool {
+	switch {
+	case x.is("rPh") && !x.empty:
+		if x.end {
+			r.phonetic--
+		} else {
+			r.phonetic++
+		}
+	case x.is("t"):
+		return r.in && r.phonetic == 0 && !x.end && !x.empty
+	}
+	return collect
+}
+
+func trimRow(cells []string) []string {
+	for len(cells) > 0 && cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1]
+	}
+	return cells
+}
+
+// value turns a cell's stored text into what the cell shows, minus the formatting:
+// dates as ISO 8601, numbers in full, booleans as TRUE and FALSE.
+func (s *xlsxSource) value(typ []byte, style int, raw []byte) (string, error) {
+	switch string(typ) {
+	case "s":
+		i, ok := text.Digits(strings.TrimSpace(string(raw)))
+		if !ok || i >= len(s.sst) {
+			return "", s.fail("sheet %q, row %d: a cell refers to shared string %q, which does not exist", s.sheet, s.row, raw)
+		}
+		return s.sst[i], nil
+	case "inlineStr", "str":
+		return string(unescapeOOXML(raw)), nil
+	case "b":
+		if string(raw) == "1" {
+			return "TRUE", nil
+		}
+		return "FALSE", nil
+	case "e":
+		return string(raw), nil
+	case "d":
+		return isoDateTime(string(raw)), nil
+	}
+	if len(raw) == 0 {
+		return "", nil
+	}
+	f := fmtNumber
+	if style >= 0 && style < len(s.styles) {
+		f = s.styles[style]
+	}
+	if f != fmtNumber {
+		if v, err := strconv.ParseFloat(string(raw), 64); err == nil {
+			return serialTime(v, s.date1904, f), nil
+		}
+	}
+	return plainNumber(string(raw)), nil
+}
+
+// serialTime turns a spreadsheet serial number into ISO 8601: 2024-03-17 for a whole
+// day, 2024-03-17T09:30:00 with a time, 09:30:00 for a time of day alone.
+func serialTime(v float64, date1904 bool, f cellFormat) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 2958466 { // 9999-12-31
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	days := math.Floor(v)
+	secs := math.Round((v - days) * 86400)
+	if secs >= 86400 {
+		days, secs = days+1, 0
+	}
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	switch {
+	case date1904:
+		epoch = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	case days < 61:
+		// Serials before 1900-03-01 count the 29 February 1900 that Lotus 1-2-3 invented.
+		epoch = epoch.AddDate(0, 0, 1)
+	}
+	t := epoch.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second)
+	switch {
+	case f == fmtTime && days == 0:
+		return t.Format("15:04:05")
+	case secs == 0:
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01-02T15:04:05")
+}
+
+// isoDateTime normalizes the ISO 8601 text of a t="d" cell.
+func isoDateTime(s string) string {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+				return t.Format("2006-01-02")
+			}
+			return t.Format("2006-01-02T15:04:05")
+		}
+	}
+	return s
+}
+
+// cellColumn returns the 1-based column of a reference such as "AB12".
+func cellColumn(ref []byte) (int, bool) {
+	col, i := 0, 0
+	for ; i < len(ref) && col <= maxCols; i++ {
+		c := ref[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c < 'A' || c > 'Z' {
+			break
+		}
+		col = col*26 + int(c-'A'+1)
+	}
+	return col, i > 0
+}

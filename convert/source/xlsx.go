@@ -1,0 +1,347 @@
+package source
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// XLSX is read straight from the zip: the workbook, its relationships and styles through
+// encoding/xml (they are small), shared strings and the sheet through xmlScanner, one row
+// at a time. excelize's row iterator cannot tell a cell's number format, which is what
+// makes a number a date, and is several times slower; it writes the test workbooks and
+// checks this reader in the tests instead.
+
+// Limits that keep a hostile or broken workbook from exhausting memory.
+const (
+	maxRows         = 1 << 20 // what a spreadsheet can hold
+	maxCols         = 1 << 14
+	maxPartBytes    = 256 << 20 // workbook, relationships, styles
+	maxStringsBytes = 2 << 30   // shared strings, which are held in memory
+	maxSheetBytes   = 8 << 30   // a sheet, which is streamed
+)
+
+type xlsxSource struct {
+	file, sheet string
+	zr          *zip.ReadCloser
+	part        io.ReadCloser
+	counted     *countingReader
+	size        int64
+	x           *xmlScanner
+	sst         []string
+	styles      []cellFormat // by cell style index
+	date1904    bool
+
+	inData  bool // inside <sheetData>
+	done    bool
+	row     int // number of the current row
+	lastCol int // column of the row's last cell so far
+	cells   []string
+	cell    cell
+}
+
+// Sheet describes one sheet of a workbook.
+type Sheet struct {
+	Name   string
+	Hidden bool
+	part   string
+}
+
+func openXLSX(file string, opts *Options) (Source, error) {
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not a readable XLSX workbook (%v)", file, zipReason(err)),
+			Hint: "the file may be damaged or incomplete; export it again"}
+	}
+	s := &xlsxSource{file: file, zr: zr}
+	if err := s.open(opts.Sheet); err != nil {
+		zr.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func zipReason(err error) string {
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the zip structure is broken"
+	}
+	return err.Error()
+}
+
+func (s *xlsxSource) fail(format string, args ...any) error {
+	return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: ", s.file) + fmt.Sprintf(format, args...),
+		Hint: "the workbook may be damaged; open it in a spreadsheet application and save it again"}
+}
+
+// open reads what the workbook says of its sheets, styles and shared strings, then opens
+// the sheet to read.
+func (s *xlsxSource) open(want string) error {
+	p := parts{}
+	for _, f := range s.zr.File {
+		p[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f
+	}
+	wb, err := s.readWorkbook(p)
+	if err != nil {
+		return err
+	}
+	sheet, err := pickSheet(s.file, wb.sheets, want)
+	if err != nil {
+		return err
+	}
+	s.sheet = sheet.Name
+	if part := wb.rels.target(wb.base, "/styles"); part != "" {
+		var st xStyles
+		if err := s.readPart(p, part, &st); err != nil && err != errNoPart {
+			return err
+		}
+		s.styles = st.formats()
+	}
+	if part := wb.rels.target(wb.base, "/sharedStrings"); part != "" {
+		if err := s.readSharedStrings(p[strings.ToLower(part)]); err != nil {
+			return err
+		}
+	}
+	return s.openSheet(p, sheet)
+}
+
+// parts are a workbook's zip entries, by their names in lower case.
+type parts map[string]*zip.File
+
+// workbook is what the workbook part and its relationships say.
+type workbook struct {
+	base   string // the workbook part's folder, which its relationships are relative to
+	rels   xRels
+	sheets []Sheet
+}
+
+// readWorkbook finds the workbook part through the package's relationships and reads
+// its sheets and date system.
+func (s *xlsxSource) readWorkbook(p parts) (*workbook, error) {
+	var root xRels
+	wbPath := "xl/workbook.xml"
+	if err := s.readPart(p, "_rels/.rels", &root); err == nil {
+		if t := root.target("", "/officeDocument"); t != "" {
+			wbPath = t
+		}
+	}
+	var x xWorkbook
+	if err := s.readPart(p, wbPath, &x); err != nil {
+		if err == errNoPart {
+			return nil, s.fail("it is a zip archive but not a workbook (no %s)", wbPath)
+		}
+		return nil, err
+	}
+	s.date1904 = x.Pr.Date1904 == "1" || x.Pr.Date1904 == "true"
+	wb := &workbook{base: path.Dir(wbPath)}
+	relsPath := path.Join(wb.base, "_rels", path.Base(wbPath)+".rels")
+	if err := s.readPart(p, relsPath, &wb.rels); err != nil && err != errNoPart {
+		return nil, err
+	}
+	for _, sh := range x.Sheets {
+		wb.sheets = append(wb.sheets, Sheet{Name: sh.Name, Hidden: sh.State == "hidden" || sh.State == "veryHidden", part: wb.rels.byID(wb.base, sh.RID)})
+	}
+	return wb, nil
+}
+
+// readPart decodes one of the small parts of a workbook with encoding/xml.
+func (s *xlsxSource) readPart(p parts, name string, v any) error {
+	f := p[strings.ToLower(name)]
+	if f == nil {
+		return errNoPart
+	}
+	if f.UncompressedSize64 > maxPartBytes {
+		return s.fail("%s is larger than %d MB", name, maxPartBytes>>20)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return s.fail("%s: %v", name, err)
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(io.LimitReader(rc, maxPartBytes)).Decode(v); err != nil {
+		return s.fail("%s: %v", name, err)
+	}
+	return nil
+}
+
+// openSheet starts streaming the sheet's part.
+func (s *xlsxSource) openSheet(p parts, sheet Sheet) error {
+	f := p[strings.ToLower(sheet.part)]
+	if f == nil {
+		return s.fail("sheet %q has no data part", sheet.Name)
+	}
+	if f.UncompressedSize64 > maxSheetBytes {
+		return tooBig(s.file, fmt.Sprintf("sheet %q", sheet.Name), maxSheetBytes)
+	}
+	var err error
+	if s.part, err = f.Open(); err != nil {
+		return s.fail("sheet %q: %v", sheet.Name, err)
+	}
+	s.counted = &countingReader{r: s.part}
+	s.size = int64(f.UncompressedSize64)
+	s.x = newXMLScanner(s.counted)
+	return nil
+}
+
+func (s *xlsxSource) Progress() (int64, int64) { return s.counted.n, s.size }
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+var errNoPart = errors.New("part not found")
+
+// pickSheet finds a sheet by name (exact, then ignoring case) or 1-based index; with no
+// choice, the first visible sheet.
+func pickSheet(file string, sheets []Sheet, want string) (Sheet, error) {
+	if want == "" {
+		for _, sh := range sheets {
+			if !sh.Hidden {
+				return sh, nil
+			}
+		}
+		return Sheet{}, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the workbook has no visible sheet", file),
+			Hint: "choose one with --sheet; its sheets: " + listSheets(sheets)}
+	}
+	for _, sh := range sheets {
+		if sh.Name == want {
+			return sh, nil
+		}
+	}
+	for _, sh := range sheets {
+		if strings.EqualFold(sh.Name, want) {
+			return sh, nil
+		}
+	}
+	if n, err := strconv.Atoi(want); err == nil && n >= 1 && n <= len(sheets) {
+		return sheets[n-1], nil
+	}
+	return Sheet{}, &Error{Kind: Usage, Msg: fmt.Sprintf("reading %s: no sheet %q", file, want),
+		Hint: "its sheets: " + listSheets(sheets) + "; pass --sheet with a name or a number"}
+}
+
+func listSheets(sheets []Sheet) string {
+	var names []string
+	for i, sh := range sheets {
+		n := fmt.Sprintf("%d %q", i+1, sh.Name)
+		if sh.Hidden {
+			n += " (hidden)"
+		}
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// tooBig refuses a part whose unzipped size is past a limit: a zip bomb, or a workbook far
+// larger than any export, would exhaust memory or disk.
+func tooBig(file, part string, limit uint64) error {
+	return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: its %s unzips to more than %d GB", file, part, limit>>30),
+		Hint: "torii-convert refuses such workbooks, to keep memory bounded; export the data as CSV, which has no limit"}
+}
+
+func (s *xlsxSource) readSharedStrings(f *zip.File) error {
+	if f == nil {
+		return nil
+	}
+	if f.UncompressedSize64 > maxStringsBytes {
+		return tooBig(s.file, "shared strings", maxStringsBytes)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return s.fail("shared strings: %v", err)
+	}
+	defer rc.Close()
+	x := newXMLScanner(rc)
+	var runs textRuns
+	collect := false
+	for {
+		err := x.next(collect)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return s.fail("shared strings: %v", err)
+		}
+		if !x.is("si") {
+			collect = runs.tag(x, collect)
+			continue
+		}
+		runs = textRuns{in: !x.end && !x.empty}
+		if x.end || x.empty {
+			s.sst = append(s.sst, string(unescapeOOXML(x.text)))
+		}
+		x.text = x.text[:0]
+	}
+}
+
+func (s *xlsxSource) Where() Pos { return Pos{File: s.file, Sheet: s.sheet} }
+
+func (s *xlsxSource) Notices() []string { return nil }
+
+func (s *xlsxSource) Close() error {
+	if s.part != nil {
+		s.part.Close()
+	}
+	return s.zr.Close()
+}
+
+// The small parts, read with encoding/xml.
+
+type xWorkbook struct {
+	Pr struct {
+		Date1904 string `xml:"date1904,attr"`
+	} `xml:"workbookPr"`
+	Sheets []struct {
+		Name  string `xml:"name,attr"`
+		State string `xml:"state,attr"`
+		RID   string `xml:"id,attr"`
+	} `xml:"sheets>sheet"`
+}
+
+type xRels struct {
+	Rels []struct {
+		ID     string `xml:"Id,attr"`
+		Type   string `xml:"Type,attr"`
+		Target string `xml:"Target,attr"`
+	} `xml:"Relationship"`
+}
+
+// target returns the part of the first relationship whose type ends with suffix.
+func (r xRels) target(base, suffix string) string {
+	for _, rel := range r.Rels {
+		if strings.HasSuffix(rel.Type, suffix) {
+			return resolvePart(base, rel.Target)
+		}
+	}
+	return ""
+}
+
+func (r xRels) byID(base, id string) string {
+	for _, rel := range r.Rels {
+		if rel.ID == id {
+			return resolvePart(base, rel.Target)
+		}
+	}
+	return ""
+}
+
+func resolvePart(base, target string) string {
+	if strings.HasPrefix(target, "/") {
+		return strings.TrimPrefix(target, "/")
+	}
+	return path.Join(base, target)
+}

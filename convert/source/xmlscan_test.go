@@ -1,0 +1,113 @@
+package source
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var xmlSeeds = []string{
+	`<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b</t></is></c><c r="B1"><v>1</v></c></row></sheetData></worksheet>`,
+	`<x:sheetData><x:row><x:c t="s"><x:v>0</x:v></x:c></x:row></x:sheetData>`,
+	`<sheetData><row><c t="str"><f>A1</f><v><![CDATA[x<y]]></v></c><!-- > --></row>`,
+	"<?xml version=\"1.0\"?>\r\n<a b='>'>x&#233;&#x1F600;\r\ny<b/>&lt;&gt;&quot;&apos;</a>",
+}
+
+// FuzzXMLScanner holds the scanner to encoding/xml: on any text encoding/xml reads as
+// well-formed, the scanner must see the same elements, with the same text between them.
+// On any bytes at all, reading them as a sheet must end, with rows or an error.
+func FuzzXMLScanner(f *testing.F) {
+	for _, s := range xmlSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := &xlsxSource{file: "f.xlsx", sheet: "S", x: newXMLScanner(bytes.NewReader(data)), sst: []string{"shared"}}
+		rows := 0
+		for ; rows < 10000; rows++ {
+			if _, err := s.nextCells(); err != nil {
+				break
+			}
+		}
+		if rows == 10000 {
+			t.Fatalf("more than 10000 rows from %d bytes", len(data))
+		}
+		want, ok := xmlTags(data)
+		if !ok {
+			return
+		}
+		if got := scannedTags(t, data); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q\n got %q\nwant %q", data, got, want)
+		}
+	})
+}
+
+// xmlTags lists the start and end tags of well-formed XML, each after the text before
+// it, as encoding/xml reads them; ok is false when it is not well-formed.
+func xmlTags(data []byte) (tags []string, ok bool) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, false
+		}
+	}
+	d = xml.NewDecoder(bytes.NewReader(data))
+	var text strings.Builder
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return append(tags, text.String()), errors.Is(err, io.EOF)
+		}
+		switch tok := tok.(type) {
+		case xml.CharData:
+			text.Write(tok)
+		case xml.Directive:
+			return nil, false // <!DOCTYPE ...> and the like: SpreadsheetML has none
+		case xml.StartElement:
+			tags = append(tags, text.String(), "<"+localName(tok.Name)+">")
+			text.Reset()
+		case xml.EndElement:
+			tags = append(tags, text.String(), "</"+localName(tok.Name)+">")
+			text.Reset()
+		}
+	}
+}
+
+// localName drops a name's prefix the way the scanner does, at the last colon.
+func localName(n xml.Name) string {
+	full := n.Local
+	if n.Space != "" {
+		full = n.Space + ":" + n.Local
+	}
+	return full[strings.LastIndexByte(full, ':')+1:]
+}
+
+// scannedTags lists the same as xmlTags, as the scanner reads them.
+func scannedTags(t *testing.T, data []byte) []string {
+	x := newXMLScanner(bytes.NewReader(data))
+	var tags []string
+	for {
+		err := x.next(true)
+		text := string(x.text)
+		x.text = x.text[:0]
+		if err == io.EOF {
+			return append(tags, text)
+		}
+		if err != nil {
+			t.Fatalf("%q: the scanner fails on well-formed XML: %v", data, err)
+		}
+		switch {
+		case x.empty:
+			tags = append(tags, text, "<"+string(x.name)+">", "", "</"+string(x.name)+">")
+		case x.end:
+			tags = append(tags, text, "</"+string(x.name)+">")
+		default:
+			tags = append(tags, text, "<"+string(x.name)+">")
+		}
+	}
+}
