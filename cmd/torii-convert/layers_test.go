@@ -17,6 +17,11 @@ func TestLayers(t *testing.T) {
 		// The readers know rows and cells, not templates, the model or Torii.
 		"convert/source": {mod + "convert", mod + "schema", mod + "templates", mod + "torii", mod + "cmd", "net/http", "github.com/urfave/cli"},
 		"torii":          {mod + "convert", mod + "schema", mod + "templates", mod + "cmd", "github.com/urfave/cli", "github.com/xuri/excelize"},
+		// What both API clients need of HTTP, below them and knowing nothing of either.
+		"internal/httpx": {mod + "convert", mod + "schema", mod + "templates", mod + "torii", mod + "ipex", mod + "cmd",
+			"github.com/urfave/cli", "github.com/xuri/excelize"},
+		// State kept between runs: files, nothing of the model, the targets or the command line.
+		"internal/state": {mod, "net/http", "github.com/urfave/cli"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()
