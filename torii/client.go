@@ -1,11 +1,14 @@
 // Package torii is a client of Torii's API for what torii-convert does there: check an API
-// key, upload a customIntegrationData file (directly or through a presigned S3 URL), and
-// start the sync of a custom integration. It knows nothing of spreadsheets.
+// key, upload a customIntegrationData file (directly or through a presigned S3 URL), start
+// the sync of a custom integration, and list an app's users. It knows nothing of
+// spreadsheets.
 //
-// Every request has a timeout; requests that are safe to repeat are retried on 5xx
-// answers and broken connections, 429 answers are waited out as Torii asks, and a sync
-// that finds another one running waits for it. Nothing is retried after an answer that
-// says the request itself is wrong.
+// HTTP goes through internal/httpx: every request has a timeout; requests that are safe
+// to repeat are retried on 5xx answers and broken connections, 429 answers are waited out
+// as Torii asks, and a sync that finds another one running waits for it, all within one
+// wait budget (Client.Wait). Nothing is retried after an answer that says the request
+// itself is wrong, no redirect carries the key to another origin or re-sends a POST or a
+// PUT, and an answer without the fields it must have is a failure, never a success.
 package torii
 
 import (
@@ -15,13 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/torii-convert/torii-convert/internal/httpx"
 )
 
 // DefaultBaseURL is Torii's API.
@@ -30,40 +31,22 @@ const DefaultBaseURL = "https://api.toriihq.com/v1.0"
 // FileType is the type of the files this client uploads.
 const FileType = "customIntegrationData"
 
-// Client talks to Torii. The zero value is not usable; set Key and call New's defaults
-// through New.
+// Client talks to Torii. Make one with New. The embedded httpx.Client holds the
+// timeout of each request (Timeout), the attempts of those safe to repeat (Attempts),
+// the budget of all waits (Wait), the dry run (DryRun), the listener of steps and
+// waits (Notify) and the clock (Now, Sleep).
 type Client struct {
-	BaseURL string        // with its version: https://api.toriihq.com/v1.0
-	Key     string        // the API key; it never appears in any output
-	Timeout time.Duration // of each request
-	Retries int           // attempts for requests that are safe to repeat
-	// Wait is how long a sync waits for another sync of the app account to finish.
-	Wait time.Duration
-	// DryRun, when set, receives each request instead of Torii: nothing is sent.
-	DryRun io.Writer
-	// Notify, when set, hears of each step, retry and wait.
-	Notify func(Event)
-
-	HTTP  *http.Client // for Torii's API
-	S3    *http.Client // for presigned URLs, which must not see the API key
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	*httpx.Client
+	BaseURL string // with its version: https://api.toriihq.com/v1.0
+	Key     string // the API key; it never appears in any output
 }
 
 // New returns a client with the defaults: Torii's API at base (DefaultBaseURL when
 // empty, with or without its /v1.0), 60 s requests, 4 attempts, 10 minutes of waiting.
 func New(base, key string) *Client {
-	return &Client{
-		BaseURL: NormalizeBaseURL(base),
-		Key:     key,
-		Timeout: 60 * time.Second,
-		Retries: 4,
-		Wait:    10 * time.Minute,
-		HTTP:    &http.Client{},
-		S3:      &http.Client{},
-		Now:     time.Now,
-		Sleep:   sleep,
-	}
+	h := httpx.New()
+	h.Secrets = []string{key}
+	return &Client{Client: h, BaseURL: NormalizeBaseURL(base), Key: key}
 }
 
 // NormalizeBaseURL accepts Torii's address with or without /v1.0 (or the legacy /beta).
@@ -78,24 +61,8 @@ func NormalizeBaseURL(base string) string {
 	return base + "/v1.0"
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // Event is something worth telling a person: a step, a retry, a wait.
-type Event struct {
-	Step    string    // "upload", "sync", ...
-	Message string    // one line
-	Until   time.Time // for waits: when the next attempt is made
-	Retry   bool      // a retry or a wait, not a new step
-}
+type Event = httpx.Event
 
 func (c *Client) notify(e Event) {
 	if c.Notify != nil {
@@ -122,9 +89,11 @@ type Error struct {
 	Kind    Kind
 	Step    string // what was being done: "uploading figma.json"
 	Status  int    // the HTTP status, 0 when there was no answer
-	Message string // Torii's message, or what went wrong
+	Message string // Torii's message (secrets scrubbed), or what went wrong
 	Hint    string // what to do
 	Peer    string // who answered: Torii, or S3 for presigned uploads
+
+	redirected bool // Torii answered with a redirect, which was not followed
 }
 
 func (e *Error) Error() string {
@@ -145,7 +114,8 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// request is one call: what it does, how to send it, whether it may be repeated.
+// request is one call: what it does, how to send it, whether it may be repeated, and
+// what its answer must hold.
 type request struct {
 	step   string // for messages: "checking the API key"
 	method string
@@ -153,122 +123,89 @@ type request struct {
 	body   func() (io.ReadCloser, error) // opened anew for each attempt; nil for none
 	size   int64                         // of the body
 	ctype  string
-	s3     bool // a presigned URL: no Authorization, S3's errors
-	safe   bool // may be repeated after a 5xx answer or a broken connection
+	s3     bool  // a presigned URL: no Authorization, S3's errors
+	safe   bool  // may be repeated after a 5xx answer or a broken connection
+	limit  int64 // of the answer's body (0: httpx.MaxBody)
 	// dry describes the body for a dry run: the JSON of an API call, or what a file is.
 	dry string
 	// placeholder is what a dry run pretends Torii answered, so that the next steps show.
 	placeholder string
+	// check says what a 2xx answer decoded into out lacks ("" when nothing): an answer
+	// without its required fields is a failure, not a success.
+	check func() string
 }
 
-// do sends a request, retrying as its kind allows, and decodes a JSON answer into out.
+// do sends a request through httpx, which retries as the request allows, and decodes a
+// JSON answer into out.
 func (c *Client) do(ctx context.Context, r request, out any) error {
-	if c.DryRun != nil {
-		c.printDry(r)
+	peer := "Torii"
+	if r.s3 {
+		peer = "S3"
+	}
+	h := http.Header{}
+	if r.ctype != "" {
+		h.Set("Content-Type", r.ctype)
+	}
+	if !r.s3 {
+		h.Set("Authorization", "Bearer "+c.Key)
+		h.Set("Accept", "application/json")
+	}
+	resp, err := c.Client.Do(ctx, httpx.Request{Step: r.step, Peer: peer, Method: r.method, URL: r.url, Header: h,
+		Body: r.body, Size: r.size, Safe: r.safe, Limit: r.limit, Dry: r.dry})
+	var re *httpx.RedirectError
+	switch {
+	case ctx.Err() != nil:
+		return &Error{Kind: Canceled, Step: r.step, Message: "interrupted"}
+	case errors.As(err, &re):
+		return &Error{Step: r.step, Message: peer + " " + re.Error(), redirected: true,
+			Hint: "check TORII_API_URL: Torii's API answers where it is asked"}
+	case err != nil:
+		return &Error{Step: r.step, Message: c.scrub(err.Error()),
+			Hint: "check the network and TORII_API_URL, then run again"}
+	case resp.DryRun:
 		if out != nil && r.placeholder != "" {
 			return json.Unmarshal([]byte(r.placeholder), out)
 		}
 		return nil
+	case resp.Status < 200 || resp.Status > 299:
+		return c.failure(r, resp)
+	case out == nil || r.s3:
+		return nil
 	}
-	for attempt := 1; ; attempt++ {
-		status, body, header, err := c.send(ctx, r)
-		var wait time.Duration
-		switch {
-		case ctx.Err() != nil:
-			return &Error{Kind: Canceled, Step: r.step, Message: "interrupted"}
-		case err != nil:
-			if !r.safe || attempt >= c.Retries {
-				return &Error{Step: r.step, Message: describeNetError(err, c.Timeout),
-					Hint: "check the network and TORII_API_URL, then run again"}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return &Error{Step: r.step, Status: resp.Status, Message: "the answer is not the JSON expected: " + c.scrub(err.Error())}
+	}
+	if r.check != nil {
+		if lack := r.check(); lack != "" {
+			msg := "the answer " + lack
+			if m := c.message(resp.Body); m != "" {
+				msg += ": " + m
 			}
-			wait = c.backoff(attempt, 30*time.Second)
-			c.notify(Event{Step: r.step, Retry: true, Until: c.Now().Add(wait),
-				Message: fmt.Sprintf("%s: %s; trying again in %s", r.step, describeNetError(err, c.Timeout), round(wait))})
-		case status >= 200 && status < 300:
-			if out == nil || r.s3 {
-				return nil
-			}
-			if err := json.Unmarshal(body, out); err != nil {
-				return &Error{Step: r.step, Status: status, Message: "the answer is not the JSON expected: " + err.Error()}
-			}
-			return nil
-		case status == http.StatusTooManyRequests:
-			if attempt >= 2*c.Retries {
-				return c.failure(r, status, body, header)
-			}
-			wait = c.retryAfter(header, attempt)
-			c.notify(Event{Step: r.step, Retry: true, Until: c.Now().Add(wait),
-				Message: fmt.Sprintf("%s: Torii's rate limit; trying again in %s", r.step, round(wait))})
-		case status >= 500 && r.safe && attempt < c.Retries:
-			wait = c.backoff(attempt, 30*time.Second)
-			c.notify(Event{Step: r.step, Retry: true, Until: c.Now().Add(wait),
-				Message: fmt.Sprintf("%s: %s answered %d; trying again in %s", r.step, c.peer(r), status, round(wait))})
-		default:
-			return c.failure(r, status, body, header)
-		}
-		if err := c.Sleep(ctx, wait); err != nil {
-			return &Error{Kind: Canceled, Step: r.step, Message: "interrupted"}
+			return &Error{Step: r.step, Status: resp.Status, Message: msg,
+				Hint: "Torii did not say it did what was asked: nothing is taken as done"}
 		}
 	}
+	return nil
 }
 
-func (c *Client) peer(r request) string {
-	if r.s3 {
-		return "S3"
-	}
-	return "Torii"
+// scrub hides the key (and the client's other secrets) in text from elsewhere.
+func (c *Client) scrub(text string) string {
+	return httpx.Scrub(text, append([]string{c.Key}, c.Secrets...)...)
 }
 
-// send makes one attempt and reads the whole answer (answers are small).
-func (c *Client) send(ctx context.Context, r request) (int, []byte, http.Header, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
-	defer cancel()
-	var body io.ReadCloser
-	if r.body != nil {
-		var err error
-		if body, err = r.body(); err != nil {
-			return 0, nil, nil, err
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
-	if err != nil {
-		if body != nil {
-			body.Close()
-		}
-		return 0, nil, nil, err
-	}
-	if body != nil {
-		req.ContentLength = r.size
-		req.GetBody = r.body
-	}
-	if r.ctype != "" {
-		req.Header.Set("Content-Type", r.ctype)
-	}
-	client := c.HTTP
-	if r.s3 {
-		client = c.S3
-	} else {
-		req.Header.Set("Authorization", "Bearer "+c.Key)
-		req.Header.Set("Accept", "application/json")
-	}
-	req.Header.Set("User-Agent", "torii-convert")
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	return resp.StatusCode, data, resp.Header, nil
-}
+// message is the message of an answer, secrets scrubbed.
+func (c *Client) message(body []byte) string { return c.scrub(httpx.Message(body)) }
 
 // failure words an answer that ends the request.
-func (c *Client) failure(r request, status int, body []byte, header http.Header) *Error {
-	e := &Error{Step: r.step, Status: status, Message: answerMessage(body, r.s3), Peer: c.peer(r)}
+func (c *Client) failure(r request, resp *httpx.Response) *Error {
+	e := &Error{Step: r.step, Status: resp.Status, Message: c.message(resp.Body), Peer: "Torii"}
+	if resp.Note != "" {
+		e.Message = strings.TrimPrefix(e.Message+" ("+resp.Note+")", " ")
+	}
+	status := resp.Status
 	switch {
 	case r.s3:
+		e.Peer = "S3"
 		e.Hint = "the presigned upload was refused; run again, or pass --upload direct for files under 3 MB"
 	case status == http.StatusUnauthorized:
 		e.Kind = Auth
@@ -280,98 +217,13 @@ func (c *Client) failure(r request, status int, body []byte, header http.Header)
 		e.Hint = "Torii's rate limit held for every attempt; run again in a minute"
 	case status >= 500:
 		e.Hint = "Torii is having trouble; run again later"
+	case status >= 300 && status < 400:
+		e.Hint = "check TORII_API_URL: Torii's API answers where it is asked"
 	}
 	return e
 }
 
-// answerMessage finds the message of an error answer: Torii's JSON, S3's XML, or text.
-func answerMessage(body []byte, s3 bool) string {
-	var torii struct {
-		Message string `json:"message"`
-		Error   string `json:"error"`
-	}
-	if json.Unmarshal(body, &torii) == nil && (torii.Message != "" || torii.Error != "") {
-		if torii.Message != "" {
-			return torii.Message
-		}
-		return torii.Error
-	}
-	if s3 {
-		if code, msg := s3Error(body); code != "" {
-			return code + ": " + msg
-		}
-	}
-	text := strings.TrimSpace(string(body))
-	if len(text) > 200 {
-		text = text[:200] + "…"
-	}
-	return text
-}
-
-// retryAfter reads how long Torii asks to wait: Retry-After (seconds or a date), or
-// X-Rate-Limit-Reset (a Unix time); without them, exponential backoff.
-func (c *Client) retryAfter(h http.Header, attempt int) time.Duration {
-	if v := h.Get("Retry-After"); v != "" {
-		if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(c.Now()), 0)
-		}
-	}
-	if v := h.Get("X-Rate-Limit-Reset"); v != "" {
-		if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
-			return max(time.Unix(s, 0).Sub(c.Now()), 0) + time.Second
-		}
-	}
-	return c.backoff(attempt, time.Minute)
-}
-
-// backoff is exponential with full jitter: up to 1 s, 2 s, 4 s ... capped.
-func (c *Client) backoff(attempt int, limit time.Duration) time.Duration {
-	d := time.Duration(math.Min(float64(limit), float64(time.Second)*math.Pow(2, float64(attempt-1))))
-	return d/2 + time.Duration(rand.Float64()*float64(d/2))
-}
-
-func round(d time.Duration) time.Duration {
-	if d >= time.Second {
-		return d.Round(time.Second)
-	}
-	return d.Round(10 * time.Millisecond)
-}
-
-func describeNetError(err error, timeout time.Duration) string {
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return fmt.Sprintf("no answer within %s", timeout)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "the connection was closed before the answer"
-	}
-	var op *net.OpError
-	if errors.As(err, &op) {
-		return "cannot connect: " + op.Err.Error()
-	}
-	return err.Error()
-}
-
-// printDry shows a request as it would be sent, the key hidden.
-func (c *Client) printDry(r request) {
-	w := c.DryRun
-	fmt.Fprintf(w, "%s %s\n", r.method, r.url)
-	if !r.s3 {
-		fmt.Fprintf(w, "  Authorization: Bearer ***redacted***\n")
-	}
-	if r.ctype != "" {
-		fmt.Fprintf(w, "  Content-Type: %s\n", r.ctype)
-	}
-	if r.body != nil && r.size >= 0 { // -1: the body holds what Torii would have answered
-		fmt.Fprintf(w, "  Content-Length: %d\n", r.size)
-	}
-	if r.dry != "" {
-		fmt.Fprintf(w, "  %s\n", r.dry)
-	}
-}
+func round(d time.Duration) time.Duration { return httpx.Round(d) }
 
 // jsonBody makes a request body of a value.
 func jsonBody(v any) (func() (io.ReadCloser, error), int64, string) {
@@ -386,12 +238,22 @@ type Org struct {
 	Domain      string `json:"domain"`
 }
 
-// WhoAmI checks the API key: it asks Torii for the key's organization.
+// WhoAmI checks the API key: it asks Torii for the key's organization. An answer
+// without the organization's id is a failure.
 func (c *Client) WhoAmI(ctx context.Context) (Org, error) {
 	var answer struct {
-		Org Org `json:"org"`
+		Org *Org `json:"org"`
 	}
 	err := c.do(ctx, request{step: "checking the API key", method: http.MethodGet, url: c.BaseURL + "/orgs/my", safe: true,
-		placeholder: `{"org": {"id": 0, "companyName": "(dry run)"}}`}, &answer)
-	return answer.Org, err
+		placeholder: `{"org": {"id": 0, "companyName": "(dry run)"}}`,
+		check: func() string {
+			if answer.Org == nil || answer.Org.ID == 0 {
+				return "has no org.id"
+			}
+			return ""
+		}}, &answer)
+	if answer.Org == nil || err != nil {
+		return Org{}, err
+	}
+	return *answer.Org, nil
 }

@@ -1,12 +1,16 @@
 package torii_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/torii-convert/torii-convert/internal/httpx"
 	"github.com/torii-convert/torii-convert/torii"
 	"github.com/torii-convert/torii-convert/torii/toriitest"
 )
@@ -15,14 +19,35 @@ import (
 // document: a request the document does not allow gets 422 (or 401 without the key),
 // and fails the test.
 
-// s3Sink stands in for S3 here: Prism's presigned URL is a placeholder ("string").
+// s3Sink stands in for S3 here. Prism's presigned URL is a placeholder ("string"),
+// which the client rightly refuses: the sink puts an https URL of its own in its place
+// in Prism's answer, and takes the PUT to it. Every other request goes to Prism.
 type s3Sink struct{ puts []*http.Request }
 
+const sinkURL = "https://s3.sink.test/presigned"
+
 func (s *s3Sink) RoundTrip(req *http.Request) (*http.Response, error) {
-	io.Copy(io.Discard, req.Body)
-	req.Body.Close()
-	s.puts = append(s.puts, req)
-	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: req}, nil
+	if req.URL.String() == sinkURL {
+		io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+		s.puts = append(s.puts, req)
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: req}, nil
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || req.URL.Path != "/files/url" || resp.StatusCode != 200 {
+		return resp, err
+	}
+	var answer map[string]map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	resp.Body.Close()
+	if err != nil || answer["uploadFileParameters"]["url"] == nil {
+		return nil, fmt.Errorf("Prism's answer to GET /files/url has no uploadFileParameters.url (%v)", err)
+	}
+	answer["uploadFileParameters"]["url"] = sinkURL
+	data, _ := json.Marshal(answer)
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+	resp.Header.Del("Content-Length")
+	return resp, nil
 }
 
 func TestContract(t *testing.T) {
@@ -43,7 +68,7 @@ func TestContract(t *testing.T) {
 	}
 
 	var s3 s3Sink
-	c.S3 = &http.Client{Transport: &s3}
+	c.HTTP = &http.Client{Transport: &s3, CheckRedirect: httpx.CheckRedirect}
 	up, err = c.Upload(ctx, "figma.json", path, torii.Presigned)
 	if err != nil || up.FileID != 1000 || len(s3.puts) != 1 {
 		t.Fatalf("GET /files/url, PUT, POST /files: %+v, %v", up, err)

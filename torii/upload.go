@@ -3,7 +3,6 @@ package torii
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -12,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+
+	"github.com/torii-convert/torii-convert/internal/httpx"
 )
 
 // DirectLimit is the size under which files go through POST /files/upload; Torii takes
@@ -88,20 +89,27 @@ func (c *Client) uploadDirect(ctx context.Context, name string, open func() (io.
 		}
 		return readCloser{io.MultiReader(bytes.NewReader(prefix), f, bytes.NewReader(suffix)), f}, nil
 	}
-	var answer struct {
-		ID int64 `json:"id"`
-	}
+	var answer fileID
 	err := c.do(ctx, request{
 		step: "uploading " + name, method: http.MethodPost, url: c.BaseURL + "/files/upload",
 		body: body, size: int64(len(prefix)) + size + int64(len(suffix)), ctype: mw.FormDataContentType(),
 		safe:        true, // no id was returned, so a repeat leaves at most an unused file
 		dry:         fmt.Sprintf("multipart/form-data: type=%s, file=%s (%s)", FileType, name, bytesText(size)),
-		placeholder: `{"id": 0}`,
+		placeholder: `{"id": 0}`, check: answer.check,
 	}, &answer)
-	if err == nil && answer.ID <= 0 && c.DryRun == nil {
-		err = &Error{Step: "uploading " + name, Message: "Torii answered without a file id"}
-	}
 	return answer.ID, err
+}
+
+// fileID is the answer of the calls that store a file: its id, which must be there.
+type fileID struct {
+	ID int64 `json:"id"`
+}
+
+func (f *fileID) check() string {
+	if f.ID <= 0 {
+		return "has no file id"
+	}
+	return ""
 }
 
 type readCloser struct {
@@ -127,12 +135,20 @@ func (c *Client) uploadPresigned(ctx context.Context, name string, open func() (
 		err := c.do(ctx, request{step: "asking Torii where to upload " + name, method: http.MethodGet,
 			url: c.BaseURL + "/files/url?" + q.Encode(), safe: true,
 			placeholder: `{"uploadFileParameters": {"url": "https://s3.amazonaws.com/(presigned URL from Torii)", "filePath": "(file path from Torii)"}}`,
+			check: func() string {
+				if params.Upload.URL == "" || params.Upload.FilePath == "" {
+					return "has no uploadFileParameters.url or filePath"
+				}
+				return ""
+			},
 		}, &params)
 		if err != nil {
 			return 0, err
 		}
-		if c.DryRun == nil && (params.Upload.URL == "" || params.Upload.FilePath == "") {
-			return 0, &Error{Step: "asking Torii where to upload " + name, Message: "the answer has no url or filePath"}
+		// The file goes where Torii says, but never in the clear, nor to a local file.
+		if err := httpx.Secure(params.Upload.URL); err != nil && c.DryRun == nil {
+			return 0, &Error{Step: "asking Torii where to upload " + name, Message: "the presigned URL " + c.scrub(err.Error()),
+				Hint: "check TORII_API_URL: Torii's presigned URLs are https"}
 		}
 		err = c.do(ctx, request{step: "uploading " + name + " to S3", method: http.MethodPut, url: params.Upload.URL,
 			body: open, size: size, ctype: FileType, s3: true, safe: true,
@@ -152,25 +168,9 @@ func (c *Client) uploadPresigned(ctx context.Context, name string, open func() (
 	if c.DryRun != nil {
 		size2 = -1
 	}
-	var answer struct {
-		ID int64 `json:"id"`
-	}
+	var answer fileID
 	err := c.do(ctx, request{step: "registering the upload of " + name, method: http.MethodPost, url: c.BaseURL + "/files",
-		body: body, size: size2, ctype: "application/json", safe: true, dry: text, placeholder: `{"id": 0}`}, &answer)
-	if err == nil && answer.ID <= 0 && c.DryRun == nil {
-		err = &Error{Step: "registering the upload of " + name, Message: "Torii answered without a file id"}
-	}
+		body: body, size: size2, ctype: "application/json", safe: true, dry: text, placeholder: `{"id": 0}`,
+		check: answer.check}, &answer)
 	return answer.ID, err
-}
-
-// s3Error reads the code and message of S3's XML error answers.
-func s3Error(body []byte) (code, message string) {
-	var e struct {
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	}
-	if xml.Unmarshal(body, &e) != nil {
-		return "", ""
-	}
-	return e.Code, e.Message
 }

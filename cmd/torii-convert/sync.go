@@ -41,12 +41,15 @@ func toriiFlags(o *toriiOptions, delivery bool) []cli.Flag {
 		&cli.BoolFlag{Name: "dry-run", Destination: &o.dryRun,
 			Usage: "print the requests instead of sending them (the key shown as ***redacted***)"},
 	}
+	if !delivery {
+		o.wait = time.Minute // no --wait here: retries and rate limits wait up to a minute in all
+	}
 	if delivery {
 		flags = append(flags,
 			&cli.StringFlag{Name: "upload", Destination: &o.upload, DefaultText: "auto",
 				Usage: "upload `HOW`: direct (POST /files/upload), presigned (through S3), or auto: direct under 3 MB"},
 			&cli.DurationFlag{Name: "wait", Value: 10 * time.Minute, Destination: &o.wait,
-				Usage: "while another sync of the app account runs, wait up to `DURATION` for it"},
+				Usage: "wait up to `DURATION` in all: for another sync of the app account, for Torii's rate limit, between retries"},
 		)
 	}
 	return flags

@@ -65,9 +65,8 @@ func (c *Client) PrintRequest(w io.Writer, r Request) {
 }
 
 func redactCredential(v string) string {
-	scheme, _, found := strings.Cut(strings.TrimSpace(v), " ")
-	if found && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Basic")) {
-		return scheme + " " + Redacted
+	if f := strings.Fields(v); len(f) > 0 && (strings.EqualFold(f[0], "Bearer") || strings.EqualFold(f[0], "Basic")) {
+		return f[0] + " " + Redacted
 	}
 	return Redacted
 }
