@@ -106,3 +106,45 @@ func TestContractRejects(t *testing.T) {
 		}
 	}
 }
+
+// lastPage lets Prism's second page be its last: Prism answers the document's example,
+// nextCursor included, to every page. The requests themselves go to Prism unchanged,
+// which holds them to the document (the path's integer, size's maximum, cursor's pattern).
+type lastPage struct{ reqs []string }
+
+func (l *lastPage) RoundTrip(req *http.Request) (*http.Response, error) {
+	l.reqs = append(l.reqs, req.URL.RequestURI())
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || req.URL.Query().Get("cursor") == "" || resp.StatusCode != 200 {
+		return resp, err
+	}
+	var answer map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	delete(answer, "nextCursor")
+	data, _ := json.Marshal(answer)
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+func TestContractAppUsers(t *testing.T) {
+	base := toriitest.StartPrism(t)
+	c := torii.New(base, key)
+	c.BaseURL = base
+	var pages lastPage
+	c.HTTP = &http.Client{Transport: &pages, CheckRedirect: httpx.CheckRedirect}
+	users, err := c.AppUsers(context.Background(), 1000, torii.UsersQuery{Status: "active"})
+	if err != nil {
+		t.Fatalf("GET /apps/{idApp}/users: %v (requests %q)", err, pages.reqs)
+	}
+	if len(pages.reqs) != 2 || !strings.Contains(pages.reqs[1], "cursor=") {
+		t.Errorf("requests %q: want two pages, the second with the cursor", pages.reqs)
+	}
+	if len(users) == 0 || users[0].Email == "" {
+		t.Errorf("users %+v: the document's example has an email", users)
+	}
+}

@@ -1,10 +1,12 @@
-// Package toriitest is a fake Torii for tests: the Files and Services API with state
-// (files, app accounts, syncs) and faults to inject, its presigned uploads going to a real
+// Package toriitest is a fake Torii for tests: the Files and Services API and the
+// listing of an app's users, with state (files, app accounts, syncs, app users, paged)
+// and faults to inject, its presigned uploads going to a real
 // MinIO that checks signatures and expiry as S3 does; and the real servers the tests run
 // (MinIO, and Prism serving Torii's OpenAPI document).
 package toriitest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +26,9 @@ type Server struct {
 	// PresignExpiry is how long its presigned URLs last, from Now.
 	PresignExpiry time.Duration
 	Now           func() time.Time
+	// UsersPageSize, when set, caps the pages of GET /apps/{idApp}/users below the size
+	// asked for, so that a few users make several pages.
+	UsersPageSize int
 
 	srv   *httptest.Server
 	store *MinIO
@@ -31,6 +36,7 @@ type Server struct {
 	files map[int64]File
 	next  int64
 	apps  map[int64]bool
+	users map[int64][]AppUser // by app id
 	syncs []Sync
 	fault []*Fault
 	log   []Request
@@ -71,7 +77,7 @@ type Fault struct {
 // New starts a fake Torii that accepts key and knows the given app accounts. Presigned
 // uploads need store; without it GET /files/url answers 500.
 func New(tb testing.TB, key string, store *MinIO, appAccounts ...int64) *Server {
-	s := &Server{Key: key, store: store, files: map[int64]File{}, next: 1000, apps: map[int64]bool{},
+	s := &Server{Key: key, store: store, files: map[int64]File{}, next: 1000, apps: map[int64]bool{}, users: map[int64][]AppUser{},
 		PresignExpiry: 5 * time.Minute, Now: time.Now}
 	for _, a := range appAccounts {
 		s.apps[a] = true
@@ -80,6 +86,26 @@ func New(tb testing.TB, key string, store *MinIO, appAccounts ...int64) *Server 
 	s.URL = s.srv.URL + "/v1.0"
 	tb.Cleanup(s.srv.Close)
 	return s
+}
+
+// AppUser is one of an app's users, as GET /apps/{idApp}/users answers.
+type AppUser struct {
+	IDUser         int64    `json:"idUser"`
+	Email          string   `json:"email"`
+	FirstName      string   `json:"firstName,omitempty"`
+	LastName       string   `json:"lastName,omitempty"`
+	Status         string   `json:"status"`
+	ExternalStatus string   `json:"externalStatus,omitempty"`
+	LastVisitTime  string   `json:"lastVisitTime,omitempty"`
+	IDAppAccount   int64    `json:"idAppAccount"`
+	Licenses       []string `json:"-"`
+}
+
+// SetAppUsers gives an app its users, in the order they are listed.
+func (s *Server) SetAppUsers(idApp int64, users ...AppUser) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[idApp] = users
 }
 
 // Inject adds a fault.
@@ -160,6 +186,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.register(w, body)
 	case r.Method == http.MethodPut && path == "/services/sync/custom":
 		s.sync(w, body)
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/apps/") && strings.HasSuffix(path, "/users"):
+		s.appUsers(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "/apps/"), "/users"))
 	default:
 		problem(w, http.StatusNotFound, "Not Found", "no route "+r.Method+" "+path)
 	}
@@ -289,4 +317,64 @@ func (s *Server) sync(w http.ResponseWriter, body []byte) {
 	}
 	s.syncs = append(s.syncs, Sync{FileID: file, AppAccount: app})
 	answer(w, http.StatusOK, `{"success": true}`)
+}
+
+// appUsers pages an app's users as Torii does: size (at most 1000), an opaque base64
+// cursor (here, of the offset), nextCursor on every page but the last.
+func (s *Server) appUsers(w http.ResponseWriter, r *http.Request, id string) {
+	app, err := strconv.ParseInt(id, 10, 32)
+	q := r.URL.Query()
+	size, serr := strconv.Atoi(q.Get("size"))
+	if q.Get("size") == "" {
+		size, serr = 1000, nil
+	}
+	if err != nil || app <= 0 || serr != nil || size < 1 || size > 1000 {
+		problem(w, http.StatusBadRequest, "Bad Request", "idApp must be an integer, size 1 to 1000")
+		return
+	}
+	offset := 0
+	if c := q.Get("cursor"); c != "" {
+		raw, err := base64.StdEncoding.DecodeString(c)
+		if err == nil {
+			offset, err = strconv.Atoi(strings.TrimPrefix(string(raw), "offset:"))
+		}
+		if err != nil || offset < 0 {
+			problem(w, http.StatusBadRequest, "Bad Request", "invalid cursor")
+			return
+		}
+	}
+	s.mu.Lock()
+	var all []AppUser
+	for _, u := range s.users[app] {
+		if st := q.Get("status"); st == "" || st == u.Status {
+			all = append(all, u)
+		}
+	}
+	if s.UsersPageSize > 0 {
+		size = min(size, s.UsersPageSize)
+	}
+	s.mu.Unlock()
+	page := all[min(offset, len(all)):min(offset+size, len(all))]
+	type user struct {
+		AppUser
+		Licenses []map[string]string `json:"licenses"`
+	}
+	out := struct {
+		Users      []user `json:"users"`
+		Count      int    `json:"count"`
+		Total      int    `json:"total"`
+		NextCursor string `json:"nextCursor,omitempty"`
+	}{Users: []user{}, Count: len(page), Total: len(all)}
+	for _, u := range page {
+		lic := []map[string]string{}
+		for _, l := range u.Licenses {
+			lic = append(lic, map[string]string{"name": l})
+		}
+		out.Users = append(out.Users, user{u, lic})
+	}
+	if offset+size < len(all) {
+		out.NextCursor = base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("offset:%d", offset+size)))
+	}
+	b, _ := json.Marshal(out)
+	answer(w, http.StatusOK, string(b))
 }

@@ -1,0 +1,146 @@
+package torii
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Limits of AppUsers.
+const (
+	// UsersPageSize is the page asked for: the most Torii's API gives at once.
+	UsersPageSize = 1000
+	// MaxAppUsers is the most users AppUsers lists unless UsersQuery.Max says otherwise;
+	// an app with more is an error, never a silently shortened list.
+	MaxAppUsers = 1_000_000
+	// usersPageBytes bounds the answer of one page: 1000 users of about 1 kB each.
+	usersPageBytes = 16 << 20
+)
+
+// AppUser is one of an app's users as Torii holds them (GET /apps/{idApp}/users). Times
+// are as Torii writes them (RFC 3339); empty when absent.
+type AppUser struct {
+	IDUser         int64  `json:"idUser"`
+	Email          string `json:"email"`
+	FirstName      string `json:"firstName"`
+	LastName       string `json:"lastName"`
+	FullName       string `json:"fullName"`
+	Status         string `json:"status"` // active, deleted or managed
+	ExternalStatus string `json:"externalStatus"`
+	Role           string `json:"role"`
+	LastVisitTime  string `json:"lastVisitTime"`
+	IDExternalUser string `json:"idExternalUser"`
+	IDAppAccount   int64  `json:"idAppAccount"`
+	AppAccountName string `json:"appAccountName"`
+	// Removed: Torii has seen the user removed from the app.
+	Removed bool `json:"isUserRemovedFromApp"`
+	// Licenses are the names of the user's licenses, when Torii sends them: its document
+	// does not say their shape, so each item that is a string, or an object's "name", is
+	// taken.
+	Licenses []string `json:"-"`
+}
+
+// UsersQuery narrows AppUsers.
+type UsersQuery struct {
+	Status string // "" for all, or active, deleted, managed
+	// Max is the most users listed (0: MaxAppUsers); more is an error.
+	Max int
+	// PageSize is the page asked for (0: UsersPageSize); for tests.
+	PageSize int
+}
+
+// AppUsers lists every user of an app, page after page (Torii's nextCursor) to the
+// end, each page a request with the same key, timeout and retries as the others. More
+// than q.Max users, a cursor Torii gives twice, or an answer without a users list is an
+// error: the list is complete or there is none.
+func (c *Client) AppUsers(ctx context.Context, idApp int64, q UsersQuery) ([]AppUser, error) {
+	step := fmt.Sprintf("listing the users of app %d", idApp)
+	if idApp <= 0 || idApp > math.MaxInt32 {
+		return nil, &Error{Step: step, Message: fmt.Sprintf("%d is not an app id (1 to %d)", idApp, math.MaxInt32)}
+	}
+	switch q.Status {
+	case "", "active", "deleted", "managed":
+	default:
+		return nil, &Error{Step: step, Message: fmt.Sprintf("status %q: want active, deleted or managed", q.Status)}
+	}
+	limit := q.Max
+	if limit <= 0 {
+		limit = MaxAppUsers
+	}
+	size := q.PageSize
+	if size <= 0 || size > UsersPageSize {
+		size = UsersPageSize
+	}
+	var users []AppUser
+	seen := map[string]bool{}
+	cursor := ""
+	for page := 1; ; page++ {
+		v := url.Values{"size": {strconv.Itoa(size)}}
+		if q.Status != "" {
+			v.Set("status", q.Status)
+		}
+		if cursor != "" {
+			v.Set("cursor", cursor)
+		}
+		var answer struct {
+			Users      *[]appUser `json:"users"`
+			Total      int        `json:"total"`
+			NextCursor string     `json:"nextCursor"`
+		}
+		err := c.do(ctx, request{step: fmt.Sprintf("%s (page %d)", step, page), method: http.MethodGet,
+			url: fmt.Sprintf("%s/apps/%d/users?%s", c.BaseURL, idApp, v.Encode()), safe: true, limit: usersPageBytes,
+			placeholder: `{"users": []}`,
+			check: func() string {
+				if answer.Users == nil {
+					return "has no users list"
+				}
+				return ""
+			}}, &answer)
+		if err != nil {
+			return nil, err
+		}
+		if c.DryRun != nil {
+			return nil, nil
+		}
+		if len(users)+len(*answer.Users) > limit {
+			return nil, &Error{Step: step, Message: fmt.Sprintf("the app has more than %d users (Torii says %d), the most listed", limit, answer.Total)}
+		}
+		for _, u := range *answer.Users {
+			users = append(users, u.plain())
+		}
+		if answer.NextCursor == "" || len(*answer.Users) == 0 {
+			break
+		}
+		if seen[answer.NextCursor] {
+			return nil, &Error{Step: step, Message: fmt.Sprintf("Torii gave the cursor of page %d again: the list would never end", page+1)}
+		}
+		seen[answer.NextCursor] = true
+		cursor = answer.NextCursor
+		c.notify(Event{Step: "users", Message: fmt.Sprintf("%s: %d so far", step, len(users))})
+	}
+	return users, nil
+}
+
+// appUser is AppUser as Torii sends it, licenses of a shape not documented: names,
+// or objects with a name.
+type appUser struct {
+	AppUser
+	Licenses []any `json:"licenses"`
+}
+
+func (u appUser) plain() AppUser {
+	out := u.AppUser
+	for _, l := range u.Licenses {
+		name, _ := l.(string)
+		if m, ok := l.(map[string]any); ok {
+			name, _ = m["name"].(string)
+		}
+		if name != "" {
+			out.Licenses = append(out.Licenses, name)
+		}
+	}
+	return out
+}
