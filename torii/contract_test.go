@@ -37,13 +37,27 @@ func (s *s3Sink) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || req.URL.Path != "/files/url" || resp.StatusCode != 200 {
 		return resp, err
 	}
-	var answer map[string]map[string]any
-	err = json.NewDecoder(resp.Body).Decode(&answer)
+	return rewrite(resp, func(answer map[string]any) error {
+		params, _ := answer["uploadFileParameters"].(map[string]any)
+		if params["url"] == nil {
+			return fmt.Errorf("Prism's answer to GET /files/url has no uploadFileParameters.url: %v", answer)
+		}
+		params["url"] = sinkURL
+		return nil
+	})
+}
+
+// rewrite replaces the body of a JSON answer with what edit makes of it.
+func rewrite(resp *http.Response, edit func(map[string]any) error) (*http.Response, error) {
+	var answer map[string]any
+	err := json.NewDecoder(resp.Body).Decode(&answer)
 	resp.Body.Close()
-	if err != nil || answer["uploadFileParameters"]["url"] == nil {
-		return nil, fmt.Errorf("Prism's answer to GET /files/url has no uploadFileParameters.url (%v)", err)
+	if err == nil {
+		err = edit(answer)
 	}
-	answer["uploadFileParameters"]["url"] = sinkURL
+	if err != nil {
+		return nil, err
+	}
 	data, _ := json.Marshal(answer)
 	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
 	resp.Header.Del("Content-Length")
@@ -118,17 +132,10 @@ func (l *lastPage) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || req.URL.Query().Get("cursor") == "" || resp.StatusCode != 200 {
 		return resp, err
 	}
-	var answer map[string]any
-	err = json.NewDecoder(resp.Body).Decode(&answer)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	delete(answer, "nextCursor")
-	data, _ := json.Marshal(answer)
-	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
-	resp.Header.Del("Content-Length")
-	return resp, nil
+	return rewrite(resp, func(answer map[string]any) error {
+		delete(answer, "nextCursor")
+		return nil
+	})
 }
 
 func TestContractAppUsers(t *testing.T) {

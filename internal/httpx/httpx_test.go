@@ -428,6 +428,8 @@ func TestPrintRequest(t *testing.T) {
 	basic := httpx.Request{Method: http.MethodPut, URL: "https://ipex.example/api/Import", Size: -1,
 		Header: http.Header{"Authorization": {"Basic YXBpOnNlY3JldA=="}, "Content-Type": {"text/plain"}}, Dry: "2 users\nin one batch"}
 	c.PrintRequest(&out, basic)
+	nokey := httpx.Request{Method: http.MethodGet, URL: "https://api.example/v1.0/orgs/my", Header: http.Header{"Authorization": {"Bearer "}}}
+	c.PrintRequest(&out, nokey) // a dry run without a key still shows the scheme
 	file := httpx.Request{Method: http.MethodPut, URL: "https://s3.example/x", Size: 5000,
 		Header: http.Header{"Content-Type": {"customIntegrationData"}},
 		Body: func() (io.ReadCloser, error) {
@@ -447,6 +449,8 @@ PUT https://ipex.example/api/Import
   Content-Type: text/plain
   2 users
   in one batch
+GET https://api.example/v1.0/orgs/my
+  Authorization: Bearer ***redacted***
 PUT https://s3.example/x
   Content-Type: customIntegrationData
   Content-Length: 5000
