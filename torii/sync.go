@@ -13,8 +13,8 @@ import (
 // Sync starts the sync of a custom integration's app account with an uploaded file.
 // Torii runs the sync in the background: success means it was accepted (its answer says
 // "success": true), not finished. While another sync of the account runs (409), it
-// waits, backing off, for what is left of c.Wait, the last wait
-// cut to fit. A failed sync request is not repeated: it may have started all the same.
+// waits, backing off, for what is left of c.Wait, the last wait cut to fit. A failed
+// sync request is not repeated: it may have started all the same.
 func (c *Client) Sync(ctx context.Context, fileID, appAccount int64) error {
 	step := fmt.Sprintf("syncing app account %d", appAccount)
 	body, size, text := jsonBody(map[string]int64{"idFile": fileID, "idAppAccount": appAccount})
@@ -30,7 +30,7 @@ func (c *Client) Sync(ctx context.Context, fileID, appAccount int64) error {
 		var answer struct {
 			Success *bool `json:"success"`
 		}
-		var busy *Error
+		var e *Error
 		err := c.do(ctx, request{step: step, method: http.MethodPut, url: c.BaseURL + "/services/sync/custom",
 			body: body, size: size, ctype: "application/json", dry: text,
 			check: func() string {
@@ -39,8 +39,8 @@ func (c *Client) Sync(ctx context.Context, fileID, appAccount int64) error {
 				}
 				return ""
 			}}, &answer)
-		if !errors.As(err, &busy) || busy.Status != http.StatusConflict {
-			if e := busy; e != nil && e.Kind == Failed && (e.Status == 0 || e.Status >= 500) && !e.redirected {
+		if !errors.As(err, &e) || e.Status != http.StatusConflict {
+			if e != nil && e.Kind == Failed && (e.Status == 0 || e.Status >= 500) && !e.redirected {
 				e.Hint = fmt.Sprintf("the sync may have started all the same: look at the app's users in Torii before running again (torii-convert sync --app-account %d --file-id %d starts it again without uploading)", appAccount, fileID)
 			}
 			return err
