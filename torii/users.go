@@ -106,7 +106,11 @@ func (c *Client) AppUsers(ctx context.Context, idApp int64, q UsersQuery) ([]App
 			return nil, nil
 		}
 		if len(users)+len(*answer.Users) > limit {
-			return nil, &Error{Step: step, Message: fmt.Sprintf("the app has more than %d users (Torii says %d), the most listed", limit, answer.Total)}
+			says := ""
+			if answer.Total > 0 {
+				says = fmt.Sprintf(" (Torii says %d)", answer.Total)
+			}
+			return nil, &Error{Step: step, Message: fmt.Sprintf("the app has more than %d users%s, the most listed", limit, says)}
 		}
 		for _, u := range *answer.Users {
 			users = append(users, u.plain())
