@@ -431,8 +431,14 @@ func (d *document) holders(sc *scanner) []LicenseUser {
 	return out
 }
 
+// checkRecord checks the captured record against n. Malformed JSON inside it is a
+// problem like any other: capture found where the record ends, so the next one is read.
 func (d *document) checkRecord(n *node, at Path) []Problem {
-	problems, _ := d.k.c.check(n, d.rec, at, d.recOff)
+	problems, err := d.k.c.check(n, d.rec, at, d.recOff)
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		problems = append(problems, Problem{Severity: Error, Path: at, Offset: se.Offset, Keyword: "syntax", Message: se.Msg})
+	}
 	for _, p := range problems {
 		d.emit(p)
 	}
@@ -494,7 +500,11 @@ func (d *document) capture() error {
 			case c == '"':
 				inString = true
 			case c == '{' || c == '[':
-				depth++
+				if depth++; depth > maxDepth {
+					d.consume(buf[:i])
+					d.in.Discard(i)
+					return d.fail("arrays and objects nested more than %d deep", maxDepth)
+				}
 			case c == '}' || c == ']':
 				if depth--; depth == 0 {
 					end = i + 1

@@ -32,12 +32,27 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return "invalid JSON: " + e.Msg }
 
+// maxDepth is how deeply arrays and objects may nest, as in encoding/json: deeper text is
+// refused with a message rather than exhausting the stack.
+const maxDepth = 10000
+
 // scanner reads JSON values from text held in memory. It checks the grammar as strictly
-// as encoding/json does and never allocates for values it only steps over.
+// as encoding/json does, and more (strings must be UTF-8, RFC 8259), and never allocates
+// for values it only steps over.
 type scanner struct {
 	data    []byte
 	pos     int
-	scratch []byte // member names of the objects skip steps over
+	depth   int       // of the arrays and objects the scanner is in
+	scratch []byte    // member names of the objects skip steps over
+	bad     []badText // strings that are not UTF-8 or hold control characters
+}
+
+// badText is a string the scanner read past although it breaks RFC 8259: an invalid
+// UTF-8 byte or a raw control character, at pos. The string's extent is clear, so the
+// scanner goes on and the checker reports it with everything else.
+type badText struct {
+	pos int
+	msg string
 }
 
 func (s *scanner) fail(format string, args ...any) error {
@@ -143,7 +158,7 @@ func (s *scanner) text(buf []byte, keep bool) (v []byte, decoded bool, err error
 		return buf, false, s.fail("expected a string, found %s", s.found())
 	}
 	s.pos++
-	start := s.pos
+	start, strAt := s.pos, len(s.bad)
 	s.pos = plainRun(s.data, s.pos)
 	if s.pos < len(s.data) && s.data[s.pos] == '"' {
 		s.pos++
@@ -177,16 +192,25 @@ func (s *scanner) text(buf []byte, keep bool) (v []byte, decoded bool, err error
 			}
 			start = s.pos
 		case c < 0x20:
-			return buf, true, s.fail("control character 0x%02x in a string; escape it", c)
+			s.badText(strAt, fmt.Sprintf("control character 0x%02x in a string; write it as \\u%04x", c, c))
+			s.pos++
 		default:
 			r, n := utf8.DecodeRune(s.data[s.pos:])
 			if r == utf8.RuneError && n == 1 {
-				return buf, true, s.fail("invalid UTF-8 in a string")
+				s.badText(strAt, fmt.Sprintf("invalid UTF-8 in a string (byte 0x%02x); save the file as UTF-8", c))
 			}
 			s.pos += n
 		}
 	}
 	return buf, true, s.fail("unterminated string")
+}
+
+// badText records a bad byte at the current position, once a string: strAt is how many
+// were recorded before the string began.
+func (s *scanner) badText(strAt int, msg string) {
+	if len(s.bad) == strAt {
+		s.bad = append(s.bad, badText{pos: s.pos, msg: msg})
+	}
 }
 
 func (s *scanner) escape(buf []byte) ([]byte, error) {
@@ -332,8 +356,20 @@ func (s *scanner) skip() error {
 	return err
 }
 
+// nest enters an array or object, refusing text nested past maxDepth.
+func (s *scanner) nest() error {
+	if s.depth++; s.depth > maxDepth {
+		return s.fail("arrays and objects nested more than %d deep", maxDepth)
+	}
+	return nil
+}
+
 // elements reads an array, calling each for every element with the scanner on it.
 func (s *scanner) elements(each func() error) error {
+	if err := s.nest(); err != nil {
+		return err
+	}
+	defer func() { s.depth-- }()
 	s.pos++ // [
 	s.ws()
 	if s.peek() == ']' {
@@ -360,6 +396,10 @@ func (s *scanner) elements(each func() error) error {
 // members reads an object, calling each for every member with its decoded key, the key's
 // offset, and the scanner on the value. buf, when given, is scratch space for keys.
 func (s *scanner) members(each func(key []byte, keyAt int) error, buf *[]byte) error {
+	if err := s.nest(); err != nil {
+		return err
+	}
+	defer func() { s.depth-- }()
 	s.pos++ // {
 	var scratch []byte
 	if buf == nil {

@@ -94,6 +94,9 @@ func (c *checker) check(n *node, data []byte, at Path, base int64) ([]Problem, e
 	if c.sc.ws(); err == nil && c.sc.pos < len(data) {
 		err = c.sc.fail("unexpected %s after the end of the value", c.sc.found())
 	}
+	for _, b := range c.sc.bad {
+		c.problem(b.pos, "syntax", b.msg)
+	}
 	if se, ok := err.(*SyntaxError); ok {
 		se.Offset += base
 	}

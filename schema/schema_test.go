@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -70,6 +71,9 @@ func ourErrors(t testing.TB, doc []byte) ([]string, bool) {
 	for _, p := range problems {
 		if p.Keyword == "duplicate-key" {
 			return nil, false // encoding/json keeps the last of duplicate keys; v5 cannot see them
+		}
+		if p.Keyword == "syntax" {
+			return nil, false // invalid UTF-8, which encoding/json replaces and RFC 8259 forbids
 		}
 		at := p.Path
 		if p.Keyword == "additionalProperties" {
@@ -249,4 +253,44 @@ func TestCheckFileSyntax(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", tc.doc, got, tc.want)
 		}
 	}
+}
+
+func TestCheckFileGoesOnAfterBadText(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{"{\"users\": [{\"email\": \"a@b.co\", \"firstName\": \"Jos\xe9\", \"status\": \"bogus\"},\n{\"email\": 1}]}",
+			`1:49 users[0]: invalid UTF-8 in a string (byte 0xe9); save the file as UTF-8|1:63 users[0].status: "bogus" is not one of active, deleted|2:11 users[1].email: is a number; expected a string`},
+		{"{\"users\": [{\"email\": \"a@b.co\", \"firstName\": \"A\tB\x01\", \"status\": \"bogus\"}]}",
+			`1:47 users[0]: control character 0x09 in a string; write it as \u0009|1:63 users[0].status: "bogus" is not one of active, deleted`},
+		{"{\"users\": [{\"email\": \"a@b.co\", \"firstName\": \"A\\qB\", \"status\": \"active\"}, {\"email\": \"x\"}]}",
+			`1:48 users[0]: invalid escape \q in a string|1:84 users[1].email: "x" is not an email address`},
+		{`{"users": [` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `]}`,
+			`1:10012 (root): arrays and objects nested more than 10000 deep`},
+	} {
+		var got []string
+		schema.Contract().CheckFile(strings.NewReader(tc.doc), time.Now(), func(p schema.Problem) {
+			got = append(got, fmt.Sprintf("%d:%d %s: %s", p.Line, p.Col, p.Path, p.Message))
+		})
+		sort.Strings(got)
+		if g := strings.Join(got, "|"); g != tc.want {
+			t.Errorf("%.80q:\n got %s\nwant %s", tc.doc, g, tc.want)
+		}
+	}
+}
+
+// FuzzScannerAgreesWithJSON holds the scanner to encoding/json's Valid on any bytes,
+// but for invalid UTF-8, which encoding/json lets through and RFC 8259 (and the scanner)
+// does not.
+func FuzzScannerAgreesWithJSON(f *testing.F) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{"\"\xff\"", "\"a\x00b\"", "\"\x1f\"", "\"\x7f\"", "\"\xed\xa0\x80\"", "{\"\xc3\":1}", "[\"\\u00e9\", \"\xc3\xa9\"]", "\"\\ud800\"", strings.Repeat("[", 10001)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := json.Valid(data) && utf8.Valid(data)
+		if got := schema.Valid(data); got != want {
+			t.Fatalf("%q: the scanner says valid: %v, encoding/json (and UTF-8): %v", data, got, want)
+		}
+	})
 }
