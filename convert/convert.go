@@ -210,12 +210,21 @@ type rowBatch struct {
 	rows    []source.Row
 	cells   []string // the rows' cells, in one allocation
 	lines   []int32
+	bytes   int // the text of the rows' cells
 	reserve int // about how many rows the export has, once known
 }
 
-const batchSize = 1024
+// A batch of rows is passed on at batchSize rows or batchBytes of text, whichever comes
+// first: rows may be up to source.MaxRowBytes long, and a few batches are in flight.
+const (
+	batchSize  = 1024
+	batchBytes = 16 << 20
+)
 
 func (b *rowBatch) push(r source.Row) {
+	for _, c := range r.Cells {
+		b.bytes += len(c)
+	}
 	n := len(b.cells)
 	b.cells = append(b.cells, r.Cells...)
 	r.Cells = b.cells[n:len(b.cells):len(b.cells)]
@@ -247,7 +256,7 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 				b.reserve = int(total * sampleRows / done)
 			}
 		}
-		if len(b.rows) == batchSize {
+		if len(b.rows) == batchSize || b.bytes >= batchBytes {
 			full <- b
 			b = <-free
 			*b = rowBatch{rows: b.rows[:0], cells: b.cells[:0], lines: b.lines[:0]}

@@ -15,6 +15,10 @@ import (
 	"github.com/torii-convert/torii-convert/convert/source"
 )
 
+// MaxSmallFile is the most torii-convert reads of a template or a price list: 4 MB,
+// a catalog of some 100,000 licenses. Past it the file is refused, not read whole.
+const MaxSmallFile = 4 << 20
+
 // priceRow is one line of a price list: license,price[,purchased].
 type priceRow struct {
 	License   string `csv:"license"`
@@ -30,13 +34,17 @@ func LoadPrices(path string) (map[string]CatalogEntry, error) {
 		return nil, source.ReadError(path, err)
 	}
 	defer f.Close()
-	br := bufio.NewReader(f)
+	br := bufio.NewReader(source.AtMost(f, MaxSmallFile, source.TooLarge(Usage, "reading "+path, MaxSmallFile)))
 	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
 		br.Discard(3)
 	}
 	r := &headerCSV{r: csv.NewReader(br)}
 	var rows []priceRow
 	if err := gocsv.UnmarshalCSV(r, &rows); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, e
+		}
 		if r.err != nil {
 			return nil, r.err
 		}
@@ -73,8 +81,8 @@ func LoadPrices(path string) (map[string]CatalogEntry, error) {
 		}
 		if p := strings.TrimSpace(row.Purchased); p != "" {
 			n, err := strconv.ParseInt(strings.ReplaceAll(p, ",", ""), 10, 64)
-			if err != nil || n < 0 {
-				problems = append(problems, fmt.Sprintf("%s:%d: purchased %q is not a number of seats", path, line, p))
+			if err != nil || n < 0 || n > MaxWhole {
+				problems = append(problems, fmt.Sprintf("%s:%d: purchased %q is not a number of seats; give a whole number from 0 to 9007199254740991", path, line, p))
 			}
 			e.Purchased = &n
 		}

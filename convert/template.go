@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/torii-convert/torii-convert/convert/source"
 	"github.com/torii-convert/torii-convert/internal/text"
 	"github.com/torii-convert/torii-convert/templates"
 )
@@ -154,7 +156,7 @@ func unknownTemplate(name string) error {
 
 // LoadTemplate reads and checks one template file from fsys.
 func LoadTemplate(fsys fs.FS, file string) (*Template, error) {
-	src, err := fs.ReadFile(fsys, file)
+	src, err := readSmall(fsys, file)
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +188,16 @@ func LoadTemplate(fsys fs.FS, file string) (*Template, error) {
 		return nil, fail(strings.Join(msgs, "\n  "))
 	}
 	return t, nil
+}
+
+// readSmall reads a template file, up to MaxSmallFile.
+func readSmall(fsys fs.FS, file string) ([]byte, error) {
+	f, err := fsys.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(source.AtMost(f, MaxSmallFile, source.TooLarge(Usage, "template "+file, MaxSmallFile)))
 }
 
 var templateSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
@@ -235,6 +247,9 @@ func checkTemplateSchema(src []byte) []string {
 			msg = `give "equals" or "matches" to say which rows to skip`
 		case strings.HasPrefix(msg, "additionalProperties"):
 			msg = "unknown key " + strings.TrimSuffix(strings.TrimPrefix(msg, "additionalProperties "), " not allowed")
+		case strings.HasSuffix(kw, "/purchased/maximum"):
+			_, found, _ := strings.Cut(msg, " but found ")
+			msg = fmt.Sprintf("%s is more seats than allowed; purchased is a whole number from 0 to 9007199254740991 (2^53-1)", found)
 		case strings.HasPrefix(msg, "missing properties: "):
 			msg = "missing " + strings.TrimPrefix(msg, "missing properties: ")
 		}

@@ -43,6 +43,12 @@ func TestTemplateChecks(t *testing.T) {
 			`template t.json: /user/email: only roles and license names hold several values; "pick": "all" and "split" do not apply`},
 		{`{"name": "t", "user": {"email": {"from": []}}}`,
 			`template t.json: /user/email/from: minimum 1 items required, but found 0 items`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "catalog": {"Pro": {"price": "$92233720368547758.08"}}}`,
+			`template t.json: /catalog/Pro/price: "$92233720368547758.08" is not a price: it is too large; prices up to 90,071,992,547,409.91 are allowed`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "catalog": {"Pro": {"purchased": 99999999999999999999}}}`,
+			`template t.json: /catalog/Pro/purchased: 99999999999999999999 is more seats than allowed; purchased is a whole number from 0 to 9007199254740991 (2^53-1)`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "catalog": {"Pro": {"purchased": 1e300}}}`,
+			`template t.json: /catalog/Pro/purchased: 1e300 is more seats than allowed; purchased is a whole number from 0 to 9007199254740991 (2^53-1)`},
 	} {
 		_, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(tc.src)}}, "t.json")
 		var e *convert.Error

@@ -2,16 +2,20 @@ package convert
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"unicode"
 
 	"github.com/torii-convert/torii-convert/internal/text"
 )
 
+// MaxWhole is the largest price in cents, and the most seats, that torii-convert writes:
+// 2^53-1, the largest whole number that every JSON reader (JavaScript's included) keeps
+// exactly. Prices up to 90,071,992,547,409.91 in the major unit.
+const MaxWhole = 1<<53 - 1
+
 // ParsePrice reads a price in the currency's major unit, as people write it ("$1,500.00",
 // "1.500,00 €", "EUR 12,50", "15"), and returns it in cents, exactly: no floating point
-// touches it. Fractions of a cent round half up.
+// touches it. Fractions of a cent round half up. Prices above MaxWhole cents are refused.
 func ParsePrice(s string) (int64, error) {
 	orig := s
 	bad := func(why string) (int64, error) {
@@ -43,10 +47,9 @@ func ParsePrice(s string) (int64, error) {
 	for _, r := range intPart {
 		switch {
 		case '0' <= r && r <= '9':
-			if cents > (math.MaxInt64-9)/1000 {
-				return bad("it is too large")
+			if cents = cents*10 + int64(r-'0'); cents > MaxWhole/100 {
+				return bad(tooLarge)
 			}
-			cents = cents*10 + int64(r-'0')
 		case r == ',' || r == '.' || r == '\'' || r == ' ' || r == '\u00a0' || r == '\u202f':
 		default:
 			return bad(fmt.Sprintf("%q does not belong in a number", r))
@@ -71,8 +74,13 @@ func ParsePrice(s string) (int64, error) {
 	if !strings.ContainsAny(s, "0123456789") {
 		return bad("it has no digits")
 	}
+	if cents > MaxWhole {
+		return bad(tooLarge)
+	}
 	return cents, nil
 }
+
+const tooLarge = "it is too large; prices up to 90,071,992,547,409.91 are allowed"
 
 // splitName splits a full name: "Last, First" as HR systems write it, otherwise the first
 // word is the first name and the rest the last name.

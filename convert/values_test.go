@@ -94,6 +94,10 @@ func TestParsePrice(t *testing.T) {
 		{"free", 0, "it has no digits"},
 		{"12abc3", 0, `'a' does not belong in a number`},
 		{"99999999999999999999", 0, "too large"},
+		{"$92233720368547758.08", 0, "too large; prices up to 90,071,992,547,409.91 are allowed"}, // wrapped to a negative number
+		{"90,071,992,547,409.91", MaxWhole, ""},
+		{"90,071,992,547,409.92", 0, "too large"},
+		{"90071992547409.915", 0, "too large"},
 	} {
 		got, err := ParsePrice(tc.in)
 		if tc.err != "" {

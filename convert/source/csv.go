@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // csvSource reads CSV through encoding/csv, which keeps every field's line and column.
@@ -16,9 +15,12 @@ type csvSource struct {
 	lines  []int32
 	size   int64
 	notes  []string
+	count  *countingReader // the decoded text, as encoding/csv reads it
+	// lastLine is the line the last row ended on.
+	lastLine int
 }
 
-func newCSVSource(file string, r io.Reader, closer io.Closer, opts *Options) (*csvSource, error) {
+func newCSVSource(file string, r io.Reader, closer io.Closer, size int64, opts *Options) (*csvSource, error) {
 	text, err := decodeText(file, r, opts.Encoding)
 	if err != nil {
 		return nil, err
@@ -31,14 +33,9 @@ func newCSVSource(file string, r io.Reader, closer io.Closer, opts *Options) (*c
 		sample, _ := text.r.Peek(sampleSize)
 		cr.Comma = sniffDelimiter(sample)
 	}
-	s := &csvSource{file: file, closer: closer, r: cr}
+	s := &csvSource{file: file, closer: closer, r: cr, count: text.count, size: size}
 	if text.guessed {
 		s.notes = append(s.notes, fmt.Sprintf("%s is not UTF-8; read it as %s (pass --encoding to choose another)", file, text.encoding))
-	}
-	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			s.size = st.Size()
-		}
 	}
 	return s, nil
 }
@@ -46,11 +43,20 @@ func newCSVSource(file string, r io.Reader, closer io.Closer, opts *Options) (*c
 func (s *csvSource) Progress() (int64, int64) { return s.r.InputOffset(), s.size }
 
 func (s *csvSource) Next() (Row, error) {
+	// The text read ahead of the record, in the decoder's buffer, counts too.
+	s.count.limit = s.r.InputOffset() + MaxRowBytes + sampleSize
 	rec, err := s.r.Read()
 	if err != nil {
 		var pe *csv.ParseError
 		var e *Error
 		switch {
+		case errors.Is(err, errPastLimit):
+			which := "the first row"
+			if s.lastLine > 0 {
+				which = fmt.Sprintf("the row after line %d", s.lastLine)
+			}
+			return Row{}, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: %s holds more than %s of text; a quoted field may not be closed", s.file, which, megabytes(MaxRowBytes)),
+				Hint: "check the quotes of the fields there; torii-convert reads rows of at most 1 MB (see Limits in its README)"}
 		case errors.As(err, &pe):
 			return Row{}, s.parseError(pe)
 		case errors.As(err, &e):
@@ -63,7 +69,9 @@ func (s *csvSource) Next() (Row, error) {
 	}
 	r := Row{Cells: rec}
 	r.Line, _ = s.r.FieldPos(0)
-	if last, _ := s.r.FieldPos(len(rec) - 1); last != r.Line {
+	last, _ := s.r.FieldPos(len(rec) - 1)
+	s.lastLine = last
+	if last != r.Line {
 		// A quoted field holds a line break: keep the line of every field.
 		s.lines = s.lines[:0]
 		for i := range rec {

@@ -29,6 +29,7 @@ type decoded struct {
 	r        *bufio.Reader
 	encoding string // "UTF-8", "UTF-16LE", "Windows-1252", ...
 	guessed  bool   // the encoding was guessed from bytes that are not UTF-8
+	count    *countingReader
 }
 
 // decodeText reads an export's text as UTF-8: by its byte order mark, or name when given,
@@ -71,7 +72,8 @@ func decodeText(file string, raw io.Reader, name string) (*decoded, error) {
 	} else {
 		r = &utf8Check{r: in, file: file, line: 1}
 	}
-	d.r = bufio.NewReaderSize(&lineEnds{r: r}, sampleSize)
+	d.count = &countingReader{r: &lineEnds{r: r}}
+	d.r = bufio.NewReaderSize(d.count, sampleSize)
 	return d, nil
 }
 

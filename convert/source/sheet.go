@@ -1,11 +1,13 @@
 package source
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/torii-convert/torii-convert/internal/text"
 )
@@ -26,7 +28,7 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 			return nil, s.fail("sheet %q ends in the middle (after row %d)", s.sheet, s.row)
 		}
 		if err != nil {
-			return nil, s.fail("sheet %q, after row %d: %v", s.sheet, s.row, err)
+			return nil, s.scanError(err)
 		}
 		if !s.inData {
 			if x := s.x; x.is("sheetData") && !x.end {
@@ -39,6 +41,22 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 		}
 	}
 	return nil, io.EOF
+}
+
+// scanError words what stopped the scanner in the sheet.
+func (s *xlsxSource) scanError(err error) error {
+	switch {
+	case err == errTextTooLong && s.cell.open:
+		return s.limitError(fmt.Sprintf("%s holds more than %s of text", s.cellPos(), megabytes(MaxRowBytes)))
+	case err == errTagTooLong:
+		return s.limitError(fmt.Sprintf("sheet %q, after row %d: an XML tag is longer than %s; an attribute's quotes may not be closed", s.sheet, s.row, megabytes(maxTagBytes)))
+	}
+	return s.fail("sheet %q, after row %d: %v", s.sheet, s.row, err)
+}
+
+// cellPos is where the current cell is.
+func (s *xlsxSource) cellPos() Pos {
+	return Pos{File: s.file, Sheet: s.sheet, Line: s.row, Col: s.cell.col}
 }
 
 // dataTag follows one tag inside <sheetData>; done tells that a row is complete.
@@ -72,7 +90,7 @@ func (s *xlsxSource) startRow() error {
 	if n > maxRows || n <= s.row {
 		return s.fail("sheet %q: row number %d is out of order or beyond the %d rows a sheet can hold", s.sheet, n, maxRows)
 	}
-	s.row, s.cells, s.lastCol = n, s.cells[:0], 0
+	s.row, s.cells, s.lastCol, s.rowBytes = n, s.cells[:0], 0, 0
 	return nil
 }
 
@@ -110,6 +128,12 @@ func (s *xlsxSource) endCell() error {
 	if err != nil || v == "" {
 		return err
 	}
+	if !utf8.ValidString(v) {
+		return s.notUTF8(v)
+	}
+	if s.rowBytes += len(v); s.rowBytes > MaxRowBytes {
+		return s.limitError(fmt.Sprintf("sheet %q: row %d holds more than %s of text", s.sheet, s.row, megabytes(MaxRowBytes)))
+	}
 	for len(s.cells) < c.col-1 {
 		s.cells = append(s.cells, "")
 	}
@@ -119,6 +143,21 @@ func (s *xlsxSource) endCell() error {
 		s.cells[c.col-1] = v
 	}
 	return nil
+}
+
+// notUTF8 reports a cell whose text is not UTF-8, as XML must be: the byte and where it
+// is in the cell's text, as the CSV reader tells the line.
+func (s *xlsxSource) notUTF8(v string) error {
+	at := 0
+	for at < len(v) {
+		r, n := utf8.DecodeRuneInString(v[at:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		at += n
+	}
+	return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the cell's text is not UTF-8 (byte 0x%02x at byte %d of the text)", s.cellPos(), v[at], at),
+		Hint: "the workbook is damaged or was written by a faulty tool; open it in a spreadsheet application, fix the cell and save it again"}
 }
 
 // cell is what the reader knows of the cell it is in.
@@ -179,10 +218,11 @@ func (s *xlsxSource) value(typ []byte, style int, raw []byte) (string, error) {
 	switch string(typ) {
 	case "s":
 		i, ok := text.Digits(strings.TrimSpace(string(raw)))
-		if !ok || i >= len(s.sst) {
+		v, found := s.sst.get(i)
+		if !ok || !found {
 			return "", s.fail("sheet %q, row %d: a cell refers to shared string %q, which does not exist", s.sheet, s.row, raw)
 		}
-		return s.sst[i], nil
+		return v, nil
 	case "inlineStr", "str":
 		return string(unescapeOOXML(raw)), nil
 	case "b":

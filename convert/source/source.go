@@ -4,6 +4,7 @@
 package source
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -69,19 +70,13 @@ const (
 	FormatXLSX = "xlsx"
 )
 
-var (
-	zipMagic = []byte("PK\x03\x04")
-	oleMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
-)
-
 // Open opens an export, telling its format from its name and checking it against the
-// file's first bytes. "-" reads CSV from opts.Stdin.
+// file's first bytes. "-" reads opts.Stdin. Pipes and other files that cannot seek are
+// read as they come: CSV as a stream, a workbook copied first to a temporary file
+// (within a limit), since a zip archive is read from its end.
 func Open(path string, opts Options) (Source, error) {
 	if path == "-" {
-		if opts.Format == FormatXLSX {
-			return nil, &Error{Kind: Usage, Msg: "reading stdin: XLSX workbooks cannot be read from stdin", Hint: "give the workbook's path instead"}
-		}
-		return newCSVSource("stdin", opts.Stdin, nil, &opts)
+		return openStream("stdin", opts.Stdin, nil, 0, opts)
 	}
 	format := opts.Format
 	if format == "" {
@@ -89,47 +84,101 @@ func Open(path string, opts Options) (Source, error) {
 		if format, err = formatByName(path); err != nil {
 			return nil, err
 		}
+		opts.Format = format
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, ReadError(path, err)
 	}
-	head := make([]byte, 8)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	st, err := f.Stat()
+	switch {
+	case err != nil:
 		f.Close()
 		return nil, ReadError(path, err)
+	case st.IsDir():
+		f.Close()
+		return nil, &Error{Kind: Usage, Msg: fmt.Sprintf("reading %s: it is a directory", path), Hint: "give the path of an export file"}
+	case st.Mode().IsRegular() && (format == FormatXLSX || format == "" && isZipFile(f)):
+		if err := checkMagic(path, FormatXLSX, f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		return openXLSX(path, f, st.Size(), f, &opts)
+	case st.Mode().IsRegular():
+		return openStream(path, f, f, st.Size(), opts)
+	}
+	return openStream(path, f, f, 0, opts)
+}
+
+// openStream reads an export from the start, without seeking: a regular file's size is
+// given, for progress; else 0.
+func openStream(name string, r io.Reader, closer io.Closer, size int64, opts Options) (Source, error) {
+	br := bufio.NewReaderSize(r, sampleSize)
+	head, _ := br.Peek(len(oleMagic))
+	format := opts.Format
+	if format == "" && bytes.HasPrefix(head, zipMagic) {
+		format = FormatXLSX
+	}
+	if err := checkMagic(name, format, bytes.NewReader(head)); err != nil {
+		closeIf(closer)
+		return nil, err
+	}
+	if format == FormatXLSX {
+		return spoolXLSX(name, br, closer, &opts)
+	}
+	src, err := newCSVSource(name, br, closer, size, &opts)
+	if err != nil {
+		closeIf(closer)
+		return nil, err
+	}
+	return src, nil
+}
+
+func closeIf(c io.Closer) {
+	if c != nil {
+		c.Close()
+	}
+}
+
+var (
+	zipMagic = []byte("PK\x03\x04")
+	oleMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
+)
+
+func isZipFile(r io.ReaderAt) bool {
+	head := make([]byte, len(zipMagic))
+	n, _ := r.ReadAt(head, 0)
+	return bytes.Equal(head[:n], zipMagic)
+}
+
+// checkMagic checks that the first bytes of a file, read from r, are those of its
+// format.
+func checkMagic(name, format string, r io.Reader) error {
+	head := make([]byte, len(oleMagic))
+	if ra, ok := r.(io.ReaderAt); ok {
+		n, _ := ra.ReadAt(head, 0)
+		head = head[:n]
+	} else {
+		n, _ := io.ReadFull(r, head)
+		head = head[:n]
 	}
 	isZip, isOLE := bytes.HasPrefix(head, zipMagic), bytes.HasPrefix(head, oleMagic)
-	if format == "" {
-		format = FormatCSV
-		if isZip {
-			format = FormatXLSX
-		}
-	}
 	switch {
 	case format == FormatXLSX && isOLE:
-		f.Close()
-		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not an XLSX workbook; it is an old binary Excel (.xls) file or a password-protected workbook", path),
+		return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not an XLSX workbook; it is an old binary Excel (.xls) file or a password-protected workbook", name),
 			Hint: "open it in Excel or LibreOffice, remove any password, and save it as .xlsx"}
 	case format == FormatXLSX && !isZip:
-		f.Close()
 		what := "it is empty"
-		if n > 0 {
+		if len(head) > 0 {
 			what = "it looks like text, perhaps CSV"
 		}
-		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not an XLSX workbook; %s", path, what),
+		return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not an XLSX workbook; %s", name, what),
 			Hint: "if it is CSV, rename it to .csv or pass --input-format csv"}
-	case format == FormatCSV && (isZip || isOLE):
-		f.Close()
-		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not a CSV file; it is a binary file, perhaps a workbook", path),
+	case format != FormatXLSX && (isZip || isOLE):
+		return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not a CSV file; it is a binary file, perhaps a workbook", name),
 			Hint: "if it is an XLSX workbook, rename it to .xlsx or pass --input-format xlsx"}
-	case format == FormatXLSX:
-		f.Close()
-		return openXLSX(path, &opts)
 	}
-	return newCSVSource(path, f, f, &opts)
+	return nil
 }
 
 func formatByName(path string) (string, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -17,32 +18,25 @@ import (
 // makes a number a date, and is several times slower; it writes the test workbooks and
 // checks this reader in the tests instead.
 
-// Limits that keep a hostile or broken workbook from exhausting memory.
-const (
-	maxRows         = 1 << 20 // what a spreadsheet can hold
-	maxCols         = 1 << 14
-	maxPartBytes    = 256 << 20 // workbook, relationships, styles
-	maxStringsBytes = 2 << 30   // shared strings, which are held in memory
-	maxSheetBytes   = 8 << 30   // a sheet, which is streamed
-)
-
 type xlsxSource struct {
 	file, sheet string
-	zr          *zip.ReadCloser
+	zr          *zip.Reader
+	closer      io.Closer // the workbook's file
 	part        io.ReadCloser
 	counted     *countingReader
 	size        int64
 	x           *xmlScanner
-	sst         []string
+	sst         sharedStrings
 	styles      []cellFormat // by cell style index
 	date1904    bool
 
-	inData  bool // inside <sheetData>
-	done    bool
-	row     int // number of the current row
-	lastCol int // column of the row's last cell so far
-	cells   []string
-	cell    cell
+	inData   bool // inside <sheetData>
+	done     bool
+	row      int // number of the current row
+	rowBytes int // text in the row's cells so far
+	lastCol  int // column of the row's last cell so far
+	cells    []string
+	cell     cell
 }
 
 // Sheet describes one sheet of a workbook.
@@ -52,18 +46,56 @@ type Sheet struct {
 	part   string
 }
 
-func openXLSX(file string, opts *Options) (Source, error) {
-	zr, err := zip.OpenReader(file)
+func openXLSX(file string, r io.ReaderAt, size int64, closer io.Closer, opts *Options) (Source, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
+		closer.Close()
 		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not a readable XLSX workbook (%v)", file, zipReason(err)),
 			Hint: "the file may be damaged or incomplete; export it again"}
 	}
-	s := &xlsxSource{file: file, zr: zr}
+	s := &xlsxSource{file: file, zr: zr, closer: closer}
 	if err := s.open(opts.Sheet); err != nil {
-		zr.Close()
+		closer.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// spoolXLSX copies a workbook that comes through a pipe to a temporary file, which a zip
+// reader can seek in. The file is removed as soon as it is open, so nothing is left
+// behind however the run ends (where the system allows it; else when the source closes).
+func spoolXLSX(file string, r io.Reader, closer io.Closer, opts *Options) (Source, error) {
+	defer closeIf(closer)
+	tmp, err := os.CreateTemp("", "torii-convert-*.xlsx")
+	if err != nil {
+		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: a workbook that comes through a pipe is copied to a temporary file first, and that failed", file), Err: err,
+			Hint: "give the workbook's path, or set TMPDIR to a writable directory"}
+	}
+	sp := &spooled{File: tmp, removed: os.Remove(tmp.Name()) == nil}
+	n, err := io.Copy(tmp, io.LimitReader(r, maxSpooledBytes+1))
+	switch {
+	case err != nil:
+		sp.Close()
+		return nil, ReadError(file, err)
+	case n > maxSpooledBytes:
+		sp.Close()
+		return nil, tooBig(file, "workbook, read from a pipe,", maxSpooledBytes)
+	}
+	return openXLSX(file, tmp, n, sp, opts)
+}
+
+// spooled is a temporary copy of a workbook, removed when closed if not before.
+type spooled struct {
+	*os.File
+	removed bool
+}
+
+func (s *spooled) Close() error {
+	err := s.File.Close()
+	if !s.removed {
+		os.Remove(s.Name())
+	}
+	return err
 }
 
 func zipReason(err error) string {
@@ -155,7 +187,7 @@ func (s *xlsxSource) readPart(p parts, name string, v any) error {
 		return errNoPart
 	}
 	if f.UncompressedSize64 > maxPartBytes {
-		return s.fail("%s is larger than %d MB", name, maxPartBytes>>20)
+		return s.limitError(fmt.Sprintf("its part %s unzips to more than %s", name, megabytes(maxPartBytes)))
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -189,14 +221,21 @@ func (s *xlsxSource) openSheet(p parts, sheet Sheet) error {
 
 func (s *xlsxSource) Progress() (int64, int64) { return s.counted.n, s.size }
 
+// countingReader counts the bytes read through it, and fails with errPastLimit past
+// limit, when limit is set.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r     io.Reader
+	n     int64
+	limit int64
 }
+
+var errPastLimit = errors.New("past the limit")
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	if c.n += int64(n); c.limit > 0 && c.n > c.limit {
+		return 0, errPastLimit
+	}
 	return n, err
 }
 
@@ -248,17 +287,19 @@ func listSheets(sheets []Sheet) string {
 
 // tooBig refuses a part whose unzipped size is past a limit: a zip bomb, or a workbook far
 // larger than any export, would exhaust memory or disk.
-func tooBig(file, part string, limit uint64) error {
+func tooBig(file, part string, limit int64) error {
 	return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: its %s unzips to more than %d GB", file, part, limit>>30),
 		Hint: "torii-convert refuses such workbooks, to keep memory bounded; export the data as CSV, which has no limit"}
 }
 
+// readSharedStrings reads the workbook's table of shared strings, which cells refer to by
+// number. It is held in memory, as one text and where each string ends, within limits.
 func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 	if f == nil {
 		return nil
 	}
-	if f.UncompressedSize64 > maxStringsBytes {
-		return tooBig(s.file, "shared strings", maxStringsBytes)
+	if f.UncompressedSize64 > maxStringsPart {
+		return tooBig(s.file, "shared strings", maxStringsPart)
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -266,15 +307,19 @@ func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 	}
 	defer rc.Close()
 	x := newXMLScanner(rc)
-	var runs textRuns
-	collect := false
+	var (
+		runs    textRuns
+		collect bool
+		text    strings.Builder
+	)
 	for {
 		err := x.next(collect)
 		if err == io.EOF {
+			s.sst.text = text.String()
 			return nil
 		}
 		if err != nil {
-			return s.fail("shared strings: %v", err)
+			return s.stringsError(len(s.sst.ends), err)
 		}
 		if !x.is("si") {
 			collect = runs.tag(x, collect)
@@ -282,10 +327,48 @@ func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 		}
 		runs = textRuns{in: !x.end && !x.empty}
 		if x.end || x.empty {
-			s.sst = append(s.sst, string(unescapeOOXML(x.text)))
+			if len(s.sst.ends) == maxStrings || text.Len()+len(x.text) > maxStringsText {
+				return s.limitError(fmt.Sprintf("its shared-string table holds more than %s strings or %s of text", thousands(maxStrings), megabytes(maxStringsText)))
+			}
+			text.Write(unescapeOOXML(x.text))
+			s.sst.ends = append(s.sst.ends, uint32(text.Len()))
 		}
 		x.text = x.text[:0]
 	}
+}
+
+// sharedStrings is a workbook's table of shared strings: one text, and where each string
+// ends in it, so that a table of many short strings costs four bytes a string.
+type sharedStrings struct {
+	text string
+	ends []uint32
+}
+
+func (t *sharedStrings) get(i int) (string, bool) {
+	if i < 0 || i >= len(t.ends) {
+		return "", false
+	}
+	start := uint32(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.text[start:t.ends[i]], true
+}
+
+func (s *xlsxSource) stringsError(n int, err error) error {
+	switch err {
+	case errTextTooLong:
+		return s.limitError(fmt.Sprintf("shared string %d holds more than %s of text", n, megabytes(MaxRowBytes)))
+	case errTagTooLong:
+		return s.limitError(fmt.Sprintf("its shared strings hold an XML tag longer than %s; an attribute's quotes may not be closed", megabytes(maxTagBytes)))
+	}
+	return s.fail("shared strings: %v", err)
+}
+
+// limitError refuses a workbook past one of the limits that keep memory bounded.
+func (s *xlsxSource) limitError(what string) error {
+	return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: %s", s.file, what),
+		Hint: "torii-convert refuses it, to keep memory bounded (see Limits in its README); if the workbook is real, export the sheet as CSV"}
 }
 
 func (s *xlsxSource) Where() Pos { return Pos{File: s.file, Sheet: s.sheet} }
@@ -296,7 +379,7 @@ func (s *xlsxSource) Close() error {
 	if s.part != nil {
 		s.part.Close()
 	}
-	return s.zr.Close()
+	return s.closer.Close()
 }
 
 // The small parts, read with encoding/xml.

@@ -24,13 +24,18 @@ type xmlScanner struct {
 	text  []byte // text collected since the last reset
 }
 
-var errXMLSyntax = errors.New("malformed XML")
+var (
+	errXMLSyntax   = errors.New("malformed XML")
+	errTagTooLong  = errors.New("an XML tag is too long")
+	errTextTooLong = errors.New("the text is too long")
+)
 
 func newXMLScanner(r io.Reader) *xmlScanner {
 	return &xmlScanner{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
-// next moves to the next tag. With collect, the text before it is appended to x.text.
+// next moves to the next tag. With collect, the text before it is appended to x.text;
+// past MaxRowBytes of it, next fails with errTextTooLong.
 func (x *xmlScanner) next(collect bool) error {
 	for {
 		for {
@@ -41,6 +46,9 @@ func (x *xmlScanner) next(collect bool) error {
 					n--
 				}
 				x.appendText(chunk[:n])
+				if len(x.text) > MaxRowBytes {
+					return errTextTooLong
+				}
 			}
 			if err == bufio.ErrBufferFull {
 				continue
@@ -58,27 +66,29 @@ func (x *xmlScanner) next(collect bool) error {
 		case '!':
 			if head, _ := x.r.Peek(8); string(head) == "![CDATA[" {
 				x.r.Discard(8)
-				data, err := x.until("]]>")
+				data, err := x.until("]]>", collect)
 				if err != nil {
 					return err
 				}
 				if collect {
-					x.text = append(x.text, data...)
+					if x.text = append(x.text, data...); len(x.text) > MaxRowBytes {
+						return errTextTooLong
+					}
 				}
 				continue
 			}
 			if head, _ := x.r.Peek(3); string(head) == "!--" {
-				if _, err := x.until("-->"); err != nil {
+				if _, err := x.until("-->", false); err != nil {
 					return err
 				}
 				continue
 			}
-			if _, err := x.until(">"); err != nil { // <!DOCTYPE ...>
+			if _, err := x.until(">", false); err != nil { // <!DOCTYPE ...>
 				return err
 			}
 			continue
 		case '?':
-			if _, err := x.until("?>"); err != nil {
+			if _, err := x.until("?>", false); err != nil {
 				return err
 			}
 			continue
@@ -87,8 +97,10 @@ func (x *xmlScanner) next(collect bool) error {
 	}
 }
 
-// until skips past the next occurrence of end and returns what came before it.
-func (x *xmlScanner) until(end string) ([]byte, error) {
+// until skips past the next occurrence of end and, with keep, returns what came before
+// it (at most MaxRowBytes). Without keep, what it skips is not held: a comment may be of
+// any length.
+func (x *xmlScanner) until(end string, keep bool) ([]byte, error) {
 	x.tag = x.tag[:0]
 	for {
 		b, err := x.r.ReadByte()
@@ -99,21 +111,31 @@ func (x *xmlScanner) until(end string) ([]byte, error) {
 		if bytes.HasSuffix(x.tag, []byte(end)) {
 			return x.tag[:len(x.tag)-len(end)], nil
 		}
+		if len(x.tag) > MaxRowBytes {
+			if keep {
+				return nil, errTextTooLong
+			}
+			x.tag = append(x.tag[:0], x.tag[len(x.tag)-len(end):]...)
+		}
 	}
 }
 
 func (x *xmlScanner) readTag() error {
 	x.tag = x.tag[:0]
+	var q byte // the quote of the attribute value the tag is in, if any
 	for {
 		chunk, err := x.r.ReadSlice('>')
-		x.tag = append(x.tag, chunk...)
+		if x.tag = append(x.tag, chunk...); len(x.tag) > maxTagBytes {
+			return errTagTooLong
+		}
+		q = openQuote(q, chunk)
 		if err == bufio.ErrBufferFull {
 			continue
 		}
 		if err != nil {
 			return errXMLSyntax
 		}
-		if !openQuote(x.tag) {
+		if q == 0 {
 			break
 		}
 	}
@@ -138,10 +160,10 @@ func (x *xmlScanner) readTag() error {
 	return nil
 }
 
-// openQuote reports whether a tag read up to a '>' is still inside an attribute value.
-func openQuote(tag []byte) bool {
-	var q byte
-	for _, c := range tag {
+// openQuote follows the quotes of attribute values through the next chunk of a tag:
+// q is the quote open before it (0 for none), and the result the one open after it.
+func openQuote(q byte, chunk []byte) byte {
+	for _, c := range chunk {
 		switch {
 		case q == 0 && (c == '"' || c == '\''):
 			q = c
@@ -149,7 +171,7 @@ func openQuote(tag []byte) bool {
 			q = 0
 		}
 	}
-	return q != 0
+	return q
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

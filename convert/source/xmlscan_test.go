@@ -25,7 +25,7 @@ func FuzzXMLScanner(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := &xlsxSource{file: "f.xlsx", sheet: "S", x: newXMLScanner(bytes.NewReader(data)), sst: []string{"shared"}}
+		s := &xlsxSource{file: "f.xlsx", sheet: "S", x: newXMLScanner(bytes.NewReader(data)), sst: sharedStrings{text: "shared", ends: []uint32{6}}}
 		rows := 0
 		for ; rows < 10000; rows++ {
 			if _, err := s.nextCells(); err != nil {

@@ -1,0 +1,100 @@
+package source
+
+import (
+	"archive/zip"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sheetXML wraps rows in a worksheet.
+func sheetXML(rows string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + rows + `</sheetData></worksheet>`
+}
+
+// writeWorkbook writes the smallest workbook the reader opens: one sheet, shared strings
+// when given, and any extra parts, each written by its function so that a large part
+// is streamed into the zip rather than held.
+func writeWorkbook(t testing.TB, dir, sheet, sst string, extra map[string]func(io.Writer) error) string {
+	t.Helper()
+	path := filepath.Join(dir, "book.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	rels := `<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>`
+	if sst != "" {
+		rels += `<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>`
+	}
+	parts := map[string]func(io.Writer) error{
+		"xl/workbook.xml":            part(`<workbook><sheets><sheet name="Staff" sheetId="1" r:id="rId1" xmlns:r="r"/></sheets></workbook>`),
+		"xl/_rels/workbook.xml.rels": part(`<Relationships>` + rels + `</Relationships>`),
+		"xl/worksheets/sheet1.xml":   part(sheet),
+	}
+	if sst != "" {
+		parts["xl/sharedStrings.xml"] = part(sst)
+	}
+	for name, fn := range extra {
+		parts[name] = fn
+	}
+	for name, fn := range parts {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fn(w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func part(s string) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+}
+
+// readErr opens a workbook and reads it to the end, returning the first error.
+func readErr(path string) error {
+	src, err := Open(path, Options{})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	for {
+		if _, err := src.Next(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// TestWorkbookNotUTF8: a byte that is not UTF-8 in a shared, inline or plain string is an
+// error naming the cell and the byte, as the CSV reader names the line; never U+FFFD.
+func TestWorkbookNotUTF8(t *testing.T) {
+	sst := `<sst><si><t>Email</t></si><si><r><t>Jos</t></r><r><t>` + "\xe9" + `</t></r></si></sst>`
+	for _, tc := range []struct{ name, sheet, sst, want string }{
+		{"shared", sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="B2" t="s"><v>1</v></c></row>`), sst,
+			`reading book.xlsx:Staff!B2: the cell's text is not UTF-8 (byte 0xe9 at byte 3 of the text)`},
+		{"inline", sheetXML(`<row r="3"><c r="C3" t="inlineStr"><is><t>ab` + "\xff" + `</t></is></c></row>`), "",
+			`reading book.xlsx:Staff!C3: the cell's text is not UTF-8 (byte 0xff at byte 2 of the text)`},
+		{"formula", sheetXML(`<row r="4"><c r="D4" t="str"><f>X</f><v>` + "\xc3" + `</v></c></row>`), "",
+			`reading book.xlsx:Staff!D4: the cell's text is not UTF-8 (byte 0xc3 at byte 0 of the text)`},
+	} {
+		dir := t.TempDir()
+		path := writeWorkbook(t, dir, tc.sheet, tc.sst, nil)
+		err := readErr(path)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != Data || strings.ReplaceAll(e.Msg, dir+string(filepath.Separator), "") != tc.want {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.want)
+		}
+	}
+}
