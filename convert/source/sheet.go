@@ -47,9 +47,9 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 func (s *xlsxSource) scanError(err error) error {
 	switch {
 	case err == errTextTooLong && s.cell.open:
-		return s.limitError(fmt.Sprintf("%s holds more than %s of text", s.cellPos(), megabytes(MaxRowBytes)))
+		return s.limitError(fmt.Sprintf("%s: the cell holds more than %s of text", s.cellPos(), megabytes(MaxRowBytes)))
 	case err == errTagTooLong:
-		return s.limitError(fmt.Sprintf("sheet %q, after row %d: an XML tag is longer than %s; an attribute's quotes may not be closed", s.sheet, s.row, megabytes(maxTagBytes)))
+		return s.limitError(fmt.Sprintf("reading %s: sheet %q, after row %d: an XML tag is longer than %s; an attribute's quotes may not be closed", s.file, s.sheet, s.row, megabytes(maxTagBytes)))
 	}
 	return s.fail("sheet %q, after row %d: %v", s.sheet, s.row, err)
 }
@@ -132,7 +132,7 @@ func (s *xlsxSource) endCell() error {
 		return s.notUTF8(v)
 	}
 	if s.rowBytes += len(v); s.rowBytes > MaxRowBytes {
-		return s.limitError(fmt.Sprintf("sheet %q: row %d holds more than %s of text", s.sheet, s.row, megabytes(MaxRowBytes)))
+		return s.limitError(fmt.Sprintf("reading %s: sheet %q: row %d holds more than %s of text", s.file, s.sheet, s.row, megabytes(MaxRowBytes)))
 	}
 	for len(s.cells) < c.col-1 {
 		s.cells = append(s.cells, "")
@@ -156,7 +156,7 @@ func (s *xlsxSource) notUTF8(v string) error {
 		}
 		at += n
 	}
-	return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the cell's text is not UTF-8 (byte 0x%02x at byte %d of the text)", s.cellPos(), v[at], at),
+	return &Error{Kind: Data, Msg: fmt.Sprintf("%s: the cell's text is not UTF-8 (byte 0x%02x at byte %d of the text)", s.cellPos(), v[at], at),
 		Hint: "the workbook is damaged or was written by a faulty tool; open it in a spreadsheet application, fix the cell and save it again"}
 }
 

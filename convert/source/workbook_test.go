@@ -83,11 +83,11 @@ func TestWorkbookNotUTF8(t *testing.T) {
 	sst := `<sst><si><t>Email</t></si><si><r><t>Jos</t></r><r><t>` + "\xe9" + `</t></r></si></sst>`
 	for _, tc := range []struct{ name, sheet, sst, want string }{
 		{"shared", sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="B2" t="s"><v>1</v></c></row>`), sst,
-			`reading book.xlsx:Staff!B2: the cell's text is not UTF-8 (byte 0xe9 at byte 3 of the text)`},
+			`book.xlsx:Staff!B2: the cell's text is not UTF-8 (byte 0xe9 at byte 3 of the text)`},
 		{"inline", sheetXML(`<row r="3"><c r="C3" t="inlineStr"><is><t>ab` + "\xff" + `</t></is></c></row>`), "",
-			`reading book.xlsx:Staff!C3: the cell's text is not UTF-8 (byte 0xff at byte 2 of the text)`},
+			`book.xlsx:Staff!C3: the cell's text is not UTF-8 (byte 0xff at byte 2 of the text)`},
 		{"formula", sheetXML(`<row r="4"><c r="D4" t="str"><f>X</f><v>` + "\xc3" + `</v></c></row>`), "",
-			`reading book.xlsx:Staff!D4: the cell's text is not UTF-8 (byte 0xc3 at byte 0 of the text)`},
+			`book.xlsx:Staff!D4: the cell's text is not UTF-8 (byte 0xc3 at byte 0 of the text)`},
 	} {
 		dir := t.TempDir()
 		path := writeWorkbook(t, dir, tc.sheet, tc.sst, nil)

@@ -187,7 +187,7 @@ func (s *xlsxSource) readPart(p parts, name string, v any) error {
 		return errNoPart
 	}
 	if f.UncompressedSize64 > maxPartBytes {
-		return s.limitError(fmt.Sprintf("its part %s unzips to more than %s", name, megabytes(maxPartBytes)))
+		return s.limitError(fmt.Sprintf("reading %s: its part %s unzips to more than %s", s.file, name, megabytes(maxPartBytes)))
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -328,7 +328,7 @@ func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 		runs = textRuns{in: !x.end && !x.empty}
 		if x.end || x.empty {
 			if len(s.sst.ends) == maxStrings || text.Len()+len(x.text) > maxStringsText {
-				return s.limitError(fmt.Sprintf("its shared-string table holds more than %s strings or %s of text", thousands(maxStrings), megabytes(maxStringsText)))
+				return s.limitError(fmt.Sprintf("reading %s: its shared-string table holds more than %s strings or %s of text", s.file, thousands(maxStrings), megabytes(maxStringsText)))
 			}
 			text.Write(unescapeOOXML(x.text))
 			s.sst.ends = append(s.sst.ends, uint32(text.Len()))
@@ -358,16 +358,17 @@ func (t *sharedStrings) get(i int) (string, bool) {
 func (s *xlsxSource) stringsError(n int, err error) error {
 	switch err {
 	case errTextTooLong:
-		return s.limitError(fmt.Sprintf("shared string %d holds more than %s of text", n, megabytes(MaxRowBytes)))
+		return s.limitError(fmt.Sprintf("reading %s: shared string %d holds more than %s of text", s.file, n, megabytes(MaxRowBytes)))
 	case errTagTooLong:
-		return s.limitError(fmt.Sprintf("its shared strings hold an XML tag longer than %s; an attribute's quotes may not be closed", megabytes(maxTagBytes)))
+		return s.limitError(fmt.Sprintf("reading %s: its shared strings hold an XML tag longer than %s; an attribute's quotes may not be closed", s.file, megabytes(maxTagBytes)))
 	}
 	return s.fail("shared strings: %v", err)
 }
 
-// limitError refuses a workbook past one of the limits that keep memory bounded.
-func (s *xlsxSource) limitError(what string) error {
-	return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: %s", s.file, what),
+// limitError refuses a workbook past one of the limits that keep memory bounded; msg
+// says where and which.
+func (s *xlsxSource) limitError(msg string) error {
+	return &Error{Kind: Read, Msg: msg,
 		Hint: "torii-convert refuses it, to keep memory bounded (see Limits in its README); if the workbook is real, export the sheet as CSV"}
 }
 

@@ -1,0 +1,107 @@
+package source
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/torii-convert/torii-convert/internal/hostile"
+)
+
+// maxHeap is the most heap reading any hostile input may take: the shared-string table
+// at its limits (8,388,608 strings, 128 MB of text) is the largest thing a reader holds.
+const maxHeap = 256 << 20
+
+// TestHostileHeap reads the hostile inputs of internal/hostile that reach the readers,
+// each far past a limit, and measures the peak heap through runtime/metrics: each must
+// fail with its error, within maxHeap. The CSV comes through a pipe, 1 GB of it, as it
+// would from a FIFO; the workbooks are written to a file first.
+func TestHostileHeap(t *testing.T) {
+	for _, tc := range []struct{ gen, format, err string }{
+		{"csv-unclosed-quote", FormatCSV, "holds more than 1 MB of text; a quoted field may not be closed"},
+		{"xlsx-cell-64mb", FormatXLSX, "book.xlsx:Members!A2: the cell holds more than 1 MB of text"},
+		{"xlsx-empty-strings-64mb", FormatXLSX, "its shared-string table holds more than 8,388,608 strings or 128 MB of text"},
+		{"xlsx-unclosed-attribute-64mb", FormatXLSX, "an XML tag is longer than 1 MB; an attribute's quotes may not be closed"},
+	} {
+		opts := Options{Format: tc.format}
+		path := "-"
+		if tc.format == FormatXLSX {
+			path = filepath.Join(t.TempDir(), "book.xlsx")
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := errors.Join(hostile.Generators[tc.gen](f), f.Close()); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			pr, pw := io.Pipe()
+			go func() { pw.CloseWithError(hostile.Generators[tc.gen](pw)) }()
+			defer pr.Close()
+			opts.Stdin = pr
+		}
+		var err error
+		peak := peakHeap(func() { err = readAllErr(path, opts) })
+		if err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: got %v, want %q", tc.gen, err, tc.err)
+		}
+		if peak > maxHeap {
+			t.Errorf("%s: peak heap %d MB, more than %d MB", tc.gen, peak>>20, maxHeap>>20)
+		}
+		t.Logf("%s: peak heap %d MB", tc.gen, peak>>20)
+	}
+}
+
+// readAllErr opens an export and reads it to the end, returning the first error.
+func readAllErr(path string, opts Options) error {
+	src, err := Open(path, opts)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	for {
+		if _, err := src.Next(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// peakHeap runs fn and returns the most memory the heap's objects took meanwhile,
+// sampled through runtime/metrics every millisecond and once at the end.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	base := read()
+	done := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		var top uint64
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			top = max(top, read())
+			select {
+			case <-done:
+				peak <- top
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	p := <-peak
+	if p < base {
+		return 0
+	}
+	return p - base
+}
