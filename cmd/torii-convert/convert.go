@@ -27,10 +27,13 @@ func convertCommand(e env) *cli.Command {
 		Name:      "convert",
 		Usage:     "convert an export (CSV or XLSX) into a customIntegrationData file",
 		ArgsUsage: "EXPORT",
-		Description: `Reads EXPORT (a .csv, .tsv or .xlsx file, or - for CSV on stdin), maps its rows
+		Description: `Reads EXPORT (a .csv, .tsv or .xlsx file, a pipe, or - for stdin), maps its rows
 with the template, checks the result against Torii's schema and writes it to stdout
 or to --output. Nothing is written unless the whole file is valid; every problem is
 listed with the file, row and column it came from.
+
+A row may hold 1 MB of text, a template or price list 4 MB; a workbook from a pipe is
+copied to a temporary file of at most 1 GB. The README's Limits section lists them all.
 
 With --sync, the file is then uploaded to Torii and the app account synced with it
 (stdout gets the file only with -o -). An invalid file is never uploaded.

@@ -30,8 +30,11 @@ func validateCommand(e env) *cli.Command {
 		Description: `Checks each FILE in full, against Torii's schema and the rules across records (unique
 emails and license names, license holders are users), and warns of what Torii accepts
 but is likely a mistake (no status and no activity, a price of 0 on a paid license, a
-last-used date in the future). With --template, the files are exports (CSV, XLSX):
-they are converted in memory, and nothing is written.
+last-used date in the future). Strings must be UTF-8 without raw control characters
+(RFC 8259), and arrays and objects nest at most 10,000 deep; a bad string or a record
+that is not valid JSON is reported where it breaks, and the check goes on. With
+--template, the files are exports (CSV, XLSX): they are converted in memory, and
+nothing is written.
 
    torii-convert validate data/*.json
    torii-convert validate --template figma members.xlsx
