@@ -150,6 +150,9 @@ func (c *conversion) read(ctx context.Context) error {
 	}
 	c.res.Missing = c.m.missing
 	c.res.Notices = c.src.Notices()
+	if wb, ok := c.src.(source.Workbook); ok {
+		c.m.dates.serials = &serials{date1904: wb.Date1904()}
+	}
 	rows, rowsFree := pool[rowBatch](4)
 	recs, recsFree := pool[batch](4)
 	readErr := make(chan error, 1)
@@ -378,6 +381,9 @@ func (c *conversion) header() ([]string, error) {
 func (c *conversion) finish() {
 	res := c.res
 	res.Merged = c.people.merged
+	if s := c.m.dates.serials; s != nil && s.n > 0 {
+		res.Notices = append(res.Notices, s.note(c.src.Where().File))
+	}
 	for reason, n := range c.skipped {
 		res.Skipped = append(res.Skipped, Skipped{Reason: reason, Rows: n})
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/torii-convert/torii-convert/convert/source"
 	"github.com/torii-convert/torii-convert/internal/text"
 )
 
@@ -23,6 +24,35 @@ type dateReader struct {
 	order   string
 	layouts []string
 	never   []string
+	serials *serials // a workbook's, where a plain number may be a date; else nil
+}
+
+// serials reads plain numbers in a workbook's date columns as the day numbers that
+// spreadsheets store dates as, and counts them for a note.
+type serials struct {
+	date1904      bool
+	n             int
+	example, date string
+}
+
+func (s *serials) read(v string) (string, bool) {
+	d, ok := source.SerialDate(v, s.date1904)
+	if ok {
+		if s.n++; s.n == 1 {
+			s.example, s.date = v, d
+		}
+	}
+	return d, ok
+}
+
+// note says, once, how many numbers were read as dates.
+func (s *serials) note(file string) string {
+	system := "1900"
+	if s.date1904 {
+		system = "1904"
+	}
+	return fmt.Sprintf("%s: %s in date columns read as days of the workbook's %s date system, as spreadsheets store dates (%s is %s); format the column as a date to make it plain",
+		file, plural(s.n, "number", "numbers"), system, s.example, s.date)
 }
 
 var defaultNever = []string{"never", "never logged in", "never accessed", "never signed in", "none", "n/a", "na", "-", "--"}
@@ -65,6 +95,11 @@ func (r *dateReader) read(s string) (string, error) {
 	for _, layout := range r.layouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.Format("2006-01-02"), nil
+		}
+	}
+	if r.serials != nil {
+		if d, ok := r.serials.read(s); ok {
+			return d, nil
 		}
 	}
 	return r.generic(s)

@@ -31,8 +31,11 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 			return nil, s.scanError(err)
 		}
 		if !s.inData {
-			if x := s.x; x.is("sheetData") && !x.end {
+			switch x := s.x; {
+			case x.is("sheetData") && !x.end:
 				s.inData, s.done = !x.empty, x.empty
+			case x.is("col") && !x.end:
+				s.columnStyle()
 			}
 			continue
 		}
@@ -41,6 +44,34 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 		}
 	}
 	return nil, io.EOF
+}
+
+// columnStyle keeps the style of a <col min="1" max="3" style="1"/> for the cells of
+// those columns that have no style of their own: gnumeric writes large sheets with the
+// date format on the column alone.
+func (s *xlsxSource) columnStyle() {
+	st, ok := s.x.attr("style")
+	style, ok2 := text.Digits(string(st))
+	lo, ok3 := s.attrInt("min")
+	hi, ok4 := s.attrInt("max")
+	if !ok || !ok2 || !ok3 || !ok4 || style == 0 || lo < 1 || hi < lo {
+		return
+	}
+	hi = min(hi, maxCols)
+	for len(s.colStyles) <= hi {
+		s.colStyles = append(s.colStyles, 0)
+	}
+	for c := lo; c <= hi; c++ {
+		s.colStyles[c] = uint32(style)
+	}
+}
+
+func (s *xlsxSource) attrInt(name string) (int, bool) {
+	v, ok := s.x.attr(name)
+	if !ok {
+		return 0, false
+	}
+	return text.Digits(string(v))
 }
 
 // scanError words what stopped the scanner in the sheet.
@@ -108,6 +139,8 @@ func (s *xlsxSource) startCell() error {
 	}
 	if st, ok := x.attr("s"); ok {
 		c.style, _ = text.Digits(string(st))
+	} else if c.col < len(s.colStyles) {
+		c.style = int(s.colStyles[c.col])
 	}
 	if t, ok := x.attr("t"); ok {
 		c.typ = append(c.typ, t...)
@@ -248,6 +281,33 @@ func (s *xlsxSource) value(typ []byte, style int, raw []byte) (string, error) {
 		}
 	}
 	return plainNumber(string(raw)), nil
+}
+
+// Workbook is a Source that reads a sheet of a workbook, where a date is a number.
+type Workbook interface {
+	Source
+	// Date1904 reports whether the workbook counts days from 1904 rather than 1900.
+	Date1904() bool
+}
+
+// Date1904 reports whether the workbook counts days from 1904 rather than 1900.
+func (s *xlsxSource) Date1904() bool { return s.date1904 }
+
+// SerialDate reads a plain number, such as 46327, as a date in a workbook's date system,
+// as YYYY-MM-DD; ok is false for anything else, and for numbers past 9999-12-31.
+func SerialDate(v string, date1904 bool) (string, bool) {
+	whole, frac, _ := strings.Cut(v, ".")
+	if _, ok := text.Digits(whole); !ok || len(whole) > 7 {
+		return "", false
+	}
+	if _, ok := text.Digits(frac); !ok && frac != "" {
+		return "", false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 1 || f >= 2958466 {
+		return "", false
+	}
+	return serialTime(f, date1904, fmtDate)[:10], true
 }
 
 // serialTime turns a spreadsheet serial number into ISO 8601: 2024-03-17 for a whole

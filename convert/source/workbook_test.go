@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,9 @@ func writeWorkbook(t testing.TB, dir, sheet, sst string, extra map[string]func(i
 	rels := `<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>`
 	if sst != "" {
 		rels += `<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>`
+	}
+	if _, ok := extra["xl/styles.xml"]; ok {
+		rels += `<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`
 	}
 	parts := map[string]func(io.Writer) error{
 		"xl/workbook.xml":            part(`<workbook><sheets><sheet name="Staff" sheetId="1" r:id="rId1" xmlns:r="r"/></sheets></workbook>`),
@@ -96,5 +100,20 @@ func TestWorkbookNotUTF8(t *testing.T) {
 		if !errors.As(err, &e) || e.Kind != Data || strings.ReplaceAll(e.Msg, dir+string(filepath.Separator), "") != tc.want {
 			t.Errorf("%s: got %v, want %s", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestColumnStyle: gnumeric writes the date format of a large sheet's column on <col>
+// alone; its cells without a style of their own are dates, the others keep theirs.
+func TestColumnStyle(t *testing.T) {
+	styles := `<styleSheet><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>`
+	sheet := `<?xml version="1.0"?><worksheet><cols><col min="2" max="3" width="10" style="1"/></cols><sheetData>` +
+		`<row r="1"><c r="A1"><v>46327</v></c><c r="B1"><v>46327</v></c><c r="C1" s="0"><v>46327</v></c><c r="D1"><v>46327</v></c></row>` +
+		`<row r="2"><c r="B2"><v>46327.5</v></c><c r="C2" t="inlineStr"><is><t>Never</t></is></c></row></sheetData></worksheet>`
+	path := writeWorkbook(t, t.TempDir(), sheet, "", map[string]func(io.Writer) error{"xl/styles.xml": part(styles)})
+	got, _ := readAll(t, path, Options{})
+	want := [][]string{{"46327", "2026-11-01", "46327", "46327"}, {"", "2026-11-01T12:00:00", "Never"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

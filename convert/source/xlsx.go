@@ -28,6 +28,7 @@ type xlsxSource struct {
 	x           *xmlScanner
 	sst         sharedStrings
 	styles      []cellFormat // by cell style index
+	colStyles   []uint32     // by column number: the style of cells without their own
 	date1904    bool
 
 	inData   bool // inside <sheetData>
