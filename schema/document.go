@@ -22,6 +22,11 @@ type Stats struct {
 // the rules that need the whole file report last. Malformed JSON is reported as a
 // problem with the keyword "syntax" and ends the check. The error is for reading r.
 func (s *Schema) CheckFile(r io.Reader, today time.Time, report func(Problem)) (Stats, error) {
+	d, err := s.checkFile(r, today, report)
+	return d.stats, err
+}
+
+func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (*document, error) {
 	d := &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
 		rules: NewRules(today, 0), report: report, marks: map[int64][2]int{}}
 	err := d.run()
@@ -29,15 +34,15 @@ func (s *Schema) CheckFile(r io.Reader, today time.Time, report func(Problem)) (
 	if errors.As(err, &se) {
 		line, col := d.lineColAt(se.Offset)
 		report(Problem{Severity: Error, Offset: se.Offset, Keyword: "syntax", Message: se.Msg, Line: line, Col: col})
-		return d.stats, nil
+		return d, nil
 	}
 	if err != nil {
-		return d.stats, err
+		return d, err
 	}
 	for _, p := range d.rules.Finish() {
 		d.emit(p)
 	}
-	return d.stats, nil
+	return d, nil
 }
 
 // document is the state of one CheckFile.
@@ -57,6 +62,11 @@ type document struct {
 	recLine, recCol    int
 	marks              map[int64][2]int // line and column of offsets the rules kept for later
 	keyBuf, recPathBuf []byte
+	holderAt           []int       // offsets in the record of its holders' emails, -1 for none
+	lines              lineCounter // where holderWhere has counted lines to
+	// steps counts the bytes the document looks at: once as it reads them, and again
+	// where it goes back into a record to find a position. The tests hold it linear.
+	steps int64
 }
 
 func (d *document) fail(format string, args ...any) error {
@@ -355,7 +365,7 @@ func (d *document) element(name string, n *node, i int) {
 			}
 		})
 		d.rules.License(lic, price, i, where)
-		d.rules.Holders(lic, holders, i, where)
+		d.rules.Holders(lic, holders, i, d.holderWhere)
 	}
 	for _, p := range d.rules.Problems() {
 		d.emit(p)
@@ -406,19 +416,25 @@ func (d *document) facts(fn func(key string, v []byte, sc *scanner)) {
 	}, &d.keyBuf)
 }
 
-// holders reads the emails of a license's users from the array at sc.
+// holders reads the emails of a license's users from the array at sc, and keeps where
+// each email is for holderWhere: going back into the record for each would make a
+// license of n holders cost n times its size.
 func (d *document) holders(sc *scanner) []LicenseUser {
 	var out []LicenseUser
 	var scratch []byte
+	d.holderAt = d.holderAt[:0]
 	sc.elements(func() error {
 		sc.ws()
 		var h LicenseUser
+		at := -1
 		if sc.peek() != '{' {
 			out = append(out, h)
+			d.holderAt = append(d.holderAt, at)
 			return sc.skip()
 		}
 		err := sc.members(func(key []byte, _ int) error {
 			if string(key) == "email" && sc.peek() == '"' {
+				at = sc.pos
 				v, err := sc.str(&scratch)
 				h.Email = string(v)
 				return err
@@ -426,9 +442,44 @@ func (d *document) holders(sc *scanner) []LicenseUser {
 			return sc.skip()
 		}, &d.recPathBuf)
 		out = append(out, h)
+		d.holderAt = append(d.holderAt, at)
 		return err
 	})
+	d.lines = lineCounter{line: d.recLine, col: d.recCol}
 	return out
+}
+
+// holderWhere is the Where of a license's holders: their emails' places were kept as
+// they were read, and their lines are counted in one pass, as the rules ask for them
+// in order. Other paths are looked for.
+func (d *document) holderWhere(at Path) int64 {
+	if len(at) != 5 || at[2].Key != "users" || at[4].Key != "email" || at[3].Index < 0 || at[3].Index >= len(d.holderAt) || d.holderAt[at[3].Index] < 0 {
+		return d.where(at)
+	}
+	rel := d.holderAt[at[3].Index]
+	off := d.recOff + int64(rel)
+	if rel < d.lines.rel {
+		line, col := d.lineColAt(off)
+		d.marks[off] = [2]int{line, col}
+		return off
+	}
+	chunk := d.rec[d.lines.rel:rel]
+	d.steps += int64(len(chunk))
+	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+		d.lines.line += n
+		d.lines.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
+	} else {
+		d.lines.col += len(chunk)
+	}
+	d.lines.rel = rel
+	d.marks[off] = [2]int{d.lines.line, d.lines.col}
+	return off
+}
+
+// lineCounter is the line and column of an offset in the current record, rel.
+type lineCounter struct {
+	rel       int
+	line, col int
 }
 
 // checkRecord checks the captured record against n. Malformed JSON inside it is a
@@ -517,6 +568,7 @@ func (d *document) capture() error {
 			n = end
 		}
 		d.rec = append(d.rec, buf[:n]...)
+		d.steps += int64(n)
 		d.consume(buf[:n])
 		d.in.Discard(n)
 		if end >= 0 {
@@ -534,7 +586,9 @@ func (d *document) capture() error {
 func (d *document) where(at Path) int64 {
 	off := d.recOff
 	if len(at) >= 2 {
-		off += int64(locate(d.rec, at[2:]))
+		rel := locate(d.rec, at[2:])
+		d.steps += int64(rel)
+		off += int64(rel)
 	}
 	line, col := d.lineColAt(off)
 	d.marks[off] = [2]int{line, col}
@@ -555,6 +609,7 @@ func (d *document) lineColAt(off int64) (int, int) {
 		return 0, 0
 	}
 	chunk := d.rec[:rel]
+	d.steps += rel
 	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
 		return d.recLine + n, len(chunk) - bytes.LastIndexByte(chunk, '\n')
 	}
