@@ -73,18 +73,9 @@ func LoadPrices(path string) (map[string]CatalogEntry, error) {
 		if _, dup := out[strings.ToLower(name)]; dup {
 			problems = append(problems, fmt.Sprintf("%s:%d: license %q is listed twice", path, line, name))
 		}
-		e := CatalogEntry{Price: strings.TrimSpace(row.Price), name: name}
-		if e.Price != "" {
-			if _, err := ParsePrice(e.Price); err != nil {
-				problems = append(problems, fmt.Sprintf("%s:%d: %v", path, line, err))
-			}
-		}
-		if p := strings.TrimSpace(row.Purchased); p != "" {
-			n, err := strconv.ParseInt(strings.ReplaceAll(p, ",", ""), 10, 64)
-			if err != nil || n < 0 || n > MaxWhole {
-				problems = append(problems, fmt.Sprintf("%s:%d: purchased %q is not a number of seats; give a whole number from 0 to 9007199254740991", path, line, p))
-			}
-			e.Purchased = &n
+		e, bad := priceEntry(name, row)
+		for _, msg := range bad {
+			problems = append(problems, fmt.Sprintf("%s:%d: %s", path, line, msg))
 		}
 		out[strings.ToLower(name)] = e
 	}
@@ -92,6 +83,25 @@ func LoadPrices(path string) (map[string]CatalogEntry, error) {
 		return nil, &Error{Kind: Data, Msg: strings.Join(problems, "\n")}
 	}
 	return out, nil
+}
+
+// priceEntry reads the price and seats of one line of a price list, and says what is
+// wrong with them.
+func priceEntry(name string, row priceRow) (e CatalogEntry, bad []string) {
+	e = CatalogEntry{Price: strings.TrimSpace(row.Price), name: name}
+	if e.Price != "" {
+		if _, err := ParsePrice(e.Price); err != nil {
+			bad = append(bad, err.Error())
+		}
+	}
+	if p := strings.TrimSpace(row.Purchased); p != "" {
+		n, err := strconv.ParseInt(strings.ReplaceAll(p, ",", ""), 10, 64)
+		if err != nil || n < 0 || n > MaxWhole {
+			bad = append(bad, fmt.Sprintf("purchased %q is not a number of seats; give a whole number from 0 to 9007199254740991", p))
+		}
+		e.Purchased = &n
+	}
+	return e, bad
 }
 
 // headerCSV feeds gocsv a header with names lowered and trimmed, and keeps the line of

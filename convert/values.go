@@ -31,18 +31,7 @@ func ParsePrice(s string) (int64, error) {
 	if s == "" {
 		return bad("it has no digits")
 	}
-	// The decimal separator is the last of '.' and ','; a lone ',' followed by exactly
-	// three digits groups thousands (1,500), and so does any separator that repeats.
-	intPart, frac := s, ""
-	dot, comma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
-	sep := max(dot, comma)
-	if sep >= 0 {
-		c := s[sep]
-		grouping := strings.Count(s, string(c)) > 1 || c == ',' && dot < 0 && len(s)-sep-1 == 3
-		if !grouping {
-			intPart, frac = s[:sep], s[sep+1:]
-		}
-	}
+	intPart, frac := splitDecimal(s)
 	var cents int64
 	for _, r := range intPart {
 		switch {
@@ -78,6 +67,22 @@ func ParsePrice(s string) (int64, error) {
 		return bad(tooLarge)
 	}
 	return cents, nil
+}
+
+// splitDecimal splits a number at its decimal separator: the last of '.' and ','. A lone
+// ',' followed by exactly three digits groups thousands (1,500), and so does any
+// separator that repeats.
+func splitDecimal(s string) (intPart, frac string) {
+	dot, comma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
+	sep := max(dot, comma)
+	if sep < 0 {
+		return s, ""
+	}
+	c := s[sep]
+	if strings.Count(s, string(c)) > 1 || c == ',' && dot < 0 && len(s)-sep-1 == 3 {
+		return s, ""
+	}
+	return s[:sep], s[sep+1:]
 }
 
 const tooLarge = "it is too large; prices up to 90,071,992,547,409.91 are allowed"

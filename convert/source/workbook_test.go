@@ -65,22 +65,6 @@ func part(s string) func(io.Writer) error {
 	return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
 }
 
-// readErr opens a workbook and reads it to the end, returning the first error.
-func readErr(path string) error {
-	src, err := Open(path, Options{})
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	for {
-		if _, err := src.Next(); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		}
-	}
-}
-
 // TestWorkbookNotUTF8: a byte that is not UTF-8 in a shared, inline or plain string is an
 // error naming the cell and the byte, as the CSV reader names the line; never U+FFFD.
 func TestWorkbookNotUTF8(t *testing.T) {
@@ -95,7 +79,7 @@ func TestWorkbookNotUTF8(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		path := writeWorkbook(t, dir, tc.sheet, tc.sst, nil)
-		err := readErr(path)
+		err := readAllErr(path, Options{})
 		var e *Error
 		if !errors.As(err, &e) || e.Kind != Data || strings.ReplaceAll(e.Msg, dir+string(filepath.Separator), "") != tc.want {
 			t.Errorf("%s: got %v, want %s", tc.name, err, tc.want)
