@@ -80,7 +80,8 @@ func spoolXLSX(file string, r io.Reader, closer io.Closer, opts *Options) (Sourc
 		return nil, ReadError(file, err)
 	case n > maxSpooledBytes:
 		sp.Close()
-		return nil, tooBig(file, "workbook, read from a pipe,", maxSpooledBytes)
+		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: a workbook that comes through a pipe is copied to a temporary file of at most %d GB, and this one is larger", file, maxSpooledBytes>>30),
+			Hint: "give the workbook's path instead, or export the sheet as CSV"}
 	}
 	return openXLSX(file, tmp, n, sp, opts)
 }
