@@ -361,7 +361,8 @@ func (c *conversion) header() ([]string, error) {
 	if c.opts.HeaderRow > 0 {
 		at = len(rows) - 1
 		if rows[at].Line != c.opts.HeaderRow {
-			return nil, &Error{Kind: Usage, Msg: fmt.Sprintf("reading %s: --header-row %d is blank or past the end", where, c.opts.HeaderRow)}
+			return nil, &Error{Kind: Usage, Option: "HeaderRow",
+				Msg: fmt.Sprintf("reading %s: header row %d is blank or past the end", where, c.opts.HeaderRow)}
 		}
 	} else {
 		best := 0

@@ -52,7 +52,7 @@ func (s *serials) note(file string) string {
 		system = "1904"
 	}
 	return fmt.Sprintf("%s: %s in date columns read as days of the workbook's %s date system, as spreadsheets store dates (%s is %s); format the column as a date to make it plain",
-		file, plural(s.n, "number", "numbers"), system, s.example, s.date)
+		file, text.Plural(s.n, "number", "numbers"), system, s.example, s.date)
 }
 
 var defaultNever = []string{"never", "never logged in", "never accessed", "never signed in", "none", "n/a", "na", "-", "--"}

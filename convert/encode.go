@@ -190,7 +190,7 @@ func inOrder(n, size int, encode func(k *schema.Checker, buf []byte, i int) ([]b
 }
 
 func (c *conversion) noUsers() string {
-	msg := fmt.Sprintf("no users: none of the %s made a user", plural(c.res.Rows, "row", "rows"))
+	msg := fmt.Sprintf("no users: none of the %s made a user", text.Plural(c.res.Rows, "row", "rows"))
 	var skipped []string
 	for reason, n := range c.skipped {
 		skipped = append(skipped, fmt.Sprintf("%d %s", n, reason))
@@ -320,11 +320,4 @@ func (p *people) status(email string) string {
 		return statusText[p.user(int(i)).status]
 	}
 	return ""
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -135,7 +135,7 @@ func FindTemplate(arg string) (*Template, error) {
 			t.File = arg
 		}
 		if err != nil && errors.Is(err, fs.ErrNotExist) {
-			return nil, &Error{Kind: Usage, Msg: fmt.Sprintf("template %s does not exist", arg)}
+			return nil, &Error{Kind: Usage, Option: "Template", Msg: fmt.Sprintf("template %s does not exist", arg)}
 		}
 		return t, err
 	}

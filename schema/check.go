@@ -201,9 +201,9 @@ func (c *checker) array(n *node, start int) error {
 	}
 	if i < n.minItems {
 		if i == 0 {
-			c.problem(start, "minItems", fmt.Sprintf("is empty; at least %s required", plural(n.minItems, "item is", "items are")))
+			c.problem(start, "minItems", fmt.Sprintf("is empty; at least %s required", text.Plural(n.minItems, "item is", "items are")))
 		} else {
-			c.problem(start, "minItems", fmt.Sprintf("has %s; at least %d are required", plural(i, "item", "items"), n.minItems))
+			c.problem(start, "minItems", fmt.Sprintf("has %s; at least %d are required", text.Plural(i, "item", "items"), n.minItems))
 		}
 	}
 	return nil
@@ -322,13 +322,6 @@ func closest(key string, n *node) string {
 	return text.Nearest(key, names)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // checkMembers checks a record given as the members the encoder writes (userMembers and
 // the like) against an object node, with the verdicts and words the text of the record
 // would get, without reading the text back. Its problems have no offset.
@@ -408,7 +401,7 @@ func (c *checker) memberValue(n *node, m *member) {
 		}
 		c.path = c.path[:depth]
 		if len(m.list) < n.minItems {
-			c.problem(0, "minItems", fmt.Sprintf("has %s; at least %d are required", plural(len(m.list), "item", "items"), n.minItems))
+			c.problem(0, "minItems", fmt.Sprintf("has %s; at least %d are required", text.Plural(len(m.list), "item", "items"), n.minItems))
 		}
 	}
 }

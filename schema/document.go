@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/torii-convert/torii-convert/internal/text"
 )
 
 // Stats counts what a file holds.
@@ -309,9 +311,9 @@ func (d *document) member(name string, p *prop, n *node) error {
 		}
 	}
 	if count < n.minItems {
-		msg := fmt.Sprintf("has %s; at least %d are required", plural(count, "item", "items"), n.minItems)
+		msg := fmt.Sprintf("has %s; at least %d are required", text.Plural(count, "item", "items"), n.minItems)
 		if count == 0 {
-			msg = fmt.Sprintf("is empty; at least %s required", plural(n.minItems, "item is", "items are"))
+			msg = fmt.Sprintf("is empty; at least %s required", text.Plural(n.minItems, "item is", "items are"))
 			if name == "users" {
 				msg = "is empty; Torii needs at least one user"
 			}

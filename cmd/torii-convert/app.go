@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/torii-convert/torii-convert/internal/text"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; otherwise it is the
@@ -28,26 +30,33 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+	// tty says stderr is a terminal: live progress lines go there only then.
+	tty bool
 }
 
 // run is the whole program; main only gathers the process state for it. It never exits
-// the process and never writes anywhere but the streams it is given.
+// the process and never writes anywhere but the streams it is given. The exit code is
+// chosen here, and only here.
 func run(ctx context.Context, args []string, e env) int {
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if e.getenv == nil {
+		e.getenv = func(string) string { return "" }
 	}
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
 		return exitOK
 	}
-	var x *exitError
-	if !errors.As(err, &x) {
-		// Commands return exitErrors; anything else is urfave/cli refusing the arguments.
-		x = usageError("%v", err)
+	x := describe(ctx, err)
+	code := exitCode(x.kind)
+	var rep *reported
+	if errors.As(err, &rep) {
+		rep.write(code, x.msg)
 	}
 	printError(e.stderr, x)
-	return x.code
+	return code
 }
 
 func newApp(e env) *cli.App {
@@ -108,22 +117,6 @@ func setUsageError(c *cli.Command, f cli.OnUsageErrorFunc) {
 	}
 }
 
-// action wraps a command so that every error it returns carries its exit code; an error
-// after Ctrl-C is the interruption.
-func action(f func(c *cli.Context) error) cli.ActionFunc {
-	return func(c *cli.Context) error {
-		err := f(c)
-		if err == nil {
-			return nil
-		}
-		x := classify(err)
-		if x.code == exitFailure && errors.Is(c.Context.Err(), context.Canceled) {
-			return &exitError{code: exitInterrupted, msg: "interrupted: " + x.msg}
-		}
-		return x
-	}
-}
-
 // isTerminal reports whether w is a terminal, for progress and colour.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -134,18 +127,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func plural(n int, one, many string) string {
-	return fmt.Sprintf("%d %s", n, pluralWord(n, one, many))
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // moreProblems says how many problems a capped listing left out.
 func moreProblems(n int) string {
-	return fmt.Sprintf("... and %d more %s (--max-errors 0 lists them all)", n, pluralWord(n, "problem", "problems"))
+	return fmt.Sprintf("... and %s (--max-errors 0 lists them all)", text.Plural(n, "more problem", "more problems"))
 }

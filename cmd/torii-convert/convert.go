@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -9,20 +11,27 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/torii-convert/torii-convert/convert"
+	"github.com/torii-convert/torii-convert/internal/text"
 	"github.com/torii-convert/torii-convert/torii"
 )
 
-// convertOptions are the flags of `convert`.
+// readOptions say how to read exports: convert's and validate's.
+type readOptions struct {
+	template, sheet, inputFormat, delimiter, encoding, dateOrder string
+	headerRow, maxErrors                                         int
+}
+
+// convertOptions are what `convert` is asked to do.
 type convertOptions struct {
-	template, output, sheet, format, prices, dateOrder string
-	delimiter, encoding                                string
-	maxErrors, headerRow                               int
-	quiet, sync                                        bool
-	torii                                              toriiOptions
+	args                   []string // the export to read: one
+	read                   readOptions
+	output, prices, format string
+	quiet, sync            bool
+	torii                  toriiOptions
 }
 
 func convertCommand(e env) *cli.Command {
-	var o convertOptions
+	o := convertOptions{read: readOptions{maxErrors: 50}, format: "text"}
 	return &cli.Command{
 		Name:      "convert",
 		Usage:     "convert an export (CSV or XLSX) into a customIntegrationData file",
@@ -30,7 +39,10 @@ func convertCommand(e env) *cli.Command {
 		Description: `Reads EXPORT (a .csv, .tsv or .xlsx file, a pipe, or - for stdin), maps its rows
 with the template, checks the result against Torii's schema and writes it to stdout
 or to --output. Nothing is written unless the whole file is valid; every problem is
-listed with the file, row and column it came from.
+listed with the file, row and column it came from. --output may not name EXPORT.
+
+With --format json and -o FILE, stdout gets the run's summary as one JSON object:
+users, licenses, rows read, merged, skipped (with reasons), notes and the output path.
 
 A row may hold 1 MB of text, a template or price list 4 MB; a workbook from a pipe is
 copied to a temporary file of at most 1 GB. The README's Limits section lists them all.
@@ -39,35 +51,33 @@ With --sync, the file is then uploaded to Torii and the app account synced with 
 (stdout gets the file only with -o -). An invalid file is never uploaded.
 
    torii-convert convert --template figma members.xlsx --sync --app-account 12345`,
-		Flags: append(append(readingFlags(&o, true),
+		Flags: append(append(readingFlags(&o.read),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.output,
 				Usage: "write the file to `PATH` (replaced atomically) instead of stdout"},
 			&cli.StringFlag{Name: "prices", Destination: &o.prices,
 				Usage: "price list `CSV` with columns license,price[,purchased]; prices in major units, like $15.00"},
+			formatFlag(&o.format, "print the summary as `FORMAT`: text (on stderr) or json (one object on stdout; needs -o FILE or --sync)"),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Destination: &o.quiet,
 				Usage: "print nothing but problems"},
 			&cli.BoolFlag{Name: "sync", Destination: &o.sync,
 				Usage: "upload the file to Torii and sync --app-account with it"},
-			appAccountFlag(&o.torii, false),
-			formatFlag(&o.torii),
+			appAccountFlag(&o.torii),
 		), toriiFlags(&o.torii, true)...),
-		Action: action(func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError("convert takes one export to read, got %d; usage: torii-convert convert --template NAME EXPORT", c.NArg())
-			}
-			return runConvert(c, e, o, c.Args().First())
-		}),
+		Action: func(c *cli.Context) error {
+			o.args = c.Args().Slice()
+			return runConvert(c.Context, e, o)
+		},
 	}
 }
 
 // readingFlags are the flags that say how to read exports: convert's and validate's.
-func readingFlags(o *convertOptions, templateRequired bool) []cli.Flag {
+func readingFlags(o *readOptions) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Required: templateRequired, Destination: &o.template,
+		&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Destination: &o.template,
 			Usage: "built-in template `NAME` (see `torii-convert templates`) or the path of a template file"},
 		&cli.StringFlag{Name: "sheet", Destination: &o.sheet,
 			Usage: "the workbook's sheet, by `NAME` or number; default: the first visible sheet"},
-		&cli.StringFlag{Name: "input-format", Destination: &o.format,
+		&cli.StringFlag{Name: "input-format", Destination: &o.inputFormat,
 			Usage: "read the input as `FORMAT` csv or xlsx, whatever its name"},
 		&cli.StringFlag{Name: "delimiter", Aliases: []string{"d"}, Destination: &o.delimiter,
 			Usage: "CSV field `CHAR`acter: , ; | or tab (default: guessed from the text)"},
@@ -77,46 +87,53 @@ func readingFlags(o *convertOptions, templateRequired bool) []cli.Flag {
 			Usage: "the header is on line (CSV) or row (XLSX) `N` (default: the row that best matches the template, under any banner lines)"},
 		&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
 			Usage: "read all-number dates like 03/04/2024 as `ORDER` month-first or day-first"},
-		&cli.IntFlag{Name: "max-errors", Value: 50, Destination: &o.maxErrors,
+		&cli.IntFlag{Name: "max-errors", Value: o.maxErrors, Destination: &o.maxErrors,
 			Usage: "list at most `N` problems a file, and say how many more (0: all)"},
 	}
 }
 
-func (o convertOptions) toOptions(e env) (convert.Options, error) {
-	opts := convert.Options{Sheet: o.sheet, MaxProblems: o.maxErrors, Stdin: e.stdin, Today: e.now(),
-		Encoding: o.encoding, HeaderRow: o.headerRow}
-	if o.headerRow < 0 {
-		return opts, usageError("--header-row %d: want a line number, 1 or more", o.headerRow)
+func formatFlag(dest *string, usage string) cli.Flag {
+	return &cli.StringFlag{Name: "format", Value: *dest, Destination: dest, Usage: usage}
+}
+
+// check holds the reading flags to their rules, without reading anything.
+func (o readOptions) check() error {
+	switch {
+	case o.headerRow < 0:
+		return usageError("--header-row %d: want a line number, 1 or more", o.headerRow)
+	case o.maxErrors < 0:
+		return usageError("--max-errors %d: want 0 (all) or more", o.maxErrors)
 	}
-	switch o.format {
+	switch o.inputFormat {
 	case "", convert.FormatCSV, convert.FormatXLSX:
-		opts.Format = o.format
 	default:
-		return opts, usageError("--input-format %q: want csv or xlsx", o.format)
+		return usageError("--input-format %q: want csv or xlsx", o.inputFormat)
 	}
 	switch o.dateOrder {
 	case "", convert.MonthFirst, convert.DayFirst:
-		opts.DateOrder = o.dateOrder
 	default:
-		return opts, usageError("--date-order %q: want month-first or day-first", o.dateOrder)
+		return usageError("--date-order %q: want month-first or day-first", o.dateOrder)
 	}
 	if o.delimiter != "" {
-		d, err := parseDelimiter(o.delimiter)
-		if err != nil {
-			return opts, err
+		if _, err := parseDelimiter(o.delimiter); err != nil {
+			return err
 		}
-		opts.Delimiter = d
 	}
-	if o.maxErrors < 0 {
-		return opts, usageError("--max-errors %d: want 0 (all) or more", o.maxErrors)
-	}
+	return nil
+}
+
+// options loads the template and the price list, for flags that passed check.
+func (o readOptions) options(e env, prices string) (convert.Options, error) {
+	opts := convert.Options{Sheet: o.sheet, MaxProblems: o.maxErrors, Stdin: e.stdin, Today: e.now(),
+		Encoding: o.encoding, HeaderRow: o.headerRow, Format: o.inputFormat, DateOrder: o.dateOrder}
+	opts.Delimiter, _ = parseDelimiter(o.delimiter)
 	t, err := convert.FindTemplate(o.template)
 	if err != nil {
 		return opts, err
 	}
 	opts.Template = t
-	if o.prices != "" {
-		if opts.Prices, err = convert.LoadPrices(o.prices); err != nil {
+	if prices != "" {
+		if opts.Prices, err = convert.LoadPrices(prices); err != nil {
 			return opts, err
 		}
 	}
@@ -125,6 +142,8 @@ func (o convertOptions) toOptions(e env) (convert.Options, error) {
 
 func parseDelimiter(s string) (rune, error) {
 	switch strings.ToLower(s) {
+	case "":
+		return 0, nil
 	case ",", "comma":
 		return ',', nil
 	case ";", "semicolon":
@@ -137,36 +156,81 @@ func parseDelimiter(s string) (rune, error) {
 	return 0, usageError("--delimiter %q: want , ; | or tab", s)
 }
 
-func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
-	opts, err := o.toOptions(e)
-	if err != nil {
+// check holds convert's flags to their rules, without reading anything.
+func (o *convertOptions) check() error {
+	switch {
+	case len(o.args) != 1:
+		return usageError("convert takes one export to read, got %d; usage: torii-convert convert --template NAME EXPORT", len(o.args))
+	case o.read.template == "":
+		return &cmdError{kind: kindUsage, msg: "--template is required", hint: "give a built-in template (torii-convert templates lists them) or the path of a template file"}
+	case o.output == "json" || o.output == "text":
+		return usageError("--output %s would write a file named %q; --output (-o) is the file to write, --format %s the report", o.output, o.output, o.output)
+	case o.format != "text" && o.format != "json":
+		return usageError("--format %q: want text or json", o.format)
+	case o.format == "json" && (o.output == "-" || o.output == "" && !o.sync):
+		return usageError("--format json prints the summary on stdout, where the file would go too; pass -o FILE")
+	}
+	if err := o.read.check(); err != nil {
 		return err
 	}
-	if o.output == "json" || o.output == "text" {
-		return usageError("--output %s would write a file named %q; --output (-o) is the file to write, --format %s the report", o.output, o.output, o.output)
+	if !o.sync {
+		if o.torii.appAccount != 0 || o.torii.dryRun || o.torii.upload != "" {
+			return usageError("--app-account, --dry-run and --upload go with --sync")
+		}
+		return nil
+	}
+	if o.torii.appAccount == 0 {
+		return usageError("--sync needs --app-account: the ID on the custom integration's tile in Torii")
+	}
+	return o.torii.check()
+}
+
+// convertReport is the run's summary as --format json prints it; after --sync, with
+// the sync's outcome.
+type convertReport struct {
+	*syncReport
+	Input    string          `json:"input"`
+	Output   string          `json:"output,omitempty"`
+	Users    int             `json:"users"`
+	Licenses int             `json:"licenses"`
+	Rows     int             `json:"rows"`
+	Merged   int             `json:"merged"`
+	Skipped  []skippedReport `json:"skipped"`
+	Warnings int             `json:"warnings"`
+	Notes    []string        `json:"notes"`
+}
+
+type skippedReport struct {
+	Reason string `json:"reason"`
+	Rows   int    `json:"rows"`
+}
+
+func runConvert(ctx context.Context, e env, o convertOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	input := o.args[0]
+	opts, err := o.read.options(e, o.prices)
+	if err != nil {
+		return err
 	}
 	var client *torii.Client
 	stream := e.stdout
 	if o.sync {
-		if o.torii.appAccount == 0 {
-			return usageError("--sync needs --app-account: the ID on the custom integration's tile in Torii")
-		}
 		o.torii.quiet = o.quiet
-		if client, err = o.torii.client(e); err != nil { // before the conversion: fail early
+		if client, err = o.torii.client(e, o.format == "json"); err != nil { // before the conversion: fail early
 			return err
 		}
 		if o.output == "" {
 			stream = nil // the file goes to Torii; stdout only gets it with -o -
 		}
-	} else if c.IsSet("app-account") || c.IsSet("dry-run") || c.IsSet("upload") || c.IsSet("format") {
-		return usageError("--app-account, --dry-run, --upload and --format go with --sync")
 	}
 	out, err := newOutput(o.output, stream)
 	if err != nil {
 		return err
 	}
 	defer out.discard()
-	res, err := convert.Convert(c.Context, input, opts, out.sink())
+	res, err := convert.Convert(ctx, input, opts, out.sink())
 	if err != nil {
 		return err
 	}
@@ -177,24 +241,60 @@ func runConvert(c *cli.Context, e env, o convertOptions, input string) error {
 		if o.sync {
 			what = "nothing written or uploaded"
 		}
-		return &invalidData{summary: fmt.Sprintf("%s: %s; %s", name, plural(res.Errors, "error", "errors"), what)}
+		return invalidData("%s: %s; %s", name, text.Plural(res.Errors, "error", "errors"), what)
 	}
 	if err := out.commit(); err != nil {
 		return err
 	}
-	if !o.quiet {
-		for _, n := range res.Notices {
+	rep := newConvertReport(name, o.output, res)
+	if !o.quiet && o.format == "text" {
+		for _, n := range rep.Notes {
 			fmt.Fprintf(e.stderr, "note: %s\n", n)
-		}
-		for _, m := range res.Missing {
-			fmt.Fprintf(e.stderr, "note: the export has no column for %s\n", m)
 		}
 		fmt.Fprintln(e.stderr, summary(name, res))
 	}
-	if !o.sync {
+	if o.sync {
+		rep.syncReport, err = deliver(ctx, e, &o.torii, client, out.path(), uploadName(input, o.output), 0)
+	}
+	if o.format == "json" {
+		return printReport(e.stdout, rep, rep.syncReport, err)
+	}
+	if o.sync && err == nil {
+		printSyncAccepted(e, &o.torii, rep.syncReport)
+	}
+	return err
+}
+
+func newConvertReport(name, output string, res *convert.Result) *convertReport {
+	rep := &convertReport{Input: name, Output: output, Users: res.Users, Licenses: res.Licenses, Rows: res.Rows,
+		Merged: res.Merged, Warnings: res.Warnings, Skipped: []skippedReport{}, Notes: []string{}}
+	for _, s := range res.Skipped {
+		rep.Skipped = append(rep.Skipped, skippedReport{s.Reason, s.Rows})
+	}
+	rep.Notes = append(rep.Notes, res.Notices...)
+	for _, m := range res.Missing {
+		rep.Notes = append(rep.Notes, "the export has no column for "+m)
+	}
+	return rep
+}
+
+// printReport prints a --format json report: now when the run went well, else once the
+// exit code is known, with the failure in sync.
+func printReport(w io.Writer, rep any, sync *syncReport, err error) error {
+	write := func() {
+		out, _ := json.Marshal(rep)
+		fmt.Fprintln(w, string(out))
+	}
+	if err == nil {
+		write()
 		return nil
 	}
-	return deliver(c, e, &o.torii, client, out.path(), uploadName(input, o.output))
+	return &reported{err: err, write: func(code int, msg string) {
+		if sync != nil {
+			sync.Outcome, sync.Error, sync.ExitCode = "failed", msg, code
+		}
+		write()
+	}}
 }
 
 // uploadName is the file name Torii is told: the output's, or the export's as .json.
@@ -231,8 +331,8 @@ func printProblems(w io.Writer, problems []convert.Problem, total int) {
 //	users.csv: 3 users, 3 licenses from 5 rows (1 merged; skipped: 1 guest, 1 bot; 2 warnings)
 func summary(name string, r *convert.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s from %s", name, plural(r.Users, "user", "users"),
-		plural(r.Licenses, "license", "licenses"), plural(r.Rows, "row", "rows"))
+	fmt.Fprintf(&b, "%s: %s, %s from %s", name, text.Plural(r.Users, "user", "users"),
+		text.Plural(r.Licenses, "license", "licenses"), text.Plural(r.Rows, "row", "rows"))
 	var notes, skipped []string
 	if r.Merged > 0 {
 		notes = append(notes, fmt.Sprintf("%d merged into users of earlier rows", r.Merged))
@@ -244,7 +344,7 @@ func summary(name string, r *convert.Result) string {
 		notes = append(notes, "skipped: "+strings.Join(skipped, ", "))
 	}
 	if r.Warnings > 0 {
-		notes = append(notes, plural(r.Warnings, "warning", "warnings"))
+		notes = append(notes, text.Plural(r.Warnings, "warning", "warnings"))
 	}
 	if len(notes) > 0 {
 		b.WriteString(" (" + strings.Join(notes, "; ") + ")")

@@ -43,60 +43,127 @@ func exitCodesHelp() string {
 	return b.String()
 }
 
-// exitError is an error on its way out: its code, what happened, and what to do.
-type exitError struct {
-	code int
+// kind says what went wrong in the terms of the exit table; only exitCode turns it into
+// a number.
+type kind int
+
+const (
+	kindFailure kind = iota
+	kindUsage
+	kindInvalid
+	kindAuth
+	kindBusy
+	kindInterrupted
+)
+
+// cmdError is an error of the command line itself: its kind, what happened, and what to do.
+type cmdError struct {
+	kind kind
 	msg  string
 	hint string
 }
 
-func (e *exitError) Error() string { return e.msg }
+func (e *cmdError) Error() string { return e.msg }
 
-func usageError(format string, args ...any) *exitError {
-	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+func usageError(format string, args ...any) *cmdError {
+	return &cmdError{kind: kindUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+func failure(format string, args ...any) *cmdError {
+	return &cmdError{kind: kindFailure, msg: fmt.Sprintf(format, args...)}
 }
 
 // invalidData ends a run whose problems were already listed.
-type invalidData struct{ summary string }
+func invalidData(format string, args ...any) *cmdError {
+	return &cmdError{kind: kindInvalid, msg: fmt.Sprintf(format, args...)}
+}
 
-func (e *invalidData) Error() string { return e.summary }
+// reported is an error whose run owes a report on stdout (--format json), which can
+// only be written once the exit code is known.
+type reported struct {
+	err   error
+	write func(code int, msg string)
+}
 
-// classify gives every error that leaves a command its exit code and wording.
-func classify(err error) *exitError {
-	var ee *exitError
-	var ce *convert.Error
-	var inv *invalidData
+func (r *reported) Error() string { return r.err.Error() }
+func (r *reported) Unwrap() error { return r.err }
+
+// kindOf tells what kind of failure an error is.
+func kindOf(err error) kind {
+	var ce *cmdError
+	var conv *convert.Error
 	var te *torii.Error
 	switch {
-	case errors.As(err, &ee):
-		return ee
-	case errors.As(err, &inv):
-		return &exitError{code: exitInvalid, msg: inv.summary}
-	case errors.As(err, &te):
-		code := map[torii.Kind]int{torii.Failed: exitFailure, torii.Auth: exitAuth, torii.Busy: exitBusy, torii.Canceled: exitInterrupted}[te.Kind]
-		msg := te.Error()
-		if te.Kind == torii.Canceled {
-			msg = "interrupted while " + te.Step
-		}
-		return &exitError{code: code, msg: msg, hint: te.Hint}
-	case errors.Is(err, context.Canceled):
-		msg := "interrupted"
-		if step := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()); step != err.Error() {
-			msg += " while " + step
-		}
-		return &exitError{code: exitInterrupted, msg: msg}
 	case errors.As(err, &ce):
-		code := map[convert.Kind]int{convert.Read: exitFailure, convert.Usage: exitUsage, convert.Data: exitInvalid}[ce.Kind]
-		if code == 0 {
-			code = exitFailure
-		}
-		return &exitError{code: code, msg: ce.Error(), hint: ce.Hint}
+		return ce.kind
+	case errors.As(err, &te):
+		return map[torii.Kind]kind{torii.Failed: kindFailure, torii.Auth: kindAuth, torii.Busy: kindBusy, torii.Canceled: kindInterrupted}[te.Kind]
+	case errors.Is(err, context.Canceled):
+		return kindInterrupted
+	case errors.As(err, &conv):
+		return map[convert.Kind]kind{convert.Read: kindFailure, convert.Usage: kindUsage, convert.Data: kindInvalid}[conv.Kind]
 	}
-	return &exitError{code: exitFailure, msg: err.Error()}
+	return kindFailure
+}
+
+// describe gives an error that ended a run its kind and wording. ctx tells an
+// interruption from a failure that merely followed it.
+func describe(ctx context.Context, err error) *cmdError {
+	x := &cmdError{kind: kindOf(err), msg: err.Error()}
+	var ce *cmdError
+	var conv *convert.Error
+	var te *torii.Error
+	switch {
+	case errors.As(err, &ce):
+		x = ce
+	case errors.As(err, &te):
+		x.hint = te.Hint
+		if te.Kind == torii.Canceled {
+			x.msg = "interrupted while " + te.Step
+		}
+	case errors.Is(err, context.Canceled):
+		x.msg = "interrupted"
+		if step := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()); step != err.Error() {
+			x.msg += " while " + step
+		}
+	case errors.As(err, &conv):
+		x.hint = joinHints(conv.Hint, optionHint[conv.Option])
+	}
+	if x.kind == kindFailure && ctx.Err() != nil {
+		return &cmdError{kind: kindInterrupted, msg: "interrupted: " + x.msg}
+	}
+	return x
+}
+
+// optionHint names the flag that sets each of convert.Options: the lower packages say
+// what is wrong, the command line says which flag changes it.
+var optionHint = map[string]string{
+	"Format":    "--input-format csv or xlsx reads the file as that, whatever its name",
+	"Sheet":     "--sheet chooses the sheet, by name or number",
+	"Encoding":  "--encoding names the text's encoding, such as --encoding windows-1252",
+	"HeaderRow": "--header-row N says which line holds the header",
+	"Template":  "--template takes a built-in name (torii-convert templates lists them) or a template file's path",
+	"Prices":    "--prices takes a CSV file with the columns license,price[,purchased]",
+}
+
+// exitCode is where an error's kind becomes the process's exit code.
+func exitCode(k kind) int {
+	return [...]int{kindFailure: exitFailure, kindUsage: exitUsage, kindInvalid: exitInvalid,
+		kindAuth: exitAuth, kindBusy: exitBusy, kindInterrupted: exitInterrupted}[k]
+}
+
+func joinHints(hints ...string) string {
+	var out []string
+	for _, h := range hints {
+		if h != "" {
+			out = append(out, h)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // printError writes an error for a person: the message, then the fix on lines of its own.
-func printError(w io.Writer, e *exitError) {
+func printError(w io.Writer, e *cmdError) {
 	fmt.Fprintf(w, "torii-convert: %s\n", e.msg)
 	if e.hint != "" {
 		for _, line := range strings.Split(e.hint, "\n") {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -33,7 +32,7 @@ func newOutput(dest string, stdout io.Writer) (*output, error) {
 		case err == nil && !st.Mode().IsRegular():
 			f, err := os.OpenFile(dest, os.O_WRONLY, 0)
 			if err != nil {
-				return nil, &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
+				return nil, failure("writing %s: %v", o.name, err)
 			}
 			o.stream = f
 		default:
@@ -45,7 +44,7 @@ func newOutput(dest string, stdout io.Writer) (*output, error) {
 	}
 	tmp, err := os.CreateTemp(dir, ".torii-convert-*.json")
 	if err != nil {
-		return nil, &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
+		return nil, failure("writing %s: %v", o.name, err)
 	}
 	o.tmp = tmp
 	return o, nil
@@ -65,7 +64,7 @@ func (o *output) path() string {
 // commit moves a valid file into place, or writes it to the stream.
 func (o *output) commit() error {
 	fail := func(err error) error {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("writing %s: %v", o.name, err)}
+		return failure("writing %s: %v", o.name, err)
 	}
 	if o.dest == "" && o.stream == nil {
 		return nil // the file is only uploaded

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -11,32 +11,29 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/torii-convert/torii-convert/internal/text"
 	"github.com/torii-convert/torii-convert/torii"
 )
 
-// toriiOptions are the flags of the commands that talk to Torii.
+// toriiOptions say how to reach Torii, and how to upload and sync.
 type toriiOptions struct {
-	apiURL, keyFile, upload, format string
-	appAccount, fileID              int64
-	wait, timeout                   time.Duration
-	dryRun, quiet                   bool
-}
-
-func quietFlag(o *toriiOptions) cli.Flag {
-	return &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Destination: &o.quiet,
-		Usage: "print no progress, only the outcome and what went wrong"}
+	apiURL, keyFile, upload string
+	appAccount              int64
+	wait, timeout           time.Duration
+	dryRun, quiet           bool
 }
 
 const keyHint = "set TORII_API_KEY, or pass --api-key-file with a file holding the key (Torii: Settings > API Access, Full access)"
 
 // toriiFlags are the flags for reaching Torii; delivery adds those for uploading and syncing.
 func toriiFlags(o *toriiOptions, delivery bool) []cli.Flag {
+	o.timeout = 60 * time.Second
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "api-url", Destination: &o.apiURL,
 			Usage: "Torii's API at `URL`, with or without /v1.0 (default: $TORII_API_URL, else " + torii.DefaultBaseURL + ")"},
 		&cli.StringFlag{Name: "api-key-file", Destination: &o.keyFile,
 			Usage: "read the API key from `PATH` (default: the TORII_API_KEY environment variable)"},
-		&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Destination: &o.timeout,
+		&cli.DurationFlag{Name: "timeout", Value: o.timeout, Destination: &o.timeout,
 			Usage: "give up on a request after `DURATION`"},
 		&cli.BoolFlag{Name: "dry-run", Destination: &o.dryRun,
 			Usage: "print the requests instead of sending them (the key shown as ***redacted***)"},
@@ -45,38 +42,76 @@ func toriiFlags(o *toriiOptions, delivery bool) []cli.Flag {
 		o.wait = time.Minute // no --wait here: retries and rate limits wait up to a minute in all
 	}
 	if delivery {
+		o.wait = 10 * time.Minute
 		flags = append(flags,
 			&cli.StringFlag{Name: "upload", Destination: &o.upload, DefaultText: "auto",
 				Usage: "upload `HOW`: direct (POST /files/upload), presigned (through S3), or auto: direct under 3 MB"},
-			&cli.DurationFlag{Name: "wait", Value: 10 * time.Minute, Destination: &o.wait,
+			&cli.DurationFlag{Name: "wait", Value: o.wait, Destination: &o.wait,
 				Usage: "wait up to `DURATION` in all: for another sync of the app account, for Torii's rate limit, between retries"},
 		)
 	}
 	return flags
 }
 
-func appAccountFlag(o *toriiOptions, required bool) cli.Flag {
-	return &cli.Int64Flag{Name: "app-account", Required: required, Destination: &o.appAccount,
+func appAccountFlag(o *toriiOptions) cli.Flag {
+	return &cli.Int64Flag{Name: "app-account", Destination: &o.appAccount,
 		Usage: "the `ID` of the custom integration's app account (Torii: Integrations, on the integration's tile)"}
 }
 
-func formatFlag(o *toriiOptions, aliases ...string) cli.Flag {
-	return &cli.StringFlag{Name: "format", Aliases: aliases, Value: "text", Destination: &o.format,
-		Usage: "print the outcome as `FORMAT` text or json (one object on stdout, for scripts)"}
+func quietFlag(dest *bool) cli.Flag {
+	return &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Destination: dest,
+		Usage: "print no progress, only the outcome and what went wrong"}
 }
 
-// client makes the Torii client, reading the key from the file or the environment.
-func (o *toriiOptions) client(e env) (*torii.Client, error) {
-	if o.format != "text" && o.format != "json" {
-		return nil, usageError("--format %q: want text or json", o.format)
+// legacyOutputFlag keeps `--output json` of sync and whoami working: --output now means
+// an output file everywhere, and --format what is printed.
+func legacyOutputFlag(dest *string) cli.Flag {
+	return &cli.StringFlag{Name: "output", Destination: dest, Hidden: true}
+}
+
+const outcomeFormats = "print the outcome as `FORMAT`: text or json (one object on stdout, for scripts)"
+
+// checkFormat holds --format (and the deprecated --output spelling of it) to text or json.
+func checkFormat(format *string, legacy string) error {
+	if legacy != "" {
+		if *format != "text" && *format != legacy {
+			return usageError("--output %s and --format %s disagree; --output is the old name of --format", legacy, *format)
+		}
+		*format = legacy
 	}
+	if *format != "text" && *format != "json" {
+		return usageError("--format %q: want text or json", *format)
+	}
+	return nil
+}
+
+func deprecationNote(e env, legacy string) {
+	if legacy != "" {
+		fmt.Fprintf(e.stderr, "note: --output %s is deprecated; use --format %s (--output is the output file on convert)\n", legacy, legacy)
+	}
+}
+
+// check holds the flags for Torii to their rules.
+func (o *toriiOptions) check() error {
 	switch o.upload {
 	case torii.Auto, "auto":
 		o.upload = torii.Auto
 	case torii.Direct, torii.Presigned:
 	default:
-		return nil, usageError("--upload %q: want direct, presigned or auto", o.upload)
+		return usageError("--upload %q: want direct, presigned or auto", o.upload)
 	}
+	if o.timeout <= 0 {
+		return usageError("--timeout %s: want a duration above 0, such as 30s", o.timeout)
+	}
+	if o.wait < 0 {
+		return usageError("--wait %s: want 0 or more", o.wait)
+	}
+	return nil
+}
+
+// client makes the Torii client, reading the key from the file or the environment. With
+// jsonOut, stdout is for the report: dry-run requests go to stderr.
+func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
 	if o.apiURL == "" {
 		o.apiURL = e.getenv("TORII_API_URL")
 	}
@@ -93,20 +128,19 @@ func (o *toriiOptions) client(e env) (*torii.Client, error) {
 	c.Timeout, c.Wait = o.timeout, o.wait
 	if o.dryRun {
 		c.DryRun = e.stdout
-		if o.format == "json" {
+		if jsonOut {
 			c.DryRun = e.stderr
 		}
 	}
-	tty := isTerminal(e.stderr)
 	c.Notify = func(ev torii.Event) {
 		if o.quiet {
 			return
 		}
-		if ev.Retry && tty {
+		if ev.Retry && e.tty {
 			fmt.Fprintf(e.stderr, "\r\033[K%s", ev.Message) // one live line while waiting
 			return
 		}
-		if tty {
+		if e.tty {
 			fmt.Fprint(e.stderr, "\r\033[K")
 		}
 		fmt.Fprintln(e.stderr, ev.Message)
@@ -120,18 +154,18 @@ func (o *toriiOptions) key(e env) (string, error) {
 	if o.keyFile != "" {
 		st, err := os.Stat(o.keyFile)
 		if err != nil {
-			return "", &exitError{code: exitAuth, msg: fmt.Sprintf("reading the API key: %s: no such file", o.keyFile), hint: keyHint}
+			return "", &cmdError{kind: kindAuth, msg: fmt.Sprintf("reading the API key: %s: no such file", o.keyFile), hint: keyHint}
 		}
 		data, err := os.ReadFile(o.keyFile)
 		if err != nil {
-			return "", &exitError{code: exitAuth, msg: "reading the API key from " + o.keyFile + ": permission denied", hint: keyHint}
+			return "", &cmdError{kind: kindAuth, msg: "reading the API key from " + o.keyFile + ": permission denied", hint: keyHint}
 		}
 		if st.Mode().Perm()&0o077 != 0 {
 			fmt.Fprintf(e.stderr, "warning: %s can be read by other users; chmod 600 it\n", o.keyFile)
 		}
 		key := strings.TrimSpace(string(data))
 		if key == "" || strings.ContainsAny(key, " \t\r\n") {
-			return "", &exitError{code: exitAuth, msg: fmt.Sprintf("%s does not hold an API key (one line, no spaces)", o.keyFile), hint: keyHint}
+			return "", &cmdError{kind: kindAuth, msg: fmt.Sprintf("%s does not hold an API key (one line, no spaces)", o.keyFile), hint: keyHint}
 		}
 		return key, nil
 	}
@@ -142,7 +176,7 @@ func (o *toriiOptions) key(e env) (string, error) {
 		fmt.Fprintln(e.stderr, "warning: no API key; a real run needs one: "+keyHint)
 		return "", nil
 	}
-	return "", &exitError{code: exitAuth, msg: "no API key", hint: keyHint}
+	return "", &cmdError{kind: kindAuth, msg: "no API key", hint: keyHint}
 }
 
 // syncReport is the outcome of an upload and sync, as --format json prints it.
@@ -157,46 +191,48 @@ type syncReport struct {
 	ExitCode   int    `json:"exitCode"`
 }
 
-// deliver uploads a checked file and syncs the app account with it, then reports.
-func deliver(c *cli.Context, e env, o *toriiOptions, client *torii.Client, path, name string) error {
-	rep := syncReport{File: name, AppAccount: o.appAccount}
-	err := func() error {
-		fileID := o.fileID
-		if path != "" {
-			up, err := client.Upload(c.Context, name, path, o.upload)
-			rep.Bytes, rep.Upload, rep.FileID = up.Bytes, up.Method, up.FileID
-			if err != nil {
-				return err
-			}
-			fileID = up.FileID
-			if !o.dryRun && !o.quiet {
-				fmt.Fprintf(e.stderr, "uploaded %s as file %d\n", name, fileID)
-			}
+// deliver uploads a checked file (unless fileID names one uploaded before) and syncs the
+// app account with it. The report says how far it went.
+func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, path, name string, fileID int64) (*syncReport, error) {
+	rep := &syncReport{File: name, AppAccount: o.appAccount, FileID: fileID}
+	if path != "" {
+		up, err := client.Upload(ctx, name, path, o.upload)
+		rep.Bytes, rep.Upload, rep.FileID = up.Bytes, up.Method, up.FileID
+		if err != nil {
+			return rep, err
 		}
-		rep.FileID = fileID
-		return client.Sync(c.Context, fileID, o.appAccount)
-	}()
-	switch {
-	case err != nil:
-		x := classify(err)
-		rep.Outcome, rep.Error, rep.ExitCode = "failed", x.msg, x.code
-	case o.dryRun:
-		rep.Outcome = "dry run"
-	default:
-		rep.Outcome = "sync accepted"
+		if !o.dryRun && !o.quiet {
+			fmt.Fprintf(e.stderr, "uploaded %s as file %d\n", name, rep.FileID)
+		}
 	}
-	if o.format == "json" {
-		out, _ := json.Marshal(rep)
-		fmt.Fprintln(e.stdout, string(out))
-	} else if err == nil && !o.dryRun {
+	if err := client.Sync(ctx, rep.FileID, o.appAccount); err != nil {
+		return rep, err
+	}
+	rep.Outcome = "sync accepted"
+	if o.dryRun {
+		rep.Outcome = "dry run"
+	}
+	return rep, nil
+}
+
+func printSyncAccepted(e env, o *toriiOptions, rep *syncReport) {
+	if !o.dryRun {
 		fmt.Fprintf(e.stdout, "sync accepted: app account %d syncs file %d; Torii runs it in the background\n", rep.AppAccount, rep.FileID)
 	}
-	return err
+}
+
+// syncOptions are what `sync` is asked to do.
+type syncOptions struct {
+	args                 []string // the file to upload: one, or none with fileID
+	fileID               int64
+	format, legacyFormat string
+	torii                toriiOptions
 }
 
 func syncCommand(e env) *cli.Command {
-	var o toriiOptions
-	flags := append(toriiFlags(&o, true), appAccountFlag(&o, true), formatFlag(&o, "output"), quietFlag(&o),
+	o := syncOptions{format: "text"}
+	flags := append(toriiFlags(&o.torii, true), appAccountFlag(&o.torii),
+		formatFlag(&o.format, outcomeFormats), legacyOutputFlag(&o.legacyFormat), quietFlag(&o.torii.quiet),
 		&cli.Int64Flag{Name: "file-id", Destination: &o.fileID,
 			Usage: "sync a file already uploaded, by its `ID`, instead of uploading one"})
 	return &cli.Command{
@@ -211,47 +247,73 @@ says "sync accepted", not "sync complete". The API key comes from TORII_API_KEY 
    torii-convert sync --app-account 12345 figma.json
    torii-convert sync --app-account 12345 --file-id 1001      # sync an uploaded file again`,
 		Flags: flags,
-		Action: action(func(c *cli.Context) error {
-			switch {
-			case c.NArg() > 1:
-				return usageError("sync takes one file, got %d", c.NArg())
-			case c.NArg() == 0 && o.fileID == 0:
-				return usageError("sync needs a file to upload, or --file-id")
-			case c.NArg() == 1 && o.fileID != 0:
-				return usageError("give a file or --file-id, not both")
-			}
-			client, err := o.client(e)
-			if err != nil {
-				return err
-			}
-			if o.fileID != 0 {
-				return deliver(c, e, &o, client, "", "")
-			}
-			path := c.Args().First()
-			if err := checkBeforeUpload(e, path); err != nil {
-				return err
-			}
-			return deliver(c, e, &o, client, path, filepath.Base(path))
-		}),
+		Action: func(c *cli.Context) error {
+			o.args = c.Args().Slice()
+			return runSync(c.Context, e, o)
+		},
 	}
+}
+
+// check holds sync's flags to their rules, without reading anything.
+func (o *syncOptions) check() error {
+	switch {
+	case len(o.args) > 1:
+		return usageError("sync takes one file, got %d", len(o.args))
+	case len(o.args) == 0 && o.fileID == 0:
+		return usageError("sync needs a file to upload, or --file-id")
+	case len(o.args) == 1 && o.fileID != 0:
+		return usageError("give a file or --file-id, not both")
+	case o.torii.appAccount == 0:
+		return &cmdError{kind: kindUsage, msg: "--app-account is required", hint: "give the ID on the custom integration's tile in Torii (Integrations)"}
+	}
+	if err := checkFormat(&o.format, o.legacyFormat); err != nil {
+		return err
+	}
+	return o.torii.check()
+}
+
+func runSync(ctx context.Context, e env, o syncOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	deprecationNote(e, o.legacyFormat)
+	client, err := o.torii.client(e, o.format == "json")
+	if err != nil {
+		return err
+	}
+	path, name := "", ""
+	if len(o.args) == 1 {
+		path, name = o.args[0], filepath.Base(o.args[0])
+		if err := checkBeforeUpload(e, path); err != nil {
+			return err
+		}
+	}
+	rep, err := deliver(ctx, e, &o.torii, client, path, name, o.fileID)
+	if o.format == "json" {
+		return printReport(e.stdout, rep, rep, err)
+	}
+	if err == nil {
+		printSyncAccepted(e, &o.torii, rep)
+	}
+	return err
 }
 
 // checkBeforeUpload checks a file in full: only a valid file goes to Torii.
 func checkBeforeUpload(e env, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("reading %s: %v", path, unwrapPath(err))}
+		return failure("reading %s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
 	rep, err := checkFile(f, path, e.now(), 50)
 	if err != nil {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("reading %s: %v", path, err)}
+		return failure("reading %s: %v", path, err)
 	}
 	for _, line := range rep.lines() {
 		fmt.Fprintln(e.stderr, line)
 	}
 	if rep.Errors > 0 {
-		return &invalidData{summary: fmt.Sprintf("%s: %s; nothing uploaded", path, plural(rep.Errors, "error", "errors"))}
+		return invalidData("%s: %s; nothing uploaded", path, text.Plural(rep.Errors, "error", "errors"))
 	}
 	return nil
 }
@@ -263,28 +325,53 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// whoamiOptions are what `whoami` is asked to do.
+type whoamiOptions struct {
+	args                 []string // none
+	format, legacyFormat string
+	torii                toriiOptions
+}
+
 func whoamiCommand(e env) *cli.Command {
-	var o toriiOptions
+	o := whoamiOptions{format: "text"}
 	return &cli.Command{
 		Name:  "whoami",
 		Usage: "check the API key: print the organization it belongs to",
-		Flags: append(toriiFlags(&o, false), formatFlag(&o, "output"), quietFlag(&o)),
-		Action: action(func(c *cli.Context) error {
-			client, err := o.client(e)
-			if err != nil {
-				return err
-			}
-			org, err := client.WhoAmI(c.Context)
-			if err != nil || o.dryRun {
-				return err
-			}
-			if o.format == "json" {
-				out, _ := json.Marshal(map[string]any{"id": org.ID, "companyName": org.CompanyName, "domain": org.Domain})
-				fmt.Fprintln(e.stdout, string(out))
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "%s (%s), organization %d: the API key works\n", org.CompanyName, org.Domain, org.ID)
-			return nil
-		}),
+		Flags: append(toriiFlags(&o.torii, false), formatFlag(&o.format, outcomeFormats),
+			legacyOutputFlag(&o.legacyFormat), quietFlag(&o.torii.quiet)),
+		Action: func(c *cli.Context) error {
+			o.args = c.Args().Slice()
+			return runWhoami(c.Context, e, o)
+		},
 	}
+}
+
+func (o *whoamiOptions) check() error {
+	if len(o.args) > 0 {
+		return usageError("whoami takes no arguments, got %q", o.args[0])
+	}
+	if err := checkFormat(&o.format, o.legacyFormat); err != nil {
+		return err
+	}
+	return o.torii.check()
+}
+
+func runWhoami(ctx context.Context, e env, o whoamiOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	deprecationNote(e, o.legacyFormat)
+	client, err := o.torii.client(e, o.format == "json")
+	if err != nil {
+		return err
+	}
+	org, err := client.WhoAmI(ctx)
+	if err != nil || o.torii.dryRun {
+		return err
+	}
+	if o.format == "json" {
+		return printReport(e.stdout, map[string]any{"id": org.ID, "companyName": org.CompanyName, "domain": org.Domain}, nil, nil)
+	}
+	fmt.Fprintf(e.stdout, "%s (%s), organization %d: the API key works\n", org.CompanyName, org.Domain, org.ID)
+	return nil
 }

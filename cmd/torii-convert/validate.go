@@ -14,15 +14,18 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/torii-convert/torii-convert/convert"
+	"github.com/torii-convert/torii-convert/internal/text"
 )
 
+// validateOptions are what `validate` is asked to do.
 type validateOptions struct {
-	convert convertOptions
-	format  string
+	files  []string
+	read   readOptions // with a template, the files are exports
+	format string
 }
 
 func validateCommand(e env) *cli.Command {
-	var o validateOptions
+	o := validateOptions{read: readOptions{maxErrors: 50}, format: "text"}
 	return &cli.Command{
 		Name:      "validate",
 		Usage:     "check customIntegrationData files, or exports with --template; every problem at its line and column",
@@ -43,16 +46,34 @@ nothing is written.
 
 Exit codes: 0 every file is valid, 3 a file is invalid, 1 a file could not be read,
 2 usage.`,
-		Flags: append(readingFlags(&o.convert, false),
-			&cli.StringFlag{Name: "format", Value: "text", Destination: &o.format,
-				Usage: "report as `FORMAT`: text, json, github (workflow annotations) or sarif (2.1.0)"}),
-		Action: action(func(c *cli.Context) error {
-			if c.NArg() == 0 {
-				return usageError("validate takes the files to check; usage: torii-convert validate FILE...")
-			}
-			return runValidate(c.Context, e, o, c.Args().Slice())
-		}),
+		Flags: append(readingFlags(&o.read),
+			formatFlag(&o.format, "report as `FORMAT`: text, json, github (workflow annotations) or sarif (2.1.0)")),
+		Action: func(c *cli.Context) error {
+			o.files = c.Args().Slice()
+			return runValidate(c.Context, e, o)
+		},
 	}
+}
+
+// check holds validate's flags to their rules, without reading anything.
+func (o validateOptions) check() error {
+	if len(o.files) == 0 {
+		return usageError("validate takes the files to check; usage: torii-convert validate FILE...")
+	}
+	switch o.format {
+	case "text", "json", "github", "sarif":
+	default:
+		return usageError("--format %q: want text, json, github or sarif", o.format)
+	}
+	if err := o.read.check(); err != nil {
+		return err
+	}
+	for _, f := range o.files {
+		if o.read.template == "" && isSpreadsheet(f) {
+			return usageError("%s is an export: pass --template to check it, as in torii-convert validate --template figma %s", f, f)
+		}
+	}
+	return nil
 }
 
 // finding is one problem, wherever it came from, as the reports show it.
@@ -82,27 +103,19 @@ type result struct {
 	Problems     []finding `json:"problems"`
 	MoreProblems int       `json:"moreProblems,omitempty"`
 	Unreadable   string    `json:"unreadable,omitempty"` // why the file could not be checked
-	code         int
+	kind         kind      // of the failure that made it unreadable
 }
 
-func runValidate(ctx context.Context, e env, o validateOptions, files []string) error {
-	switch o.format {
-	case "text", "json", "github", "sarif":
-	default:
-		return usageError("--format %q: want text, json, github or sarif", o.format)
+func runValidate(ctx context.Context, e env, o validateOptions) error {
+	if err := o.check(); err != nil {
+		return err
 	}
+	files := o.files
 	var opts convert.Options
-	if o.convert.template != "" {
+	if o.read.template != "" {
 		var err error
-		if opts, err = o.convert.toOptions(e); err != nil {
+		if opts, err = o.read.options(e, ""); err != nil {
 			return err
-		}
-	} else if o.convert.maxErrors < 0 {
-		return usageError("--max-errors %d: want 0 (all) or more", o.convert.maxErrors)
-	}
-	for _, f := range files {
-		if o.convert.template == "" && isSpreadsheet(f) {
-			return usageError("%s is an export: pass --template to check it, as in torii-convert validate --template figma %s", f, f)
 		}
 	}
 	results := make([]*result, len(files))
@@ -111,10 +124,10 @@ func runValidate(ctx context.Context, e env, o validateOptions, files []string) 
 	for range runtime.GOMAXPROCS(0) {
 		go func() {
 			for i := range work {
-				if o.convert.template != "" {
+				if o.read.template != "" {
 					results[i] = checkExport(ctx, files[i], opts)
 				} else {
-					results[i] = checkJSON(files[i], e, o.convert.maxErrors)
+					results[i] = checkJSON(files[i], e, o.read.maxErrors)
 				}
 			}
 			done <- struct{}{}
@@ -133,29 +146,28 @@ func runValidate(ctx context.Context, e env, o validateOptions, files []string) 
 	if err := report(e.stdout, o.format, results); err != nil {
 		return err
 	}
-	// A file that could not be checked outweighs one found invalid.
-	invalid, unread, code := 0, 0, exitOK
+	// A file that could not be checked outweighs one found invalid; the first such
+	// file's failure says which.
+	invalid, unread := 0, 0
+	var worst *result
 	for _, r := range results {
 		switch {
 		case r.Unreadable != "":
 			unread++
-			if code == exitOK || code == exitInvalid {
-				code = r.code
+			if worst == nil {
+				worst = r
 			}
 		case !r.Valid:
 			invalid++
-			if code == exitOK {
-				code = exitInvalid
-			}
 		}
 	}
 	switch {
-	case code == exitOK:
-		return nil
 	case unread > 0:
-		return &exitError{code: code, msg: fmt.Sprintf("%s of %d could not be read", plural(unread, "file", "files"), len(results))}
+		return &cmdError{kind: worst.kind, msg: fmt.Sprintf("%s of %d could not be read", text.Plural(unread, "file", "files"), len(results))}
+	case invalid > 0:
+		return invalidData("%s of %d invalid", text.Plural(invalid, "file", "files"), len(results))
 	}
-	return &invalidData{summary: fmt.Sprintf("%s of %d invalid", plural(invalid, "file", "files"), len(results))}
+	return nil
 }
 
 func isSpreadsheet(path string) bool {
@@ -170,17 +182,17 @@ func checkJSON(path string, e env, max int) *result {
 	r := &result{File: path, Kind: "customIntegrationData"}
 	f, err := os.Open(path)
 	if err != nil {
-		r.Unreadable, r.code = unwrapPath(err).Error(), exitFailure
+		r.Unreadable, r.kind = unwrapPath(err).Error(), kindFailure
 		return r
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
-		r.Unreadable, r.code = "is a directory", exitFailure
+		r.Unreadable, r.kind = "is a directory", kindFailure
 		return r
 	}
 	rep, err := checkFile(f, path, e.now(), max)
 	if err != nil {
-		r.Unreadable, r.code = err.Error(), exitFailure
+		r.Unreadable, r.kind = err.Error(), kindFailure
 		return r
 	}
 	r.Users, r.Licenses, r.Errors, r.Warnings = rep.Stats.Users, rep.Stats.Licenses, rep.Errors, rep.Warnings
@@ -201,14 +213,13 @@ func checkExport(ctx context.Context, path string, opts convert.Options) *result
 	r := &result{File: path, Kind: "export"}
 	res, err := convert.Convert(ctx, path, opts, nil)
 	if err != nil {
-		x := classify(err)
-		if x.code == exitInvalid {
+		if k := kindOf(err); k == kindInvalid {
 			// The export was read but cannot make a file at all, such as one without an
 			// email column: one error, at the file.
 			r.Errors = 1
-			r.Problems = []finding{{Severity: "error", Rule: "export", Message: x.msg, where: path}}
+			r.Problems = []finding{{Severity: "error", Rule: "export", Message: err.Error(), where: path}}
 		} else {
-			r.Unreadable, r.code = x.msg, x.code
+			r.Unreadable, r.kind = err.Error(), k
 		}
 		r.finish()
 		return r
@@ -233,9 +244,6 @@ func checkExport(ctx context.Context, path string, opts convert.Options) *result
 
 func (r *result) finish() {
 	r.Valid = r.Errors == 0 && r.Unreadable == ""
-	if r.Unreadable == "" && !r.Valid {
-		r.code = exitInvalid
-	}
 	if r.Problems == nil {
 		r.Problems = []finding{}
 	}
@@ -248,16 +256,16 @@ func (r *result) summary() string {
 	}
 	state := "valid"
 	if !r.Valid {
-		state = "invalid: " + plural(r.Errors, "error", "errors")
+		state = "invalid: " + text.Plural(r.Errors, "error", "errors")
 	}
 	if r.Warnings > 0 {
 		sep := ", "
 		if r.Valid {
 			sep = " with "
 		}
-		state += sep + plural(r.Warnings, "warning", "warnings")
+		state += sep + text.Plural(r.Warnings, "warning", "warnings")
 	}
-	return fmt.Sprintf("%s: %s; %s, %s", r.File, state, plural(r.Users, "user", "users"), plural(r.Licenses, "license", "licenses"))
+	return fmt.Sprintf("%s: %s; %s, %s", r.File, state, text.Plural(r.Users, "user", "users"), text.Plural(r.Licenses, "license", "licenses"))
 }
 
 func report(w io.Writer, format string, results []*result) error {

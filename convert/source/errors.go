@@ -20,7 +20,10 @@ type Error struct {
 	Kind Kind
 	Msg  string // context before cause: "reading members.xlsx: not an XLSX workbook"
 	Hint string // the fix, shown on its own line
-	Err  error
+	// Option names the field of Options the error is about ("Sheet", "Encoding", ...),
+	// so that a command line can say which of its flags sets it.
+	Option string
+	Err    error
 }
 
 func (e *Error) Error() string {

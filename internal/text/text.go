@@ -76,3 +76,11 @@ func Digits(s string) (int, bool) {
 	}
 	return n, len(s) > 0
 }
+
+// Plural counts: Plural(1, "row", "rows") is "1 row", Plural(3, "row", "rows") "3 rows".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
