@@ -1,9 +1,6 @@
 package convert
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/torii-convert/torii-convert/convert/source"
 	"github.com/torii-convert/torii-convert/schema"
 )
@@ -44,18 +41,4 @@ type Problem struct {
 	// "license-status", "row-width", "no-users", "seats".
 	Rule    string
 	Message string
-}
-
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.Pos.String())
-	if p.Pos.Header != "" {
-		fmt.Fprintf(&b, " (%s)", p.Pos.Header)
-	}
-	b.WriteString(": ")
-	if p.Severity == schema.Warning {
-		b.WriteString("warning: ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
 }

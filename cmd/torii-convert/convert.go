@@ -319,7 +319,7 @@ func displayName(input string) string {
 // printProblems lists problems, then says how many more there were.
 func printProblems(w io.Writer, problems []convert.Problem, total int) {
 	for _, p := range problems {
-		fmt.Fprintln(w, p)
+		fmt.Fprintln(w, exportFinding(p))
 	}
 	if more := total - len(problems); more > 0 {
 		fmt.Fprintln(w, moreProblems(more))

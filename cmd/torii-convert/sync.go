@@ -309,8 +309,11 @@ func checkBeforeUpload(e env, path string) error {
 	if err != nil {
 		return failure("reading %s: %v", path, err)
 	}
-	for _, line := range rep.lines() {
-		fmt.Fprintln(e.stderr, line)
+	for _, p := range rep.Problems {
+		fmt.Fprintln(e.stderr, p)
+	}
+	if rep.MoreProblems > 0 {
+		fmt.Fprintln(e.stderr, moreProblems(rep.MoreProblems))
 	}
 	if rep.Errors > 0 {
 		return invalidData("%s: %s; nothing uploaded", path, text.Plural(rep.Errors, "error", "errors"))

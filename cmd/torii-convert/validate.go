@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -75,37 +72,6 @@ func (o validateOptions) check() error {
 	}
 	return nil
 }
-
-// finding is one problem, wherever it came from, as the reports show it.
-type finding struct {
-	Severity string `json:"severity"` // error or warning
-	Line     int    `json:"line,omitempty"`
-	Column   int    `json:"column,omitempty"`
-	Sheet    string `json:"sheet,omitempty"`  // exports: the workbook's sheet
-	Cell     string `json:"cell,omitempty"`   // exports: C14
-	Header   string `json:"header,omitempty"` // exports: the column's header
-	Path     string `json:"path,omitempty"`   // files: users[41].email
-	Pointer  string `json:"pointer,omitempty"`
-	Rule     string `json:"rule"`
-	Message  string `json:"message"`
-	where    string // for text: "file:line:col" or "file:Sheet!C14 (Email)"
-}
-
-// result is what checking one file found.
-type result struct {
-	File         string    `json:"file"`
-	Kind         string    `json:"kind"` // customIntegrationData or export
-	Valid        bool      `json:"valid"`
-	Users        int       `json:"users"`
-	Licenses     int       `json:"licenses"`
-	Errors       int       `json:"errors"`
-	Warnings     int       `json:"warnings"`
-	Problems     []finding `json:"problems"`
-	MoreProblems int       `json:"moreProblems,omitempty"`
-	Unreadable   string    `json:"unreadable,omitempty"` // why the file could not be checked
-	kind         kind      // of the failure that made it unreadable
-}
-
 func runValidate(ctx context.Context, e env, o validateOptions) error {
 	if err := o.check(); err != nil {
 		return err
@@ -177,7 +143,6 @@ func isSpreadsheet(path string) bool {
 	}
 	return false
 }
-
 func checkJSON(path string, e env, max int) *result {
 	r := &result{File: path, Kind: "customIntegrationData"}
 	f, err := os.Open(path)
@@ -195,18 +160,7 @@ func checkJSON(path string, e env, max int) *result {
 		r.Unreadable, r.kind = err.Error(), kindFailure
 		return r
 	}
-	r.Users, r.Licenses, r.Errors, r.Warnings = rep.Stats.Users, rep.Stats.Licenses, rep.Errors, rep.Warnings
-	r.MoreProblems = rep.Errors + rep.Warnings - len(rep.Problems)
-	for _, p := range rep.Problems {
-		fd := finding{Severity: p.Severity.String(), Line: p.Line, Column: p.Col, Rule: p.Keyword, Message: p.Message}
-		if len(p.Path) > 0 {
-			fd.Path, fd.Pointer = p.Path.String(), p.Path.Pointer()
-		}
-		fd.where = fmt.Sprintf("%s:%d:%d", path, p.Line, p.Col)
-		r.Problems = append(r.Problems, fd)
-	}
-	r.finish()
-	return r
+	return rep
 }
 
 func checkExport(ctx context.Context, path string, opts convert.Options) *result {
@@ -227,16 +181,7 @@ func checkExport(ctx context.Context, path string, opts convert.Options) *result
 	r.Users, r.Licenses, r.Errors, r.Warnings = res.Users, res.Licenses, res.Errors, res.Warnings
 	r.MoreProblems = res.Errors + res.Warnings - len(res.Problems)
 	for _, p := range res.Problems {
-		fd := finding{Severity: p.Severity.String(), Line: p.Pos.Line, Column: p.Pos.Col, Sheet: p.Pos.Sheet,
-			Header: p.Pos.Header, Rule: p.Rule, Message: p.Message}
-		if p.Pos.Sheet != "" && p.Pos.Col > 0 {
-			fd.Cell = fmt.Sprintf("%s%d", convert.ColumnName(p.Pos.Col), p.Pos.Line)
-		}
-		fd.where = p.Pos.String()
-		if p.Pos.Header != "" {
-			fd.where += " (" + p.Pos.Header + ")"
-		}
-		r.Problems = append(r.Problems, fd)
+		r.Problems = append(r.Problems, exportFinding(p))
 	}
 	r.finish()
 	return r
@@ -247,212 +192,4 @@ func (r *result) finish() {
 	if r.Problems == nil {
 		r.Problems = []finding{}
 	}
-}
-
-// summary is a file's line in the text report.
-func (r *result) summary() string {
-	if r.Unreadable != "" {
-		return fmt.Sprintf("%s: could not be read: %s", r.File, r.Unreadable)
-	}
-	state := "valid"
-	if !r.Valid {
-		state = "invalid: " + text.Plural(r.Errors, "error", "errors")
-	}
-	if r.Warnings > 0 {
-		sep := ", "
-		if r.Valid {
-			sep = " with "
-		}
-		state += sep + text.Plural(r.Warnings, "warning", "warnings")
-	}
-	return fmt.Sprintf("%s: %s; %s, %s", r.File, state, text.Plural(r.Users, "user", "users"), text.Plural(r.Licenses, "license", "licenses"))
-}
-
-func report(w io.Writer, format string, results []*result) error {
-	switch format {
-	case "json":
-		valid := true
-		for _, r := range results {
-			valid = valid && r.Valid
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(struct {
-			Valid bool      `json:"valid"`
-			Files []*result `json:"files"`
-		}{valid, results})
-	case "sarif":
-		return writeSARIF(w, results)
-	}
-	for _, r := range results {
-		if format == "text" {
-			fmt.Fprintln(w, r.summary())
-		}
-		for _, p := range r.Problems {
-			if format == "github" {
-				fmt.Fprintln(w, annotation(r.File, p))
-				continue
-			}
-			sev := ""
-			if p.Severity == "warning" {
-				sev = "warning: "
-			}
-			at := ""
-			if p.Path != "" {
-				at = p.Path + ": "
-			}
-			fmt.Fprintf(w, "%s: %s%s%s\n", p.where, sev, at, p.Message)
-		}
-		if r.MoreProblems > 0 {
-			fmt.Fprintf(w, "%s: %s\n", r.File, moreProblems(r.MoreProblems))
-		}
-		if format == "github" {
-			if r.Unreadable != "" {
-				fmt.Fprintf(w, "::error file=%s::%s\n", ghProperty(r.File), ghData("could not be read: "+r.Unreadable))
-			}
-			fmt.Fprintln(w, r.summary())
-		}
-	}
-	return nil
-}
-
-// annotation is a GitHub workflow command that marks a problem on the file's line.
-func annotation(file string, p finding) string {
-	var b strings.Builder
-	b.WriteString("::" + p.Severity + " file=" + ghProperty(file))
-	if p.Line > 0 && p.Sheet == "" {
-		fmt.Fprintf(&b, ",line=%d", p.Line)
-		if p.Column > 0 {
-			fmt.Fprintf(&b, ",col=%d", p.Column)
-		}
-	}
-	title := p.Path
-	if p.Sheet != "" {
-		title = p.Sheet + "!" + p.Cell
-	} else if title == "" && p.Header != "" {
-		title = p.Header
-	}
-	if title != "" {
-		b.WriteString(",title=" + ghProperty(title))
-	}
-	msg := p.Message
-	if p.Header != "" && p.Sheet != "" {
-		msg = p.Header + ": " + msg
-	}
-	b.WriteString("::" + ghData(msg))
-	return b.String()
-}
-
-// ghData and ghProperty escape text for workflow commands, as GitHub's toolkit does.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
-
-// writeSARIF writes SARIF 2.1.0, for GitHub code scanning and other tools.
-func writeSARIF(w io.Writer, results []*result) error {
-	type region struct {
-		StartLine   int `json:"startLine"`
-		StartColumn int `json:"startColumn,omitempty"`
-	}
-	type location struct {
-		Physical struct {
-			Artifact struct {
-				URI string `json:"uri"`
-			} `json:"artifactLocation"`
-			Region *region `json:"region,omitempty"`
-		} `json:"physicalLocation"`
-		Logical []map[string]string `json:"logicalLocations,omitempty"`
-	}
-	type sarifResult struct {
-		RuleID    string            `json:"ruleId"`
-		Level     string            `json:"level"`
-		Message   map[string]string `json:"message"`
-		Locations []location        `json:"locations"`
-	}
-	rules := map[string]bool{}
-	out := []sarifResult{}
-	for _, r := range results {
-		problems := r.Problems
-		if r.Unreadable != "" {
-			problems = []finding{{Severity: "error", Rule: "unreadable", Message: "could not be read: " + r.Unreadable}}
-		}
-		for _, p := range problems {
-			rules[p.Rule] = true
-			var loc location
-			loc.Physical.Artifact.URI = filepath.ToSlash(r.File)
-			if p.Line > 0 {
-				loc.Physical.Region = &region{StartLine: p.Line, StartColumn: p.Column}
-			}
-			name := p.Path
-			if p.Sheet != "" {
-				name = p.Sheet + "!" + p.Cell
-			}
-			if name != "" {
-				loc.Logical = []map[string]string{{"fullyQualifiedName": name}}
-				if p.Pointer != "" {
-					loc.Logical[0]["decoratedName"] = p.Pointer
-				}
-			}
-			out = append(out, sarifResult{RuleID: p.Rule, Level: p.Severity, Message: map[string]string{"text": p.Message}, Locations: []location{loc}})
-		}
-	}
-	var ids []string
-	for id := range rules {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	var ruleList []map[string]any
-	for _, id := range ids {
-		ruleList = append(ruleList, map[string]any{"id": id, "shortDescription": map[string]string{"text": ruleText(id)}})
-	}
-	doc := map[string]any{
-		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-		"version": "2.1.0",
-		"runs": []any{map[string]any{
-			"tool": map[string]any{"driver": map[string]any{
-				"name": "torii-convert", "version": version,
-				"informationUri": "https://github.com/torii-convert/torii-convert",
-				"rules":          ruleList,
-			}},
-			"results": out,
-		}},
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
-}
-
-// ruleText describes the rules in SARIF.
-func ruleText(id string) string {
-	if t, ok := map[string]string{
-		"format":                "A value has the wrong format (email, date).",
-		"enum":                  "A value is not one of those Torii allows.",
-		"type":                  "A value has the wrong JSON type.",
-		"required":              "A required field is missing.",
-		"additionalProperties":  "A field Torii does not know, which it ignores.",
-		"anyOf":                 "A value matches none of the allowed forms.",
-		"minItems":              "An array is shorter than Torii needs.",
-		"minimum":               "A number is below its minimum.",
-		"minLength":             "A string is empty.",
-		"duplicate-key":         "A field appears twice in one object.",
-		"syntax":                "The file is not well-formed JSON.",
-		"unique-email":          "Two users have the same email.",
-		"unique-license":        "Two licenses have the same name.",
-		"unique-holder":         "A user holds one license twice.",
-		"holder-is-user":        "A license is held by someone who is not a user.",
-		"no-status-no-activity": "A user with no status and no lastUsedDate.",
-		"zero-price":            "A price of 0 on a license that looks paid.",
-		"cents":                 "A price that is not a whole number of cents.",
-		"future-date":           "A lastUsedDate in the future.",
-		"unreadable":            "The file could not be read.",
-	}[id]; ok {
-		return t
-	}
-	return "A problem found converting the export (" + id + ")."
 }
