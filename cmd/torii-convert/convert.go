@@ -210,6 +210,9 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		return err
 	}
 	input := o.args[0]
+	if err := sameFile(o.output, input, o.read.template, o.prices); err != nil {
+		return err
+	}
 	opts, err := o.read.options(e, o.prices)
 	if err != nil {
 		return err
@@ -243,7 +246,7 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		}
 		return invalidData("%s: %s; %s", name, text.Plural(res.Errors, "error", "errors"), what)
 	}
-	if err := out.commit(); err != nil {
+	if err := out.commit(ctx); err != nil {
 		return err
 	}
 	rep := newConvertReport(name, o.output, res)

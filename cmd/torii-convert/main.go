@@ -3,10 +3,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 )
 
 func main() { os.Exit(runProcess()) }
@@ -21,6 +23,28 @@ func runProcess() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return run(ctx, os.Args, env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
-		tty: isTerminal(os.Stderr)})
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, os.Args, env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
+			tty: isTerminal(os.Stderr)})
+	}()
+	select {
+	case c := <-code:
+		return c
+	case <-ctx.Done():
+	}
+	// The run stops at the next step, removes what it made and says where it stopped. One
+	// blocked in I/O that nothing can interrupt (a FIFO that nobody opens or reads) is
+	// given up after a moment: its output was never committed.
+	select {
+	case c := <-code:
+		return c
+	case <-time.After(interruptGrace):
+		abandonSpools()
+		fmt.Fprintln(os.Stderr, "torii-convert: interrupted while blocked reading or writing; nothing written")
+		return exitInterrupted
+	}
 }
+
+// interruptGrace is how long an interrupted run has to stop by itself.
+const interruptGrace = 2 * time.Second
