@@ -32,6 +32,8 @@ type env struct {
 	now            func() time.Time
 	// tty says stderr is a terminal: live progress lines go there only then.
 	tty bool
+	// secrets scrubs what run reads of secrets from stderr, errors and reports.
+	secrets *scrubber
 }
 
 // run is the whole program; main only gathers the process state for it. It never exits
@@ -44,6 +46,8 @@ func run(ctx context.Context, args []string, e env) int {
 	if e.getenv == nil {
 		e.getenv = func(string) string { return "" }
 	}
+	e.secrets = &scrubber{}
+	e.stderr = scrubbed{e.stderr, e.secrets}
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
@@ -51,6 +55,7 @@ func run(ctx context.Context, args []string, e env) int {
 	}
 	x := describe(ctx, err)
 	code := exitCode(x.kind)
+	x.msg, x.hint = e.secrets.scrub(x.msg), e.secrets.scrub(x.hint)
 	var rep *reported
 	if errors.As(err, &rep) {
 		rep.write(code, x.msg)

@@ -260,10 +260,10 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		rep.syncReport, err = deliver(ctx, e, &o.torii, client, out.path(), uploadName(input, o.output), 0)
 	}
 	if o.format == "json" {
-		return printReport(e.stdout, rep, rep.syncReport, err)
+		return printReport(e, rep, rep.syncReport, err)
 	}
 	if o.sync && err == nil {
-		printSyncAccepted(e, &o.torii, rep.syncReport)
+		printSyncAccepted(scrubbed{e.stdout, e.secrets}, &o.torii, rep.syncReport)
 	}
 	return err
 }
@@ -281,12 +281,12 @@ func newConvertReport(name, output string, res *convert.Result) *convertReport {
 	return rep
 }
 
-// printReport prints a --format json report: now when the run went well, else once the
-// exit code is known, with the failure in sync.
-func printReport(w io.Writer, rep any, sync *syncReport, err error) error {
+// printReport prints a --format json report, secrets scrubbed: now when the run went
+// well, else once the exit code is known, with the failure in sync.
+func printReport(e env, rep any, sync *syncReport, err error) error {
 	write := func() {
 		out, _ := json.Marshal(rep)
-		fmt.Fprintln(w, string(out))
+		fmt.Fprintln(e.stdout, e.secrets.scrub(string(out)))
 	}
 	if err == nil {
 		write()

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -127,7 +130,7 @@ func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
 	c := torii.New(o.apiURL, key)
 	c.Timeout, c.Wait = o.timeout, o.wait
 	if o.dryRun {
-		c.DryRun = e.stdout
+		c.DryRun = scrubbed{e.stdout, e.secrets}
 		if jsonOut {
 			c.DryRun = e.stderr
 		}
@@ -148,35 +151,67 @@ func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
 	return c, nil
 }
 
-// key reads the API key. A flag holding the key itself would show in ps and in shell
-// history, so there is none.
+// maxKeyFile is the most --api-key-file reads: an API key is far shorter, and a wrong
+// path (/dev/zero, a log) must not be read forever.
+const maxKeyFile = 4 << 10
+
+// key reads the API key, and has it scrubbed from everything printed from then on. A
+// flag holding the key itself would show in ps and in shell history, so there is none.
 func (o *toriiOptions) key(e env) (string, error) {
+	key, err := o.readKey(e)
+	e.secrets.add(key)
+	return key, err
+}
+
+func (o *toriiOptions) readKey(e env) (string, error) {
+	authError := func(format string, args ...any) error {
+		return &cmdError{kind: kindAuth, msg: fmt.Sprintf(format, args...), hint: keyHint}
+	}
 	if o.keyFile != "" {
-		st, err := os.Stat(o.keyFile)
-		if err != nil {
-			return "", &cmdError{kind: kindAuth, msg: fmt.Sprintf("reading the API key: %s: no such file", o.keyFile), hint: keyHint}
+		f, err := os.Open(o.keyFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", authError("reading the API key: %s: no such file", o.keyFile)
+		} else if err != nil {
+			return "", authError("reading the API key from %s: %v", o.keyFile, unwrapPath(err))
 		}
-		data, err := os.ReadFile(o.keyFile)
-		if err != nil {
-			return "", &cmdError{kind: kindAuth, msg: "reading the API key from " + o.keyFile + ": permission denied", hint: keyHint}
+		defer f.Close()
+		st, err := f.Stat()
+		if err == nil && st.IsDir() {
+			return "", authError("reading the API key from %s: it is a directory; give the file that holds the key", o.keyFile)
 		}
-		if st.Mode().Perm()&0o077 != 0 {
+		data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+		if err != nil {
+			return "", authError("reading the API key from %s: %v", o.keyFile, unwrapPath(err))
+		}
+		if len(data) > maxKeyFile {
+			return "", authError("reading the API key from %s: it is longer than %d KB, so it is not an API key file", o.keyFile, maxKeyFile>>10)
+		}
+		if st.Mode().Perm()&0o077 != 0 && st.Mode().IsRegular() {
 			fmt.Fprintf(e.stderr, "warning: %s can be read by other users; chmod 600 it\n", o.keyFile)
 		}
 		key := strings.TrimSpace(string(data))
-		if key == "" || strings.ContainsAny(key, " \t\r\n") {
-			return "", &cmdError{kind: kindAuth, msg: fmt.Sprintf("%s does not hold an API key (one line, no spaces)", o.keyFile), hint: keyHint}
+		switch {
+		case strings.ContainsAny(key, "\r\n"):
+			e.secrets.add(strings.Fields(key)...)
+			return "", authError("the key file %s has a line break inside the key; it must hold the key alone, on one line", o.keyFile)
+		case key == "" || strings.ContainsAny(key, " \t"):
+			e.secrets.add(strings.Fields(key)...)
+			return "", authError("%s does not hold an API key (one line, no spaces)", o.keyFile)
 		}
 		return key, nil
 	}
 	if key := strings.TrimSpace(e.getenv("TORII_API_KEY")); key != "" {
+		if strings.ContainsAny(key, "\r\n\t ") {
+			e.secrets.add(strings.Fields(key)...)
+			return "", authError("TORII_API_KEY has a line break or a space inside the key; it must be the key alone")
+		}
 		return key, nil
 	}
 	if o.dryRun {
 		fmt.Fprintln(e.stderr, "warning: no API key; a real run needs one: "+keyHint)
 		return "", nil
 	}
-	return "", &cmdError{kind: kindAuth, msg: "no API key", hint: keyHint}
+	return "", authError("no API key")
 }
 
 // syncReport is the outcome of an upload and sync, as --format json prints it.
@@ -215,9 +250,9 @@ func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, 
 	return rep, nil
 }
 
-func printSyncAccepted(e env, o *toriiOptions, rep *syncReport) {
+func printSyncAccepted(w io.Writer, o *toriiOptions, rep *syncReport) {
 	if !o.dryRun {
-		fmt.Fprintf(e.stdout, "sync accepted: app account %d syncs file %d; Torii runs it in the background\n", rep.AppAccount, rep.FileID)
+		fmt.Fprintf(w, "sync accepted: app account %d syncs file %d; Torii runs it in the background\n", rep.AppAccount, rep.FileID)
 	}
 }
 
@@ -276,6 +311,7 @@ func runSync(ctx context.Context, e env, o syncOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
+	e.stdout = scrubbed{e.stdout, e.secrets} // only reports: never a file
 	deprecationNote(e, o.legacyFormat)
 	client, err := o.torii.client(e, o.format == "json")
 	if err != nil {
@@ -290,10 +326,10 @@ func runSync(ctx context.Context, e env, o syncOptions) error {
 	}
 	rep, err := deliver(ctx, e, &o.torii, client, path, name, o.fileID)
 	if o.format == "json" {
-		return printReport(e.stdout, rep, rep, err)
+		return printReport(e, rep, rep, err)
 	}
 	if err == nil {
-		printSyncAccepted(e, &o.torii, rep)
+		printSyncAccepted(e.stdout, &o.torii, rep)
 	}
 	return err
 }
@@ -363,6 +399,7 @@ func runWhoami(ctx context.Context, e env, o whoamiOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
+	e.stdout = scrubbed{e.stdout, e.secrets}
 	deprecationNote(e, o.legacyFormat)
 	client, err := o.torii.client(e, o.format == "json")
 	if err != nil {
@@ -373,7 +410,7 @@ func runWhoami(ctx context.Context, e env, o whoamiOptions) error {
 		return err
 	}
 	if o.format == "json" {
-		return printReport(e.stdout, map[string]any{"id": org.ID, "companyName": org.CompanyName, "domain": org.Domain}, nil, nil)
+		return printReport(e, map[string]any{"id": org.ID, "companyName": org.CompanyName, "domain": org.Domain}, nil, nil)
 	}
 	fmt.Fprintf(e.stdout, "%s (%s), organization %d: the API key works\n", org.CompanyName, org.Domain, org.ID)
 	return nil
