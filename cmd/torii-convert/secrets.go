@@ -2,16 +2,13 @@ package main
 
 import (
 	"io"
-	"strings"
 	"sync"
+
+	"github.com/torii-convert/torii-convert/internal/httpx"
 )
 
 // redacted stands for a secret wherever one would have been printed.
-const redacted = "***redacted***"
-
-// minSecret is the shortest secret that is scrubbed: a shorter one would blot out
-// ordinary words, and is no real API key or password.
-const minSecret = 6
+const redacted = httpx.Redacted
 
 // scrubber removes secrets (the API key, passwords) from text before it is printed,
 // wherever the text came from: a message of ours, an error, or a server that echoes
@@ -29,23 +26,21 @@ func (s *scrubber) add(secrets ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, x := range secrets {
-		if len(x) >= minSecret {
+		if len(x) >= httpx.MinSecret {
 			s.secrets = append(s.secrets, x)
 		}
 	}
 }
 
-// scrub returns text with every secret replaced by ***redacted***.
+// scrub returns text with every secret replaced by ***redacted***, in every form
+// httpx.Scrub knows (escaped, base64, after Bearer).
 func (s *scrubber) scrub(text string) string {
 	if s == nil {
 		return text
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, x := range s.secrets {
-		text = strings.ReplaceAll(text, x, redacted)
-	}
-	return text
+	return httpx.Scrub(text, s.secrets...)
 }
 
 // scrubbed is a writer that scrubs each write: for stderr, which carries messages

@@ -141,7 +141,7 @@ func TestKeyFile(t *testing.T) {
 
 func TestScrubber(t *testing.T) {
 	s := &scrubber{}
-	s.add("tk_secret_1", "pass", "ipex-password-2", "")
+	s.add("tk_secret_1", "pas", "ipex-password-2", "")
 	var b bytes.Buffer
 	w := scrubbed{&b, s}
 	w.Write([]byte("key tk_secret_1, password ipex-password-2, passage\n"))
