@@ -140,7 +140,7 @@ func describe(ctx context.Context, err error) *cmdError {
 var optionHint = map[string]string{
 	"Format":    "--input-format csv or xlsx reads the file as that, whatever its name",
 	"Sheet":     "--sheet chooses the sheet, by name or number",
-	"Encoding":  "--encoding names the text's encoding, such as --encoding windows-1252",
+	"Encoding":  "--encoding names the file's encoding, such as --encoding windows-1252",
 	"HeaderRow": "--header-row N says which line holds the header",
 	"Template":  "--template takes a built-in name (torii-convert templates lists them) or a template file's path",
 	"Prices":    "--prices takes a CSV file with the columns license,price[,purchased]",

@@ -46,8 +46,8 @@ func decodeText(file string, raw io.Reader, name string) (*decoded, error) {
 	case name != "":
 		e, label, err := encodingByName(name)
 		if err != nil {
-			return nil, &Error{Kind: Usage, Msg: fmt.Sprintf("--encoding %q: %v", name, err),
-				Hint: "for example utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1, shift_jis"}
+			return nil, &Error{Kind: Usage, Option: "Encoding", Msg: fmt.Sprintf("encoding %q: %v", name, err),
+				Hint: "known encodings include utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1, shift_jis"}
 		}
 		enc, d.encoding = e, label
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
@@ -174,7 +174,7 @@ func (c *utf8Check) Read(p []byte) (int, error) {
 		}
 		line := c.line + bytes.Count(chunk[:bad], []byte{'\n'})
 		return 0, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: line %d is not UTF-8 (byte 0x%02x), though the lines above are", c.file, line, chunk[bad]),
-			Hint: "pass --encoding with the file's encoding, such as --encoding windows-1252"}
+			Option: "Encoding"}
 	}
 	c.line += bytes.Count(chunk[:whole], []byte{'\n'})
 	c.carry = append(c.carry[:0], chunk[whole:]...)

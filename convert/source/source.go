@@ -172,11 +172,11 @@ func checkMagic(name, format string, r io.Reader) error {
 		if len(head) > 0 {
 			what = "it looks like text, perhaps CSV"
 		}
-		return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not an XLSX workbook; %s", name, what),
-			Hint: "if it is CSV, rename it to .csv or pass --input-format csv"}
+		return &Error{Kind: Read, Option: "Format", Msg: fmt.Sprintf("reading %s: not an XLSX workbook; %s", name, what),
+			Hint: "if it is CSV, rename it to .csv or read it as CSV"}
 	case format != FormatXLSX && (isZip || isOLE):
-		return &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not a CSV file; it is a binary file, perhaps a workbook", name),
-			Hint: "if it is an XLSX workbook, rename it to .xlsx or pass --input-format xlsx"}
+		return &Error{Kind: Read, Option: "Format", Msg: fmt.Sprintf("reading %s: not a CSV file; it is a binary file, perhaps a workbook", name),
+			Hint: "if it is an XLSX workbook, rename it to .xlsx or read it as XLSX"}
 	}
 	return nil
 }

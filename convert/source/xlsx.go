@@ -252,8 +252,8 @@ func pickSheet(file string, sheets []Sheet, want string) (Sheet, error) {
 				return sh, nil
 			}
 		}
-		return Sheet{}, &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the workbook has no visible sheet", file),
-			Hint: "choose one with --sheet; its sheets: " + listSheets(sheets)}
+		return Sheet{}, &Error{Kind: Data, Option: "Sheet", Msg: fmt.Sprintf("reading %s: the workbook has no visible sheet", file),
+			Hint: "choose one of its sheets: " + listSheets(sheets)}
 	}
 	for _, sh := range sheets {
 		if sh.Name == want {
@@ -268,8 +268,8 @@ func pickSheet(file string, sheets []Sheet, want string) (Sheet, error) {
 	if n, err := strconv.Atoi(want); err == nil && n >= 1 && n <= len(sheets) {
 		return sheets[n-1], nil
 	}
-	return Sheet{}, &Error{Kind: Usage, Msg: fmt.Sprintf("reading %s: no sheet %q", file, want),
-		Hint: "its sheets: " + listSheets(sheets) + "; pass --sheet with a name or a number"}
+	return Sheet{}, &Error{Kind: Usage, Option: "Sheet", Msg: fmt.Sprintf("reading %s: no sheet %q", file, want),
+		Hint: "its sheets: " + listSheets(sheets)}
 }
 
 func listSheets(sheets []Sheet) string {

@@ -139,7 +139,7 @@ func TestXLSXSheets(t *testing.T) {
 	_, err := Open(path, Options{Sheet: "Staff"})
 	want := `reading ` + path + `: no sheet "Staff"`
 	var e *Error
-	if !errors.As(err, &e) || e.Error() != want || e.Kind != Usage || e.Hint != `its sheets: 1 "Cover" (hidden), 2 "Members"; pass --sheet with a name or a number` {
+	if !errors.As(err, &e) || e.Error() != want || e.Kind != Usage || e.Hint != `its sheets: 1 "Cover" (hidden), 2 "Members"` || e.Option != "Sheet" {
 		t.Errorf("got %v (%+v)", err, e)
 	}
 }
@@ -167,11 +167,11 @@ func TestOpenErrors(t *testing.T) {
 		kind            Kind
 	}{
 		{filepath.Join(dir, "missing.csv"), "reading " + filepath.Join(dir, "missing.csv") + ": no such file", "", Read},
-		{csvNamedXLSX, "reading " + csvNamedXLSX + ": not an XLSX workbook; it looks like text, perhaps CSV", "if it is CSV, rename it to .csv or pass --input-format csv", Read},
-		{empty, "reading " + empty + ": not an XLSX workbook; it is empty", "if it is CSV, rename it to .csv or pass --input-format csv", Read},
+		{csvNamedXLSX, "reading " + csvNamedXLSX + ": not an XLSX workbook; it looks like text, perhaps CSV", "if it is CSV, rename it to .csv or read it as CSV", Read},
+		{empty, "reading " + empty + ": not an XLSX workbook; it is empty", "if it is CSV, rename it to .csv or read it as CSV", Read},
 		{corrupt, "reading " + corrupt + ": not a readable XLSX workbook (the zip structure is broken)", "the file may be damaged or incomplete; export it again", Read},
 		{ole, "reading " + ole + ": not an XLSX workbook; it is an old binary Excel (.xls) file or a password-protected workbook", "open it in Excel or LibreOffice, remove any password, and save it as .xlsx", Read},
-		{zipNamedCSV, "reading " + zipNamedCSV + ": not a CSV file; it is a binary file, perhaps a workbook", "if it is an XLSX workbook, rename it to .xlsx or pass --input-format xlsx", Read},
+		{zipNamedCSV, "reading " + zipNamedCSV + ": not a CSV file; it is a binary file, perhaps a workbook", "if it is an XLSX workbook, rename it to .xlsx or read it as XLSX", Read},
 		{plainZip, "reading " + plainZip + ": it is a zip archive but not a workbook (no xl/workbook.xml)", "the workbook may be damaged; open it in a spreadsheet application and save it again", Read},
 		{filepath.Join(dir, "old.xls"), "reading " + filepath.Join(dir, "old.xls") + ": old binary Excel (.xls) workbooks are not supported", "open it in Excel or LibreOffice and save it as .xlsx (or export the sheet as CSV)", Read},
 	} {
