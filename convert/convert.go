@@ -109,20 +109,39 @@ type conversion struct {
 	skipped map[string]int
 }
 
-// report records a problem, keeping at most MaxProblems.
+// report records a problem, keeping the MaxProblems first by position: problems are
+// not found in the order of the file (the checks of the built file come after the
+// reading), and a capped list must still start where the file does.
 func (c *conversion) report(sev schema.Severity, rule string, pos Pos, msg string) {
 	if sev == schema.Error {
 		c.res.Errors++
 	} else {
 		c.res.Warnings++
 	}
-	if max := c.opts.MaxProblems; max > 0 && len(c.res.Problems) >= max {
+	ps := c.res.Problems
+	// Problems stay sorted by position, those found first first among equals.
+	at := sort.Search(len(ps), func(i int) bool { return before(pos, ps[i].Pos) })
+	max := c.opts.MaxProblems
+	if max > 0 && at >= max {
 		return
 	}
 	if pos.Col > 0 && c.m != nil {
 		pos.Header = c.m.columnName(pos.Col - 1)
 	}
-	c.res.Problems = append(c.res.Problems, Problem{Severity: sev, Pos: pos, Rule: rule, Message: msg})
+	if max == 0 || len(ps) < max {
+		ps = append(ps, Problem{})
+	}
+	copy(ps[at+1:], ps[at:])
+	ps[at] = Problem{Severity: sev, Pos: pos, Rule: rule, Message: msg}
+	c.res.Problems = ps
+}
+
+// before orders positions: by line, then column.
+func before(a, b Pos) bool {
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	return a.Col < b.Col
 }
 
 func blank(row []string) bool {
@@ -389,11 +408,4 @@ func (c *conversion) finish() {
 		res.Skipped = append(res.Skipped, Skipped{Reason: reason, Rows: n})
 	}
 	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Reason < res.Skipped[j].Reason })
-	sort.SliceStable(res.Problems, func(i, j int) bool {
-		a, b := res.Problems[i].Pos, res.Problems[j].Pos
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
 }

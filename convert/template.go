@@ -126,18 +126,30 @@ func BuiltinSource(name string) ([]byte, error) {
 // template file (anything with a path separator or a .json suffix).
 func FindTemplate(arg string) (*Template, error) {
 	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".json") {
+		if st, err := os.Stat(arg); err == nil && st.IsDir() {
+			return nil, &Error{Kind: Usage, Option: "Template", Msg: fmt.Sprintf("template %s is a directory, not a template file", arg),
+				Hint: fmt.Sprintf("give the path of a template file in it, such as %s", filepath.Join(arg, "my-template.json"))}
+		}
 		dir, file := filepath.Split(arg)
 		if dir == "" {
 			dir = "."
+		}
+		if file == "" {
+			return nil, &Error{Kind: Usage, Option: "Template", Msg: fmt.Sprintf("template %s names a directory, not a template file", arg),
+				Hint: fmt.Sprintf("give the path of a template file, such as %s", filepath.Join(arg, "my-template.json"))}
 		}
 		t, err := LoadTemplate(os.DirFS(dir), file)
 		if t != nil {
 			t.File = arg
 		}
-		if err != nil && errors.Is(err, fs.ErrNotExist) {
+		var known *Error
+		switch {
+		case err == nil, errors.As(err, &known):
+			return t, err
+		case errors.Is(err, fs.ErrNotExist):
 			return nil, &Error{Kind: Usage, Option: "Template", Msg: fmt.Sprintf("template %s does not exist", arg)}
 		}
-		return t, err
+		return nil, source.ReadError("template "+arg, err)
 	}
 	if _, err := BuiltinSource(arg); err != nil {
 		return nil, err

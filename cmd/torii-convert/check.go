@@ -8,8 +8,8 @@ import (
 	"github.com/torii-convert/torii-convert/schema"
 )
 
-// checkFile checks a customIntegrationData file in full, keeping at most max problems
-// (0: all), sorted by position.
+// checkFile checks a customIntegrationData file in full, keeping the first max problems
+// by position (0: all): the rules across records find theirs after the values'.
 func checkFile(r io.Reader, path string, today time.Time, max int) (*result, error) {
 	res := &result{File: path, Kind: "customIntegrationData"}
 	var problems []schema.Problem
@@ -19,20 +19,22 @@ func checkFile(r io.Reader, path string, today time.Time, max int) (*result, err
 		} else {
 			res.Warnings++
 		}
-		if max == 0 || len(problems) < max {
-			problems = append(problems, p)
+		at := sort.Search(len(problems), func(i int) bool {
+			q := problems[i]
+			return p.Line < q.Line || p.Line == q.Line && p.Col < q.Col
+		})
+		if max > 0 && at >= max {
+			return
 		}
+		if max == 0 || len(problems) < max {
+			problems = append(problems, schema.Problem{})
+		}
+		copy(problems[at+1:], problems[at:])
+		problems[at] = p
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(problems, func(i, j int) bool {
-		a, b := problems[i], problems[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
 	res.Users, res.Licenses = st.Users, st.Licenses
 	res.MoreProblems = res.Errors + res.Warnings - len(problems)
 	for _, p := range problems {

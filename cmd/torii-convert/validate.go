@@ -34,7 +34,7 @@ last-used date in the future). Strings must be UTF-8 without raw control charact
 (RFC 8259), and arrays and objects nest at most 10,000 deep; a bad string or a record
 that is not valid JSON is reported where it breaks, and the check goes on. With
 --template, the files are exports (CSV, XLSX): they are converted in memory, and
-nothing is written.
+nothing is written. A FILE of - reads stdin.
 
    torii-convert validate data/*.json
    torii-convert validate --template figma members.xlsx
@@ -65,7 +65,13 @@ func (o validateOptions) check() error {
 	if err := o.read.check(); err != nil {
 		return err
 	}
+	stdin := 0
 	for _, f := range o.files {
+		if f == "-" {
+			if stdin++; stdin > 1 {
+				return usageError("- (stdin) is given twice; it can be read once")
+			}
+		}
 		if o.read.template == "" && isSpreadsheet(f) {
 			return usageError("%s is an export: pass --template to check it, as in torii-convert validate --template figma %s", f, f)
 		}
@@ -144,6 +150,13 @@ func isSpreadsheet(path string) bool {
 	return false
 }
 func checkJSON(path string, e env, max int) *result {
+	if path == "-" {
+		rep, err := checkFile(e.stdin, "stdin", e.now(), max)
+		if err != nil {
+			return &result{File: "stdin", Kind: "customIntegrationData", Unreadable: err.Error(), kind: kindFailure}
+		}
+		return rep
+	}
 	r := &result{File: path, Kind: "customIntegrationData"}
 	f, err := os.Open(path)
 	if err != nil {
@@ -164,14 +177,14 @@ func checkJSON(path string, e env, max int) *result {
 }
 
 func checkExport(ctx context.Context, path string, opts convert.Options) *result {
-	r := &result{File: path, Kind: "export"}
+	r := &result{File: displayName(path), Kind: "export"}
 	res, err := convert.Convert(ctx, path, opts, nil)
 	if err != nil {
 		if k := kindOf(err); k == kindInvalid {
 			// The export was read but cannot make a file at all, such as one without an
 			// email column: one error, at the file.
 			r.Errors = 1
-			r.Problems = []finding{{Severity: "error", Rule: "export", Message: err.Error(), where: path}}
+			r.Problems = []finding{{Severity: "error", Rule: "export", Message: err.Error(), where: r.File}}
 		} else {
 			r.Unreadable, r.kind = err.Error(), k
 		}
