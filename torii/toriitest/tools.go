@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -240,23 +241,19 @@ func StartPrism(tb testing.TB) string {
 	})
 }
 
-// OpenAPI finds Torii's OpenAPI document: $TORII_OPENAPI, or shared/reference beside
-// the repository.
+// OpenAPI finds Torii's OpenAPI document: $TORII_OPENAPI, else the copy the project
+// carries, torii/testdata/torii-openapi.json (its README says where it came from).
 func OpenAPI() (string, error) {
 	if p := os.Getenv("TORII_OPENAPI"); p != "" {
 		return p, nil
 	}
-	dir, _ := os.Getwd()
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			p := filepath.Join(d, "..", "shared", "reference", "torii-openapi.json")
-			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("no OpenAPI document of Torii at %s; set TORII_OPENAPI", p)
-			}
-			return p, nil
-		}
-		if d == filepath.Dir(d) {
-			return "", fmt.Errorf("no go.mod above %s", dir)
-		}
+	_, here, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", fmt.Errorf("cannot tell where toriitest's source is; set TORII_OPENAPI")
 	}
+	p := filepath.Join(filepath.Dir(here), "..", "testdata", "torii-openapi.json")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("no OpenAPI document of Torii at %s; set TORII_OPENAPI", p)
+	}
+	return p, nil
 }
