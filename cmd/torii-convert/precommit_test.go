@@ -26,17 +26,28 @@ func TestPreCommitHooks(t *testing.T) {
 
 	repo := t.TempDir()
 	git(t, repo, "init", "-q")
-	copyFile(t, filepath.Join(root, "testdata/golden/figma-csv/want.json"), filepath.Join(repo, "good.json"))
+	copyFile(t, filepath.Join(root, "testdata/golden/figma-csv/want.json"), filepath.Join(repo, "torii/good.json"))
 	copyFile(t, filepath.Join(root, "testdata/golden/figma-csv/members.csv"), filepath.Join(repo, "members.csv"))
-	os.WriteFile(filepath.Join(repo, "bad.json"), []byte(`{"users": [{"email": "bob@"}]}`+"\n"), 0o644)
-	os.WriteFile(filepath.Join(repo, "bad.csv"), []byte("Name,Email,Seat type\nBob,bob@,Full\n"), 0o644)
-	config := "repos:\n  - repo: " + hooks + "\n    rev: " + strings.TrimSpace(git(t, hooks, "rev-parse", "HEAD")) + `
+	write := func(name, text string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(repo, name)), 0o755)
+		os.WriteFile(filepath.Join(repo, name), []byte(text), 0o644)
+	}
+	bad := `{"users": [{"email": "bob@"}]}` + "\n"
+	write("torii/bad.json", bad)
+	write("figma.torii.json", bad)
+	write("data/bad.json", bad)
+	write("package.json", `{"name": "web", "version": "1.0.0"}`+"\n") // no customIntegrationData file
+	write("bad.csv", "Name,Email,Seat type\nBob,bob@,Full\n")
+	rev := strings.TrimSpace(git(t, hooks, "rev-parse", "HEAD"))
+	config := func(files string) {
+		write(".pre-commit-config.yaml", "repos:\n  - repo: "+hooks+"\n    rev: "+rev+`
     hooks:
       - id: torii-convert-validate
-      - id: torii-convert-validate-export
+`+files+`      - id: torii-convert-validate-export
         args: [--template, figma]
-`
-	os.WriteFile(filepath.Join(repo, ".pre-commit-config.yaml"), []byte(config), 0o644)
+`)
+	}
+	config("")
 	git(t, repo, "add", ".")
 
 	cache := filepath.Join(os.TempDir(), "torii-convert-pre-commit") // hook builds are reused between runs
@@ -47,16 +58,29 @@ func TestPreCommitHooks(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := run("good.json", "members.csv"); err != nil {
+	if out, err := run("torii/good.json", "members.csv"); err != nil {
 		t.Fatalf("the hooks fail on good files:\n%s", out)
 	}
-	out, err := run("bad.json")
-	if err == nil || !strings.Contains(out, `bad.json:1:22: users[0].email: "bob@" is not an email address`) {
-		t.Errorf("the JSON hook passes a bad file, or does not say why (%v):\n%s", err, out)
+	// The JSON hook checks files in a torii folder and *.torii.json, never package.json
+	// or other JSON.
+	if out, err := run("package.json", "data/bad.json"); err != nil {
+		t.Errorf("the JSON hook checks files outside its pattern:\n%s", out)
 	}
-	out, err = run("bad.csv")
+	for _, f := range []string{"torii/bad.json", "figma.torii.json"} {
+		out, err := run(f)
+		if err == nil || !strings.Contains(out, f+`:1:22: users[0].email: "bob@" is not an email address`) {
+			t.Errorf("the JSON hook passes %s, or does not say why (%v):\n%s", f, err, out)
+		}
+	}
+	out, err := run("bad.csv")
 	if err == nil || !strings.Contains(out, `bad.csv:2:2 (Email): "bob@" is not an email address`) {
 		t.Errorf("the export hook passes a bad file, or does not say why (%v):\n%s", err, out)
+	}
+	// files: in the configuration replaces the pattern, as the README says.
+	config("        files: ^data/.*\\.json$\n")
+	out, err = run("data/bad.json")
+	if err == nil || !strings.Contains(out, `data/bad.json:1:22:`) {
+		t.Errorf("files: in the configuration does not choose the files (%v):\n%s", err, out)
 	}
 }
 
