@@ -3,10 +3,11 @@ FUZZTIME ?= 1m
 
 .PHONY: test fuzz bench
 
-# Installs the pinned test servers (Prism, MinIO) when missing, then runs every test.
+# Installs the pinned test servers (Prism, MinIO, pre-commit) when missing, then runs
+# every test; a server still missing fails its tests rather than skipping them.
 test:
 	scripts/test-tools.sh
-	go test ./...
+	TORII_CONVERT_REQUIRE_TOOLS=1 go test ./...
 
 # Each fuzz target for FUZZTIME; what they find is kept under testdata/fuzz as regression cases.
 fuzz:

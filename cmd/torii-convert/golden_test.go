@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/torii-convert/torii-convert/schema"
@@ -88,28 +89,14 @@ func compare(t *testing.T, name string, got []byte) {
 	if err != nil {
 		t.Fatalf("%v (run go test -update to write it, then read it)", err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s (-want +got):\n%s", name, diff(string(want), string(got)))
+	if d := diff(string(want), string(got)); d != "" {
+		t.Errorf("%s (-want +got):\n%s", name, d)
 	}
 }
 
-// diff lists the lines that differ, marked - (wanted) and + (got).
+// diff shows how two texts differ, line by line, through go-cmp: "" when they do not.
 func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var a, c string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			c = g[i]
-		}
-		if a != c {
-			b.WriteString("line " + strconv.Itoa(i+1) + ":\n- " + a + "\n+ " + c + "\n")
-		}
-	}
-	return b.String()
+	return cmp.Diff(strings.Split(want, "\n"), strings.Split(got, "\n"))
 }
 
 // checkInFull checks a customIntegrationData file against the schema with jsonschema/v5

@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 type stopServersAfter struct{ m *testing.M }
 
 func (s stopServersAfter) Run() int {
+	defer toriitest.NoteSkipped()
 	defer toriitest.StopServers()
 	return s.m.Run()
 }
@@ -40,12 +41,14 @@ const testKey = "tk_script_KEY_never_printed_5f3a9c"
 // go test -update rewrites their expected outputs.
 func TestScripts(t *testing.T) {
 	var store *toriitest.MinIO
-	if toriitest.Available("minio") || os.Getenv("CI") == "true" {
+	if toriitest.Available("minio") || toriitest.Required() {
 		store = toriitest.StartMinIO(t)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir:           "../../testdata/script",
-		UpdateScripts: *update,
+		Dir:                 "../../testdata/script",
+		UpdateScripts:       *update,
+		RequireExplicitExec: true, // torii-convert runs as a process, written exec torii-convert
+		RequireUniqueNames:  true,
 		Condition: func(cond string) (bool, error) {
 			if cond == "minio" {
 				return store != nil, nil

@@ -20,7 +20,7 @@ import (
 func TestKeyNeverShows(t *testing.T) {
 	const secret = "tk_live_SECRET_d41d8cd98f00b204e9800998ecf8427e"
 	var store *toriitest.MinIO
-	if toriitest.Available("minio") || os.Getenv("CI") == "true" {
+	if toriitest.Available("minio") || toriitest.Required() {
 		store = toriitest.StartMinIO(t)
 	}
 	srv := toriitest.New(t, secret, store, 12345)

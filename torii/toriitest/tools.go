@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,7 +29,8 @@ func ToolsDir() string {
 	return filepath.Join(home, ".cache", "torii-convert")
 }
 
-// Available reports whether a test server's program is installed: "minio" or "prism".
+// Available reports whether a test server's program is installed: "minio", "prism" or
+// "pre-commit".
 func Available(name string) bool {
 	rel := map[string]string{"minio": "bin/minio", "prism": "node_modules/.bin/prism"}[name]
 	if isExecutable(filepath.Join(ToolsDir(), rel)) {
@@ -49,11 +51,63 @@ func tool(tb testing.TB, rel, name string) string {
 		return p
 	}
 	msg := fmt.Sprintf("%s is not installed in %s; scripts/test-tools.sh (run by make test) installs it", name, ToolsDir())
-	if os.Getenv("CI") == "true" {
+	if Required() {
 		tb.Fatal(msg)
 	}
 	tb.Skip(msg)
 	return ""
+}
+
+// Required reports whether a missing test server fails the tests rather than skipping
+// them: in CI (CI=true) and under make test (TORII_CONVERT_REQUIRE_TOOLS=1).
+func Required() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("TORII_CONVERT_REQUIRE_TOOLS") == "1"
+}
+
+// NoteSkipped says, once for a whole go test run, which test servers are missing, so
+// that a run whose tests that need them skipped does not pass for complete. go test
+// shows a passing package's output only with -v: the line goes to the terminal when
+// there is one, else to stderr.
+func NoteSkipped() {
+	if Required() {
+		return
+	}
+	var missing []string
+	for _, name := range []string{"prism", "minio", "pre-commit"} {
+		if !Available(name) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	// The packages of one go test run share its process as parent: the first says it.
+	mark := filepath.Join(os.TempDir(), fmt.Sprintf("torii-convert-skipped-%d-%s", os.Getppid(), startTime(os.Getppid())))
+	f, err := os.OpenFile(mark, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	f.Close()
+	var w io.Writer = os.Stderr
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		w = tty
+	}
+	fmt.Fprintf(w, "torii-convert: skipped the tests that need %s (not installed); scripts/test-tools.sh installs them, make test runs them all\n",
+		strings.Join(missing, ", "))
+}
+
+// startTime tells a process from a later one with the same id.
+func startTime(pid int) string {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "0"
+	}
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(fields) > 19 {
+		return fields[19] // starttime, the 22nd field of the whole line
+	}
+	return "0"
 }
 
 func isExecutable(p string) bool {
