@@ -49,7 +49,7 @@ func FuzzConvert(f *testing.F) {
 		res, err := convert.Convert(context.Background(), path, convert.Options{Template: tmpl, Today: today}, &out)
 		if err != nil {
 			var ce *convert.Error
-			if !errors.As(err, &ce) || ce.Msg == "" {
+			if !errors.As(err, &ce) || ce.Msg == "" && ce.Err == nil {
 				t.Fatalf("an error without words: %v", err)
 			}
 			return

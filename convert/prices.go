@@ -50,7 +50,7 @@ func LoadPrices(path string) (map[string]CatalogEntry, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, &Error{Kind: Data, Msg: fmt.Sprintf("%s:%d: %v", path, pe.Line, pe.Err)}
+			return nil, &Error{Kind: Data, Pos: Pos{File: path, Line: pe.Line}, Err: pe.Err}
 		}
 		return nil, &Error{Kind: Data, Msg: "reading " + path, Err: err}
 	}

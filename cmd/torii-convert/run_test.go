@@ -245,3 +245,14 @@ func TestRunTemplates(t *testing.T) {
 		})
 	}
 }
+
+// TestExportErrorAtItsPlace: an export that cannot be read at some place (a quote never
+// closed) is reported at that place by validate, so annotations point at the line.
+func TestExportErrorAtItsPlace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "q.csv")
+	os.WriteFile(path, []byte("Name,Email\nAda,\"ada@example.com\n"), 0o644)
+	fe := newEnv("", nil, false)
+	err := runValidate(context.Background(), fe.env, validateOptions{files: []string{path}, read: readOptions{template: "stripe"}, format: "github"})
+	wantRun{kind: kindInvalid, stdout: []string{"::error file=" + ghProperty(path) + ",line=2::a quoted field is not closed"}}.check(t, fe, err)
+}

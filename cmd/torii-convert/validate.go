@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/torii-convert/torii-convert/convert"
 	"github.com/torii-convert/torii-convert/internal/text"
+	"github.com/torii-convert/torii-convert/schema"
 )
 
 // validateOptions are what `validate` is asked to do.
@@ -185,6 +187,12 @@ func checkExport(ctx context.Context, path string, opts convert.Options) *result
 			// email column: one error, at the file.
 			r.Errors = 1
 			r.Problems = []finding{{Severity: "error", Rule: "export", Message: err.Error(), where: r.File}}
+			var ce *convert.Error
+			if errors.As(err, &ce) && ce.Pos != (convert.Pos{}) {
+				// At its place, as the problems of rows are.
+				msg := (&convert.Error{Msg: ce.Msg, Err: ce.Err}).Error()
+				r.Problems[0] = exportFinding(convert.Problem{Severity: schema.Error, Pos: ce.Pos, Rule: "export", Message: msg})
+			}
 		} else {
 			r.Unreadable, r.kind = err.Error(), k
 		}

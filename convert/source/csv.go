@@ -87,13 +87,13 @@ func (s *csvSource) parseError(pe *csv.ParseError) error {
 	pos := Pos{File: s.file, Line: pe.Line}
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
-		return &Error{Kind: Data, Msg: fmt.Sprintf("%s: a \" inside a field that is not quoted (character %d)", pos, pe.Column),
+		return &Error{Kind: Data, Pos: pos, Msg: fmt.Sprintf("a \" inside a field that is not quoted (character %d)", pe.Column),
 			Hint: `put the whole field in quotes and double the quotes inside it: "Bob ""the builder"""`}
 	case errors.Is(pe.Err, csv.ErrQuote):
-		return &Error{Kind: Data, Msg: fmt.Sprintf("%s: a quoted field is not closed, or a \" follows its closing quote (character %d)", pos, pe.Column),
+		return &Error{Kind: Data, Pos: pos, Msg: fmt.Sprintf("a quoted field is not closed, or a \" follows its closing quote (character %d)", pe.Column),
 			Hint: fmt.Sprintf("the field starts on line %d; check its quotes", pe.StartLine)}
 	}
-	return &Error{Kind: Data, Msg: pos.String(), Err: pe.Err}
+	return &Error{Kind: Data, Pos: pos, Err: pe.Err}
 }
 
 func (s *csvSource) Where() Pos { return Pos{File: s.file} }

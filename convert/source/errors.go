@@ -1,6 +1,9 @@
 package source
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Kind classifies an error by what the user has to do about it.
 type Kind int
@@ -18,6 +21,9 @@ const (
 // Error is a failure with what to do about it.
 type Error struct {
 	Kind Kind
+	// Pos is where in the file the error is, when it has a place (as encoding/csv's
+	// ParseError has): it is written before Msg.
+	Pos  Pos
 	Msg  string // context before cause: "reading members.xlsx: not an XLSX workbook"
 	Hint string // the fix, shown on its own line
 	// Option names the field of Options the error is about ("Sheet", "Encoding", ...),
@@ -27,10 +33,17 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Msg + ": " + e.Err.Error()
+	parts := make([]string, 0, 3)
+	if e.Pos != (Pos{}) {
+		parts = append(parts, e.Pos.String())
 	}
-	return e.Msg
+	if e.Msg != "" {
+		parts = append(parts, e.Msg)
+	}
+	if e.Err != nil {
+		parts = append(parts, e.Err.Error())
+	}
+	return strings.Join(parts, ": ")
 }
 
 func (e *Error) Unwrap() error { return e.Err }
