@@ -249,6 +249,12 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 	if err := out.commit(ctx); err != nil {
 		return err
 	}
+	return o.finish(ctx, e, client, out.path(), res)
+}
+
+// finish tells what a conversion written in full made, then syncs it with --sync.
+func (o *convertOptions) finish(ctx context.Context, e env, client *torii.Client, path string, res *convert.Result) error {
+	name := displayName(o.args[0])
 	rep := newConvertReport(name, o.output, res)
 	if !o.quiet && o.format == "text" {
 		for _, n := range rep.Notes {
@@ -256,8 +262,9 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		}
 		fmt.Fprintln(e.stderr, summary(name, res))
 	}
+	var err error
 	if o.sync {
-		rep.syncReport, err = deliver(ctx, e, &o.torii, client, out.path(), uploadName(input, o.output), 0)
+		rep.syncReport, err = deliver(ctx, e, &o.torii, client, path, uploadName(o.args[0], o.output), 0)
 	}
 	if o.format == "json" {
 		return printReport(e, rep, rep.syncReport, err)

@@ -142,27 +142,31 @@ func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-// writeSARIF writes SARIF 2.1.0, for GitHub code scanning and other tools.
-func writeSARIF(w io.Writer, results []*result) error {
-	type region struct {
+// SARIF 2.1.0, the parts torii-convert writes.
+type (
+	sarifRegion struct {
 		StartLine   int `json:"startLine"`
 		StartColumn int `json:"startColumn,omitempty"`
 	}
-	type location struct {
+	sarifLocation struct {
 		Physical struct {
 			Artifact struct {
 				URI string `json:"uri"`
 			} `json:"artifactLocation"`
-			Region *region `json:"region,omitempty"`
+			Region *sarifRegion `json:"region,omitempty"`
 		} `json:"physicalLocation"`
 		Logical []map[string]string `json:"logicalLocations,omitempty"`
 	}
-	type sarifResult struct {
+	sarifResult struct {
 		RuleID    string            `json:"ruleId"`
 		Level     string            `json:"level"`
 		Message   map[string]string `json:"message"`
-		Locations []location        `json:"locations"`
+		Locations []sarifLocation   `json:"locations"`
 	}
+)
+
+// writeSARIF writes SARIF 2.1.0, for GitHub code scanning and other tools.
+func writeSARIF(w io.Writer, results []*result) error {
 	rules := map[string]bool{}
 	out := []sarifResult{}
 	for _, r := range results {
@@ -172,22 +176,8 @@ func writeSARIF(w io.Writer, results []*result) error {
 		}
 		for _, p := range problems {
 			rules[p.Rule] = true
-			var loc location
-			loc.Physical.Artifact.URI = filepath.ToSlash(r.File)
-			if p.Line > 0 {
-				loc.Physical.Region = &region{StartLine: p.Line, StartColumn: p.Column}
-			}
-			name := p.Path
-			if p.Sheet != "" {
-				name = p.Sheet + "!" + p.Cell
-			}
-			if name != "" {
-				loc.Logical = []map[string]string{{"fullyQualifiedName": name}}
-				if p.Pointer != "" {
-					loc.Logical[0]["decoratedName"] = p.Pointer
-				}
-			}
-			out = append(out, sarifResult{RuleID: p.Rule, Level: p.Severity, Message: map[string]string{"text": p.Message}, Locations: []location{loc}})
+			out = append(out, sarifResult{RuleID: p.Rule, Level: p.Severity, Message: map[string]string{"text": p.Message},
+				Locations: []sarifLocation{sarifLocate(r.File, p)}})
 		}
 	}
 	var ids []string
@@ -215,6 +205,27 @@ func writeSARIF(w io.Writer, results []*result) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
+}
+
+// sarifLocate places a problem: the file, its line and column, and the record's path or
+// the sheet's cell.
+func sarifLocate(file string, p finding) sarifLocation {
+	var loc sarifLocation
+	loc.Physical.Artifact.URI = filepath.ToSlash(file)
+	if p.Line > 0 {
+		loc.Physical.Region = &sarifRegion{StartLine: p.Line, StartColumn: p.Column}
+	}
+	name := p.Path
+	if p.Sheet != "" {
+		name = p.Sheet + "!" + p.Cell
+	}
+	if name != "" {
+		loc.Logical = []map[string]string{{"fullyQualifiedName": name}}
+		if p.Pointer != "" {
+			loc.Logical[0]["decoratedName"] = p.Pointer
+		}
+	}
+	return loc
 }
 
 // ruleText describes the rules in SARIF.

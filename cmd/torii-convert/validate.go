@@ -84,25 +84,33 @@ func runValidate(ctx context.Context, e env, o validateOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	files := o.files
-	var opts convert.Options
+	check := func(file string) *result { return checkJSON(file, e, o.read.maxErrors) }
 	if o.read.template != "" {
-		var err error
-		if opts, err = o.read.options(e, ""); err != nil {
+		opts, err := o.read.options(e, "")
+		if err != nil {
 			return err
 		}
+		check = func(file string) *result { return checkExport(ctx, file, opts) }
 	}
+	results := checkAll(o.files, check)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := report(e.stdout, o.format, results); err != nil {
+		return err
+	}
+	return verdict(results)
+}
+
+// checkAll checks the files, several at once; the results come in the files' order.
+func checkAll(files []string, check func(string) *result) []*result {
 	results := make([]*result, len(files))
 	work := make(chan int)
 	done := make(chan struct{})
 	for range runtime.GOMAXPROCS(0) {
 		go func() {
 			for i := range work {
-				if o.read.template != "" {
-					results[i] = checkExport(ctx, files[i], opts)
-				} else {
-					results[i] = checkJSON(files[i], e, o.read.maxErrors)
-				}
+				results[i] = check(files[i])
 			}
 			done <- struct{}{}
 		}()
@@ -114,14 +122,12 @@ func runValidate(ctx context.Context, e env, o validateOptions) error {
 	for range runtime.GOMAXPROCS(0) {
 		<-done
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err := report(e.stdout, o.format, results); err != nil {
-		return err
-	}
-	// A file that could not be checked outweighs one found invalid; the first such
-	// file's failure says which.
+	return results
+}
+
+// verdict is how a validation ends. A file that could not be checked outweighs one
+// found invalid; the first such file's failure says which kind.
+func verdict(results []*result) error {
 	invalid, unread := 0, 0
 	var worst *result
 	for _, r := range results {
