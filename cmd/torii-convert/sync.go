@@ -88,10 +88,15 @@ func checkFormat(format *string, legacy string) error {
 	return nil
 }
 
-func deprecationNote(e env, legacy string) {
+// reportClient readies a command whose stdout carries reports only, never a file: its
+// stdout is scrubbed of secrets, the old --output spelling gets its note, and the client
+// is made.
+func (o *toriiOptions) reportClient(e *env, format, legacy string) (*torii.Client, error) {
+	e.stdout = scrubbed{e.stdout, e.secrets}
 	if legacy != "" {
 		fmt.Fprintf(e.stderr, "note: --output %s is deprecated; use --format %s (--output is the output file on convert)\n", legacy, legacy)
 	}
+	return o.client(*e, format == "json")
 }
 
 // check holds the flags for Torii to their rules.
@@ -311,9 +316,7 @@ func runSync(ctx context.Context, e env, o syncOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	e.stdout = scrubbed{e.stdout, e.secrets} // only reports: never a file
-	deprecationNote(e, o.legacyFormat)
-	client, err := o.torii.client(e, o.format == "json")
+	client, err := o.torii.reportClient(&e, o.format, o.legacyFormat)
 	if err != nil {
 		return err
 	}
@@ -399,9 +402,7 @@ func runWhoami(ctx context.Context, e env, o whoamiOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	e.stdout = scrubbed{e.stdout, e.secrets}
-	deprecationNote(e, o.legacyFormat)
-	client, err := o.torii.client(e, o.format == "json")
+	client, err := o.torii.reportClient(&e, o.format, o.legacyFormat)
 	if err != nil {
 		return err
 	}
