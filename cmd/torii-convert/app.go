@@ -122,8 +122,12 @@ func setUsageError(c *cli.Command, f cli.OnUsageErrorFunc) {
 	}
 }
 
-// isTerminal reports whether w is a terminal, for progress and colour.
+// isTerminal reports whether w is a terminal, for progress and colour; through the
+// scrubber that run puts on stderr too.
 func isTerminal(w io.Writer) bool {
+	if s, ok := w.(scrubbed); ok {
+		w = s.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

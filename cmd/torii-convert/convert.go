@@ -88,7 +88,7 @@ func readingFlags(o *readOptions) []cli.Flag {
 		&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
 			Usage: "read all-number dates like 03/04/2024 as `ORDER` month-first or day-first"},
 		&cli.IntFlag{Name: "max-errors", Value: o.maxErrors, Destination: &o.maxErrors,
-			Usage: "list at most `N` problems a file, and say how many more (0: all)"},
+			Usage: "list the first `N` problems of a file, by position, and say how many more (0: all)"},
 	}
 }
 

@@ -149,3 +149,16 @@ func TestScrubber(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestTerminalThroughScrubber: the scrubber run puts on stderr hides no terminal.
+// isTerminal goes by the character device, which /dev/null is too.
+func TestTerminalThroughScrubber(t *testing.T) {
+	dev, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	if !isTerminal(scrubbed{dev, &scrubber{}}) || isTerminal(scrubbed{&bytes.Buffer{}, &scrubber{}}) {
+		t.Error("isTerminal does not see through the scrubber")
+	}
+}
