@@ -59,9 +59,11 @@ func newOutput(dest string, stdout io.Writer) (*output, error) {
 func (o *output) sink() io.Writer { return o.spool.f }
 
 // path is a name to read the output back by, for an upload: the same bytes that were
-// checked, even when the spool has no name of its own.
+// checked, even when the spool has no name of its own. An unnamed spool is read through
+// its descriptor even once renamed into place, so that a file put in its place by
+// someone else in the meantime is not what gets uploaded.
 func (o *output) path() string {
-	if o.done && o.dest != "" {
+	if o.done && o.dest != "" && !o.spool.unnamed {
 		return o.dest
 	}
 	return o.spool.path()
@@ -136,6 +138,12 @@ func (o *output) discard() {
 		o.spool.discard(o.done && o.dest != "")
 		spools.Delete(o.spool)
 	}
+}
+
+// dropSpool removes a spool that was only ever a private copy.
+func dropSpool(sp *spool) {
+	sp.discard(false)
+	spools.Delete(sp)
 }
 
 // spools are those not yet discarded, for abandonSpools.

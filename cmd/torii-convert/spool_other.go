@@ -6,7 +6,10 @@ import "os"
 
 // spool is the temporary file a conversion is written to, next to its destination, and
 // removed on every exit path that runs Go code.
-type spool struct{ f *os.File }
+type spool struct {
+	f       *os.File
+	unnamed bool // never: a spool here always has a name
+}
 
 func newSpool(dir string) (*spool, error) {
 	f, err := os.CreateTemp(dir, ".torii-convert-*.json")

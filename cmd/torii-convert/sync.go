@@ -322,10 +322,13 @@ func runSync(ctx context.Context, e env, o syncOptions) error {
 	}
 	path, name := "", ""
 	if len(o.args) == 1 {
-		path, name = o.args[0], filepath.Base(o.args[0])
-		if err := checkBeforeUpload(e, path); err != nil {
+		name = filepath.Base(o.args[0])
+		checked, err := checkBeforeUpload(e, o.args[0])
+		if err != nil {
 			return err
 		}
+		defer dropSpool(checked)
+		path = checked.path()
 	}
 	rep, err := deliver(ctx, e, &o.torii, client, path, name, o.fileID)
 	if o.format == "json" {
@@ -337,16 +340,34 @@ func runSync(ctx context.Context, e env, o syncOptions) error {
 	return err
 }
 
-// checkBeforeUpload checks a file in full: only a valid file goes to Torii.
-func checkBeforeUpload(e env, path string) error {
+// checkBeforeUpload checks a file in full, copying it as it reads into a spool that only
+// this process can reach: what is uploaded is the bytes that were checked, even if the
+// file is replaced or written to in the meantime. Only a valid file goes to Torii.
+func checkBeforeUpload(e env, path string) (*spool, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return failure("reading %s: %v", path, unwrapPath(err))
+		return nil, failure("reading %s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
-	rep, err := checkFile(f, path, e.now(), 50)
+	sp, err := newSpool(os.TempDir())
 	if err != nil {
-		return failure("reading %s: %v", path, err)
+		return nil, failure("copying %s for the upload: %v", path, err)
+	}
+	spools.Store(sp, true)
+	ok := false
+	defer func() {
+		if !ok {
+			dropSpool(sp)
+		}
+	}()
+	tee := io.TeeReader(f, sp.f)
+	rep, err := checkFile(tee, path, e.now(), 50)
+	if err == nil {
+		// Whatever the checker did not need to read is copied too, and must be blank.
+		err = blankRest(tee)
+	}
+	if err != nil {
+		return nil, failure("reading %s: %v", path, err)
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintln(e.stderr, p)
@@ -355,9 +376,29 @@ func checkBeforeUpload(e env, path string) error {
 		fmt.Fprintln(e.stderr, moreProblems(rep.MoreProblems))
 	}
 	if rep.Errors > 0 {
-		return invalidData("%s: %s; nothing uploaded", path, text.Plural(rep.Errors, "error", "errors"))
+		return nil, invalidData("%s: %s; nothing uploaded", path, text.Plural(rep.Errors, "error", "errors"))
 	}
-	return nil
+	ok = true
+	return sp, nil
+}
+
+// blankRest reads r to its end and fails on anything but JSON whitespace.
+func blankRest(r io.Reader) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		for _, b := range buf[:n] {
+			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+				return fmt.Errorf("text after the end of the JSON document")
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func unwrapPath(err error) error {
