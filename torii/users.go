@@ -58,52 +58,17 @@ type UsersQuery struct {
 // error: the list is complete or there is none.
 func (c *Client) AppUsers(ctx context.Context, idApp int64, q UsersQuery) ([]AppUser, error) {
 	step := fmt.Sprintf("listing the users of app %d", idApp)
-	if idApp <= 0 || idApp > math.MaxInt32 {
-		return nil, &Error{Step: step, Message: fmt.Sprintf("%d is not an app id (1 to %d)", idApp, math.MaxInt32)}
-	}
-	switch q.Status {
-	case "", "active", "deleted", "managed":
-	default:
-		return nil, &Error{Step: step, Message: fmt.Sprintf("status %q: want active, deleted or managed", q.Status)}
-	}
-	limit := q.Max
-	if limit <= 0 {
-		limit = MaxAppUsers
-	}
-	size := q.PageSize
-	if size <= 0 || size > UsersPageSize {
-		size = UsersPageSize
+	limit, size, err := q.bounds(idApp, step)
+	if err != nil {
+		return nil, err
 	}
 	var users []AppUser
 	seen := map[string]bool{}
 	cursor := ""
 	for page := 1; ; page++ {
-		v := url.Values{"size": {strconv.Itoa(size)}}
-		if q.Status != "" {
-			v.Set("status", q.Status)
-		}
-		if cursor != "" {
-			v.Set("cursor", cursor)
-		}
-		var answer struct {
-			Users      *[]appUser `json:"users"`
-			Total      int        `json:"total"`
-			NextCursor string     `json:"nextCursor"`
-		}
-		err := c.do(ctx, request{step: fmt.Sprintf("%s (page %d)", step, page), method: http.MethodGet,
-			url: fmt.Sprintf("%s/apps/%d/users?%s", c.BaseURL, idApp, v.Encode()), safe: true, limit: usersPageBytes,
-			placeholder: `{"users": []}`,
-			check: func() string {
-				if answer.Users == nil {
-					return "has no users list"
-				}
-				return ""
-			}}, &answer)
-		if err != nil {
+		answer, err := c.usersPage(ctx, idApp, q.Status, cursor, size, fmt.Sprintf("%s (page %d)", step, page))
+		if err != nil || c.DryRun != nil {
 			return nil, err
-		}
-		if c.DryRun != nil {
-			return nil, nil
 		}
 		if len(users)+len(*answer.Users) > limit {
 			says := ""
@@ -116,7 +81,7 @@ func (c *Client) AppUsers(ctx context.Context, idApp int64, q UsersQuery) ([]App
 			users = append(users, u.plain())
 		}
 		if answer.NextCursor == "" || len(*answer.Users) == 0 {
-			break
+			return users, nil
 		}
 		if seen[answer.NextCursor] {
 			return nil, &Error{Step: step, Message: fmt.Sprintf("Torii gave the cursor of page %d again: the list would never end", page+1)}
@@ -125,7 +90,54 @@ func (c *Client) AppUsers(ctx context.Context, idApp int64, q UsersQuery) ([]App
 		cursor = answer.NextCursor
 		c.notify(Event{Step: "users", Message: fmt.Sprintf("%s: %d so far", step, len(users))})
 	}
-	return users, nil
+}
+
+// bounds checks a query and gives the most users to list and the size of a page.
+func (q UsersQuery) bounds(idApp int64, step string) (limit, size int, err error) {
+	if idApp <= 0 || idApp > math.MaxInt32 {
+		return 0, 0, &Error{Step: step, Message: fmt.Sprintf("%d is not an app id (1 to %d)", idApp, math.MaxInt32)}
+	}
+	switch q.Status {
+	case "", "active", "deleted", "managed":
+	default:
+		return 0, 0, &Error{Step: step, Message: fmt.Sprintf("status %q: want active, deleted or managed", q.Status)}
+	}
+	limit, size = q.Max, q.PageSize
+	if limit <= 0 {
+		limit = MaxAppUsers
+	}
+	if size <= 0 || size > UsersPageSize {
+		size = UsersPageSize
+	}
+	return limit, size, nil
+}
+
+// usersPage is one page of GET /apps/{idApp}/users.
+type usersPage struct {
+	Users      *[]appUser `json:"users"`
+	Total      int        `json:"total"`
+	NextCursor string     `json:"nextCursor"`
+}
+
+func (c *Client) usersPage(ctx context.Context, idApp int64, status, cursor string, size int, step string) (*usersPage, error) {
+	v := url.Values{"size": {strconv.Itoa(size)}}
+	if status != "" {
+		v.Set("status", status)
+	}
+	if cursor != "" {
+		v.Set("cursor", cursor)
+	}
+	var answer usersPage
+	err := c.do(ctx, request{step: step, method: http.MethodGet,
+		url: fmt.Sprintf("%s/apps/%d/users?%s", c.BaseURL, idApp, v.Encode()), safe: true, limit: usersPageBytes,
+		placeholder: `{"users": []}`,
+		check: func() string {
+			if answer.Users == nil {
+				return "has no users list"
+			}
+			return ""
+		}}, &answer)
+	return &answer, err
 }
 
 // appUser is AppUser as Torii sends it, licenses of a shape not documented: names,
