@@ -80,20 +80,25 @@ func (c *checker) value(n *node) error {
 		}
 		return nil
 	default:
-		word := "null"
-		if c.sc.peek() == 't' {
-			word = "true"
-		} else if k == kBool {
-			word = "false"
-		}
-		if err := c.sc.literal(word); err != nil {
-			return err
-		}
-		if c.typeOK(n, k, start, nil) && n.enum != nil {
-			c.problem(start, "enum", fmt.Sprintf("%s is not one of %s", word, strings.Join(n.enum, ", ")))
-		}
-		return nil
+		return c.literal(n, k, start)
 	}
+}
+
+// literal checks true, false or null.
+func (c *checker) literal(n *node, k kind, start int) error {
+	word := "null"
+	if c.sc.peek() == 't' {
+		word = "true"
+	} else if k == kBool {
+		word = "false"
+	}
+	if err := c.sc.literal(word); err != nil {
+		return err
+	}
+	if c.typeOK(n, k, start, nil) && n.enum != nil {
+		c.problem(start, "enum", fmt.Sprintf("%s is not one of %s", word, strings.Join(n.enum, ", ")))
+	}
+	return nil
 }
 
 // typeOK reports whether the kind is allowed, recording a problem when it is not.

@@ -73,62 +73,7 @@ func (c *compiler) node(v any, loc string) (*node, error) {
 	}
 	n := &node{loc: loc}
 	for _, k := range sortedKeys(m) {
-		val, at := m[k], loc+"/"+k
-		var err error
-		switch k {
-		case "type":
-			err = n.setTypes(val, at)
-		case "properties":
-			err = c.properties(n, val, at)
-		case "required":
-			err = n.setRequired(val, at)
-		case "additionalProperties":
-			if b, ok := val.(bool); ok {
-				n.closed = !b
-			} else {
-				n.extra, err = c.node(val, at)
-			}
-		case "items":
-			n.items, err = c.node(val, at)
-		case "minItems":
-			n.minItems, err = count(val, at)
-		case "minLength":
-			n.minLength, err = count(val, at)
-		case "minimum":
-			f, ok := val.(float64)
-			if !ok {
-				return nil, fmt.Errorf("%s: want a number", at)
-			}
-			n.minimum, n.hasMin = f, true
-		case "enum":
-			err = n.setEnum(val, at)
-		case "format":
-			n.format, _ = val.(string)
-			n.fast = fastFormats[n.format]
-			if n.formatFn = jsonschema.Formats[n.format]; n.formatFn == nil {
-				err = fmt.Errorf("%s: unknown format %v", at, val)
-			}
-		case "anyOf":
-			list, ok := val.([]any)
-			if !ok || len(list) == 0 {
-				return nil, fmt.Errorf("%s: want a non-empty array", at)
-			}
-			for i, sub := range list {
-				s, err := c.node(sub, fmt.Sprintf("%s/%d", at, i))
-				if err != nil {
-					return nil, err
-				}
-				n.anyOf = append(n.anyOf, s)
-			}
-		case "$ref":
-			n.ref, _ = val.(string)
-			n.target, err = c.resolve(n.ref, at)
-		default:
-			if !annotations[k] {
-				err = fmt.Errorf("%s: keyword not supported by the validator", at)
-			}
-		}
-		if err != nil {
+		if err := c.keyword(n, k, m[k], loc+"/"+k); err != nil {
 			return nil, err
 		}
 	}
@@ -139,6 +84,64 @@ func (c *compiler) node(v any, loc string) (*node, error) {
 		n.propList = append(n.propList, n.props[k])
 	}
 	return n, nil
+}
+
+// keyword compiles one keyword k of a schema, with value val at location at, into n.
+func (c *compiler) keyword(n *node, k string, val any, at string) (err error) {
+	switch k {
+	case "type":
+		return n.setTypes(val, at)
+	case "properties":
+		return c.properties(n, val, at)
+	case "required":
+		return n.setRequired(val, at)
+	case "additionalProperties":
+		if b, ok := val.(bool); ok {
+			n.closed = !b
+			return nil
+		}
+		n.extra, err = c.node(val, at)
+	case "items":
+		n.items, err = c.node(val, at)
+	case "minItems":
+		n.minItems, err = count(val, at)
+	case "minLength":
+		n.minLength, err = count(val, at)
+	case "minimum":
+		f, ok := val.(float64)
+		if !ok {
+			return fmt.Errorf("%s: want a number", at)
+		}
+		n.minimum, n.hasMin = f, true
+	case "enum":
+		return n.setEnum(val, at)
+	case "format":
+		n.format, _ = val.(string)
+		n.fast = fastFormats[n.format]
+		if n.formatFn = jsonschema.Formats[n.format]; n.formatFn == nil {
+			return fmt.Errorf("%s: unknown format %v", at, val)
+		}
+	case "anyOf":
+		list, ok := val.([]any)
+		if !ok || len(list) == 0 {
+			return fmt.Errorf("%s: want a non-empty array", at)
+		}
+		for i, sub := range list {
+			s, err := c.node(sub, fmt.Sprintf("%s/%d", at, i))
+			if err != nil {
+				return err
+			}
+			n.anyOf = append(n.anyOf, s)
+		}
+	case "$ref":
+		n.ref, _ = val.(string)
+		n.target, err = c.resolve(n.ref, at)
+	default:
+		if !annotations[k] {
+			return fmt.Errorf("%s: keyword not supported by the validator", at)
+		}
+	}
+	return err
 }
 
 func (c *compiler) resolve(ref, at string) (*node, error) {
