@@ -38,6 +38,9 @@ type Options struct {
 	Today time.Time
 	// MaxProblems caps the problems kept in the result; 0 keeps them all.
 	MaxProblems int
+	// Strict makes errors of the mapping's warnings: catalog entries that match no
+	// license, and columns that look like Torii data but feed nothing.
+	Strict bool
 	// Stdin is read when the input is "-".
 	Stdin io.Reader
 }
@@ -53,8 +56,10 @@ type Result struct {
 	Problems []Problem
 	// Errors and Warnings count all the problems found, kept or not.
 	Errors, Warnings int
-	// Missing lists the template's fields for which the export has no column.
+	// Missing lists the template's optional fields for which the export has no column.
 	Missing []string
+	// Defaults says where the template's defaults stood in for values, a field a line.
+	Defaults []string
 	// Notices are what was guessed about the export that a person should know.
 	Notices []string
 }
@@ -78,15 +83,22 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	if opts.Today.IsZero() {
 		opts.Today = time.Now()
 	}
-	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
+	c, err := readExport(ctx, input, opts)
 	if err != nil {
 		return nil, err
 	}
-	defer src.Close()
-	c := &conversion{opts: opts, src: src, res: &Result{}, people: newPeople(), skipped: map[string]int{}}
-	if err := c.read(ctx); err != nil {
-		return nil, err
+	if c.dayFirst != "" {
+		// Some dates proved day-first and none month-first: read the export again, so
+		// that the ambiguous ones are read day-first too.
+		c.src.Close()
+		notice := c.dayFirst
+		opts.DateOrder = DayFirst
+		if c, err = readExport(ctx, input, opts); err != nil {
+			return nil, err
+		}
+		c.res.Notices = append(c.res.Notices, notice)
 	}
+	defer c.src.Close()
 	c.res.Users = c.people.len()
 	if c.people.len() == 0 {
 		c.report(schema.Error, "no-users", c.src.Where(), c.noUsers())
@@ -98,6 +110,23 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	return c.res, nil
 }
 
+// readExport reads and maps the rows of an export, and merges them into users.
+func readExport(ctx context.Context, input string, opts Options) (*conversion, error) {
+	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
+	if err != nil {
+		return nil, err
+	}
+	c := &conversion{opts: opts, src: src, res: &Result{}, people: newPeople(), skipped: map[string]int{}, input: input}
+	if err := c.read(ctx); err != nil {
+		src.Close()
+		return nil, err
+	}
+	if rerun := c.dateOrder(); rerun != "" {
+		c.dayFirst = rerun
+	}
+	return c, nil
+}
+
 type conversion struct {
 	replay  []source.Row // rows read while looking for the header
 	lics    []schema.License
@@ -107,6 +136,20 @@ type conversion struct {
 	people  *people
 	m       *mapper
 	skipped map[string]int
+	input   string
+
+	headerLine int           // where the header is
+	repeats    repeated      // problems of the rows, one per distinct message
+	proof      [2]*dateProof // the first date that proves day-first, and month-first
+	ambiguous  *dateProof    // the first date that could be either
+	nAmbiguous int
+	dayFirst   string // set when the export must be read again day-first: the notice saying why
+}
+
+// dateProof is a date that says something of the order of all-number dates.
+type dateProof struct {
+	pos   Pos
+	value string
 }
 
 // report records a problem, keeping the MaxProblems first by position: problems are
@@ -172,6 +215,7 @@ func (c *conversion) read(ctx context.Context) error {
 	if wb, ok := c.src.(source.Workbook); ok {
 		c.m.dates.serials = &serials{date1904: wb.Date1904()}
 	}
+	c.warnUnused()
 	rows, rowsFree := pool[rowBatch](4)
 	recs, recsFree := pool[batch](4)
 	readErr := make(chan error, 1)
@@ -196,6 +240,8 @@ func (c *conversion) read(ctx context.Context) error {
 	c.mapRows(header, rows, rowsFree, recs, recsFree)
 	close(recs)
 	<-merged
+	c.repeats.flush(c)
+	c.res.Defaults = c.m.Defaults()
 	if err := <-readErr; err != nil {
 		return err
 	}
@@ -290,10 +336,30 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 	var rec record
 	b := <-free
 	table := c.src.Where()
+	var cur *source.Row
+	bad := func(rule string, col int, msg string) { c.repeats.add(c, rule, cur.Pos(table, col), msg) }
+	c.m.evidence = func(order string, col int, v string) {
+		p := &dateProof{pos: cur.Pos(table, col), value: v}
+		switch order {
+		case Ambiguous:
+			if c.nAmbiguous++; c.ambiguous == nil {
+				c.ambiguous = p
+			}
+		case DayFirst:
+			if c.proof[0] == nil {
+				c.proof[0] = p
+			}
+		case MonthFirst:
+			if c.proof[1] == nil {
+				c.proof[1] = p
+			}
+		}
+	}
 	for rb := range rows {
 		b.reserve = rb.reserve
 		for i := range rb.rows {
 			r := &rb.rows[i]
+			cur = r
 			if blank(r.Cells) {
 				continue
 			}
@@ -310,7 +376,7 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				c.skipped[reason]++
 				continue
 			}
-			if c.m.row(r.Cells, &rec, func(rule string, col int, msg string) { c.report(schema.Error, rule, r.Pos(table, col), msg) }) {
+			if c.m.row(r.Cells, &rec, bad) {
 				b.push(&rec, r.Pos(table, rec.emailCol).Line)
 				if len(b.recs) == batchSize {
 					full <- b
@@ -395,6 +461,7 @@ func (c *conversion) header() ([]string, error) {
 		c.skipped["banner"] += at
 	}
 	c.replay = rows[at+1:]
+	c.headerLine = rows[at].Line
 	return rows[at].Cells, nil
 }
 

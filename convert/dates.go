@@ -25,6 +25,10 @@ type dateReader struct {
 	layouts []string
 	never   []string
 	serials *serials // a workbook's, where a plain number may be a date; else nil
+	// seen is what the last date read says of the order, when the template gives none:
+	// DayFirst or MonthFirst when a part above 12 proves it, Ambiguous when it could be
+	// either (read month-first until the whole export has been seen), else "".
+	seen string
 }
 
 // serials reads plain numbers in a workbook's date columns as the day numbers that
@@ -54,6 +58,9 @@ func (s *serials) note(file string) string {
 	return fmt.Sprintf("%s: %s in date columns read as days of the workbook's %s date system, as spreadsheets store dates (%s is %s); format the column as a date to make it plain",
 		file, text.Plural(s.n, "number", "numbers"), system, s.example, s.date)
 }
+
+// Ambiguous marks an all-number date that could be day-first or month-first.
+const Ambiguous = "ambiguous"
 
 var defaultNever = []string{"never", "never logged in", "never accessed", "never signed in", "none", "n/a", "na", "-", "--"}
 
@@ -85,6 +92,7 @@ func (r *dateReader) isNever(s string) bool {
 // read returns the date as YYYY-MM-DD, "" when the text means no date, or an error that
 // says why not.
 func (r *dateReader) read(s string) (string, error) {
+	r.seen = ""
 	s = strings.TrimSpace(s)
 	if s == "" || r.isNever(s) {
 		return "", nil
@@ -241,12 +249,16 @@ func (r *dateReader) arrange(p []datePart, s string) (y, m, d int, err error) {
 	order := r.order
 	if order == "" {
 		switch {
-		case a > 12 && b <= 12:
-			order = DayFirst
-		case b > 12 && a <= 12, a == b:
+		case a > 12 && b > 12:
+			return 0, 0, 0, fmt.Errorf("%s is not a real date", text.Quote(s))
+		case a > 12:
+			order, r.seen = DayFirst, DayFirst
+		case b > 12:
+			order, r.seen = MonthFirst, MonthFirst
+		case a == b:
 			order = MonthFirst
 		default:
-			return 0, 0, 0, fmt.Errorf("%s could be day-first or month-first; set \"dates\": {\"order\": \"day-first\"} (or month-first) in the template, or pass --date-order", text.Quote(s))
+			order, r.seen = MonthFirst, Ambiguous
 		}
 	}
 	if order == DayFirst {

@@ -261,18 +261,12 @@ func (c *conversion) licenses() []schema.License {
 		delete(cat, key)
 	}
 	out = held
-	var unheld []string
-	for key, e := range cat {
-		if e.Purchased != nil {
-			unheld = append(unheld, key)
-		}
+	var unheld []CatalogEntry
+	for _, e := range cat {
+		unheld = append(unheld, e)
 	}
-	sort.Strings(unheld)
-	for _, key := range unheld {
-		l := schema.License{Name: cat[key].name, Users: []schema.LicenseUser{}}
-		c.price(&l, cat[key])
-		out = append(out, l)
-	}
+	sort.Slice(unheld, func(i, j int) bool { return strings.ToLower(unheld[i].name) < strings.ToLower(unheld[j].name) })
+	c.unmatchedCatalog(unheld, p.licenses)
 	return out
 }
 

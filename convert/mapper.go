@@ -18,7 +18,23 @@ type binding struct {
 	other   *string // the "*" entry of the map
 	exclude map[string]bool
 	vocab   []string // the values a status field may end with; nil for free text
-	lower   []byte   // scratch for lower-casing values to look them up
+	rewrite []rewriteRule
+	lower   []byte // scratch for lower-casing values to look them up
+}
+
+type rewriteRule struct {
+	re *regexp.Regexp
+	to string
+}
+
+// rewritten applies the field's rewrite rules to a value.
+func (b *binding) rewritten(v string) string {
+	for _, r := range b.rewrite {
+		if r.re.MatchString(v) {
+			return strings.TrimSpace(r.re.ReplaceAllString(v, r.to))
+		}
+	}
+	return v
 }
 
 // folded returns v in lower case, in scratch space valid until the next call.
@@ -52,10 +68,10 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 	seen := map[int]bool{}
 	for _, alias := range f.From {
 		name, nth := splitNth(alias)
-		want := normHeader(name)
+		want := headerKey(name)
 		var found []int
 		for i, h := range header {
-			if normHeader(h) == want {
+			if headerKey(h) == want {
 				found = append(found, i)
 			}
 		}
@@ -82,6 +98,18 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 				b.cols = append(b.cols, i)
 			}
 		}
+	}
+	if f.FromMatching != "" {
+		re := regexp.MustCompile(f.FromMatching) // checked when the template was loaded
+		for i, h := range header {
+			if !seen[i] && re.MatchString(strings.TrimSpace(h)) {
+				seen[i] = true
+				b.cols = append(b.cols, i)
+			}
+		}
+	}
+	for _, r := range f.Rewrite {
+		b.rewrite = append(b.rewrite, rewriteRule{regexp.MustCompile(r.Match), r.To})
 	}
 	if len(f.Map) > 0 {
 		b.mapping = make(map[string]string, len(f.Map))
@@ -131,6 +159,15 @@ func cell(row []string, i int) string {
 
 // first returns the first value the field has in a row, and its column (-1 for none).
 func (b *binding) first(row []string) (string, int) {
+	v, col := b.raw(row)
+	if v != "" && b.rewrite != nil {
+		v = b.rewritten(v)
+	}
+	return v, col
+}
+
+// raw is first, before the rewrite rules.
+func (b *binding) raw(row []string) (string, int) {
 	if b == nil {
 		return "", -1
 	}
@@ -154,7 +191,7 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 	emit := func(v string, col int) {
 		if b.field.Split == "" {
 			if !b.excluded(v) {
-				fn(v, col)
+				fn(b.rewritten(v), col)
 			}
 			return
 		}
@@ -166,12 +203,12 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 				v = ""
 			}
 			if item = strings.TrimSpace(item); item != "" && !b.excluded(item) {
-				fn(item, col)
+				fn(b.rewritten(item), col)
 			}
 		}
 	}
 	if b.field.Value != nil || b.field.Pick != "all" {
-		if v, col := b.first(row); v != "" {
+		if v, col := b.raw(row); v != "" {
 			emit(v, col)
 		}
 		return
@@ -215,6 +252,15 @@ func (b *binding) translate(v string) (string, error) {
 type licenseBinding struct {
 	name, status *binding
 	unlessUsed   bool
+	perColumn    []columnLicense // a family of columns, one license each
+	exclude      map[string]bool
+}
+
+// columnLicense is one column of a perColumn rule: the license it gives, and the column
+// of its last use (-1 for none).
+type columnLicense struct {
+	name          string
+	col, lastUsed int
 }
 
 type skipBinding struct {
@@ -231,16 +277,72 @@ type mapper struct {
 	licenses                                                   []licenseBinding
 	skips                                                      []skipBinding
 	dates                                                      *dateReader
-	missing                                                    []string // fields whose columns this export lacks
+	missing                                                    []string // optional fields this export has no column for
+	evidence                                                   func(order string, col int, v string)
+	used                                                       map[int]string
+	defaults                                                   map[string]*defaulted
+	defaultOrder                                               []string
 }
 
-// noteworthy are the fields worth a note when an export lacks their column: without
-// them Torii sees users without activity, status or roles.
-var noteworthy = map[string]bool{"status": true, "roles": true, "lastUsedDate": true}
+// defaulted counts the rows a field's default stood in for.
+type defaulted struct {
+	value    string
+	rows     int
+	noColumn bool
+}
+
+// useDefault counts a default standing in for a value.
+func (m *mapper) useDefault(b *binding, value string) {
+	d := m.defaults[b.label]
+	if d == nil {
+		d = &defaulted{value: value, noColumn: !b.found()}
+		m.defaults[b.label] = d
+		m.defaultOrder = append(m.defaultOrder, b.label)
+	}
+	d.rows++
+}
+
+// Defaults says, a field a line, where a template's default stood in for a value:
+// `status: "active" for 4 rows (no column)`.
+func (m *mapper) Defaults() []string {
+	var out []string
+	for _, label := range m.defaultOrder {
+		d := m.defaults[label]
+		why := "empty cells"
+		if d.noColumn {
+			why = "no column"
+		}
+		out = append(out, fmt.Sprintf("%s %s for %s (%s)", label, text.Quote(d.value), text.Plural(d.rows, "row", "rows"), why))
+	}
+	return out
+}
+
+// missingColumn is a field of the template that no column of the export feeds.
+type missingColumn struct {
+	label   string
+	aliases []string
+	hint    string
+}
 
 func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) {
-	m := &mapper{header: header, dates: newDateReader(t.Dates, dateOrder)}
+	m := &mapper{header: header, dates: newDateReader(t.Dates, dateOrder), used: map[int]string{}, defaults: map[string]*defaulted{}}
 	u := t.User
+	var required []missingColumn
+	need := func(b *binding) {
+		if b == nil || b.field.Value != nil || b.found() {
+			return
+		}
+		f := b.field
+		aliases := append([]string(nil), f.From...)
+		if f.FromMatching != "" {
+			aliases = append(aliases, "/"+f.FromMatching+"/")
+		}
+		if f.Optional && b.label != "email" {
+			m.missing = append(m.missing, b.label)
+			return
+		}
+		required = append(required, missingColumn{b.label, aliases, f.Hint})
+	}
 	fields := []struct {
 		dst   **binding
 		label string
@@ -263,27 +365,43 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 			return nil, err
 		}
 		*f.dst = b
-		if b != nil && b.field.Value == nil && !b.found() && noteworthy[f.label] {
-			m.missing = append(m.missing, fmt.Sprintf("%s (tried %s)", f.label, aliasList(f.f.From)))
-		}
-	}
-	if !m.email.found() && m.email.field.Value == nil {
-		return nil, m.noEmailColumn(u.Email.From)
+		need(b)
+		m.use(b)
 	}
 	for i, r := range t.Licenses {
-		label := fmt.Sprintf("licenses[%d].name", i)
-		name, err := bind(label, r.Name, header, nil)
-		if err != nil {
+		lb := licenseBinding{unlessUsed: r.InactiveWithoutUsage}
+		var err error
+		if r.Name != nil {
+			if lb.name, err = bind(fmt.Sprintf("licenses[%d].name", i), r.Name, header, nil); err != nil {
+				return nil, err
+			}
+			need(lb.name)
+			m.use(lb.name)
+		}
+		if lb.status, err = bind(fmt.Sprintf("licenses[%d].status", i), r.Status, header, licenseStatuses); err != nil {
 			return nil, err
 		}
-		status, err := bind(fmt.Sprintf("licenses[%d].status", i), r.Status, header, licenseStatuses)
-		if err != nil {
-			return nil, err
+		need(lb.status)
+		m.use(lb.status)
+		if pc := r.PerColumn; pc != nil {
+			lb.perColumn = m.bindPerColumn(pc, header)
+			lb.exclude = map[string]bool{}
+			for _, v := range append([]string{"no", "false", "none", "-", "no access", "unlicensed", "0"}, pc.Exclude...) {
+				lb.exclude[strings.ToLower(strings.TrimSpace(v))] = true
+			}
+			label := fmt.Sprintf("licenses[%d].perColumn", i)
+			if len(lb.perColumn) == 0 {
+				if pc.Optional {
+					m.missing = append(m.missing, label)
+				} else {
+					required = append(required, missingColumn{label, []string{"/" + pc.Matches + "/"}, ""})
+				}
+			}
 		}
-		if name.field.Value == nil && !name.found() {
-			m.missing = append(m.missing, fmt.Sprintf("%s (tried %s)", label, aliasList(r.Name.From)))
-		}
-		m.licenses = append(m.licenses, licenseBinding{name: name, status: status, unlessUsed: r.InactiveWithoutUsage})
+		m.licenses = append(m.licenses, lb)
+	}
+	if len(required) > 0 {
+		return nil, m.noColumns(t, required)
 	}
 	for _, s := range t.Skip {
 		sb := skipBinding{reason: s.Reason, equals: map[string]bool{}}
@@ -291,6 +409,7 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 		if err != nil {
 			return nil, err
 		}
+		m.use(b)
 		sb.cols = b.cols
 		for _, v := range s.Equals {
 			sb.equals[strings.ToLower(strings.TrimSpace(v))] = true
@@ -300,34 +419,109 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 		}
 		m.skips = append(m.skips, sb)
 	}
+	ignored := map[string]bool{}
+	for _, h := range t.Ignore {
+		ignored[headerKey(h)] = true
+	}
+	for i, h := range header {
+		if _, ok := m.used[i]; !ok && ignored[headerKey(h)] {
+			m.used[i] = "ignored"
+		}
+	}
 	return m, nil
+}
+
+// use marks the columns of a binding as read.
+func (m *mapper) use(b *binding) {
+	if b == nil {
+		return
+	}
+	for _, i := range b.cols {
+		if _, ok := m.used[i]; !ok {
+			m.used[i] = b.label
+		}
+	}
+}
+
+// bindPerColumn finds the columns of a family, and the column of each one's last use.
+func (m *mapper) bindPerColumn(pc *PerColumn, header []string) []columnLicense {
+	re := regexp.MustCompile(pc.Matches) // checked when the template was loaded
+	var out []columnLicense
+	for i, h := range header {
+		h = strings.Join(strings.Fields(h), " ")
+		if h == "" || !re.MatchString(h) {
+			continue
+		}
+		cl := columnLicense{name: h, col: i, lastUsed: -1}
+		m.used[i] = "license " + h
+		if pc.LastUsed != "" {
+			want := headerKey(strings.ReplaceAll(pc.LastUsed, "{}", h))
+			for j, h2 := range header {
+				if headerKey(h2) == want {
+					cl.lastUsed = j
+					if _, ok := m.used[j]; !ok {
+						m.used[j] = "license " + h + " last used"
+					}
+				}
+			}
+		}
+		out = append(out, cl)
+	}
+	return out
+}
+
+// unusedData returns the columns that look like Torii data but feed nothing.
+func (m *mapper) unusedData() []int {
+	var out []int
+	for i, h := range m.header {
+		if _, ok := m.used[i]; !ok && strings.TrimSpace(h) != "" && looksLikeData(h) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func aliasList(aliases []string) string {
 	q := make([]string, len(aliases))
 	for i, a := range aliases {
 		q[i] = fmt.Sprintf("%q", a)
+		if strings.HasPrefix(a, "/") {
+			q[i] = "headers matching " + a
+		}
 	}
 	return strings.Join(q, ", ")
 }
 
-func (m *mapper) noEmailColumn(aliases []string) error {
-	var found []string
-	for _, h := range m.header {
-		if h = strings.TrimSpace(h); h != "" {
-			found = append(found, fmt.Sprintf("%q", h))
+// noColumns is the error for fields of the template that no column of the export feeds.
+func (m *mapper) noColumns(t *Template, missing []missingColumn) error {
+	var lines, hints []string
+	for _, f := range missing {
+		line := fmt.Sprintf("%s: looked for %s", f.label, aliasList(f.aliases))
+		var extra func(string) bool
+		if f.label == "email" {
+			extra = func(h string) bool { return strings.Contains(strings.ToLower(h), "mail") }
+		}
+		if near := closestHeaders(f.aliases, m.header, extra); len(near) > 0 {
+			line += "; closest in the file: " + aliasList(near)
+		} else {
+			line += "; nothing in the file is close"
+		}
+		lines = append(lines, line)
+		if f.hint != "" {
+			hints = append(hints, f.hint)
 		}
 	}
-	hint := "add the header of the email column to the template's user.email.from"
-	for _, h := range m.header {
-		if strings.Contains(strings.ToLower(h), "mail") {
-			hint = fmt.Sprintf("%q looks like one: add it to the template's user.email.from", strings.TrimSpace(h))
-			break
-		}
+	what := "column"
+	if len(missing) > 1 {
+		what = "columns"
 	}
-	return &Error{Kind: Data,
-		Msg:  fmt.Sprintf("no email column: the header has %s; the template looks for %s", strings.Join(found, ", "), aliasList(aliases)),
-		Hint: hint}
+	msg := fmt.Sprintf("the export lacks the %s the template %s needs:\n  %s", what, t.File, strings.Join(lines, "\n  "))
+	hints = append(hints, `add the export's header to the field's "from" in a copy of the template (torii-convert templates show `+t.Name+`), or mark the field "optional": true`)
+	if missing[0].label == "email" && len(missing) == 1 {
+		msg = fmt.Sprintf("no email column in the export; the template %s %s", t.File, lines[0][len("email: "):])
+		hints[len(hints)-1] = "add the export's email header to user.email.from in a copy of the template (torii-convert templates show " + t.Name + ")"
+	}
+	return &Error{Kind: Usage, Msg: msg, Hint: strings.Join(hints, "\n")}
 }
 
 // columnName is what messages call a column: its header, or its letter when it has none.
@@ -447,6 +641,7 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 		}
 	} else if m.status != nil && m.status.field.Default != "" {
 		rec.status = m.status.field.Default
+		m.useDefault(m.status, rec.status)
 	}
 	if v, _ := m.ext.first(row); v != "" {
 		rec.ext = v
@@ -479,6 +674,9 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 			bad("date", col, err.Error())
 			ok = false
 		}
+		if m.dates.seen != "" && m.evidence != nil {
+			m.evidence(m.dates.seen, col, v)
+		}
 		if d > rec.lastUsed {
 			rec.lastUsed = d
 		}
@@ -493,6 +691,7 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 		read(v, col)
 	}
 	if rec.lastUsed == "" && b.field.Default != "" {
+		m.useDefault(b, b.field.Default)
 		read(b.field.Default, -1)
 	}
 	return ok
@@ -510,12 +709,16 @@ func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record,
 		state = licenseStateOf[st]
 	} else if l.status != nil && l.status.field.Default != "" {
 		state = licenseStateOf[l.status.field.Default]
+		m.useDefault(l.status, l.status.field.Default)
 	}
 	if l.unlessUsed && state == lsFollowUser {
 		state = lsUnlessUsed
 	}
 	give := func(name string, fallback bool) {
 		name, _ = l.name.translate(name)
+		if name == "" {
+			return
+		}
 		for i, h := range rec.licenses {
 			if strings.EqualFold(h.name, name) {
 				rec.licenses[i].status = max(h.status, state)
@@ -524,10 +727,27 @@ func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record,
 		}
 		rec.licenses = append(rec.licenses, held{name: name, status: state, rule: int8(rule), fallback: fallback})
 	}
-	n := len(rec.licenses)
-	l.name.each(row, func(v string, _ int) { give(v, false) })
-	if len(rec.licenses) == n && l.name.field.Default != "" {
-		give(l.name.field.Default, true)
+	if l.name != nil {
+		n := len(rec.licenses)
+		l.name.each(row, func(v string, _ int) { give(v, false) })
+		if len(rec.licenses) == n && l.name.field.Default != "" {
+			m.useDefault(l.name, l.name.field.Default)
+			give(l.name.field.Default, true)
+		}
+	}
+	for _, pc := range l.perColumn {
+		v := cell(row, pc.col)
+		if v == "" || l.exclude[strings.ToLower(v)] {
+			continue
+		}
+		st := state
+		if pc.lastUsed >= 0 && st == lsFollowUser {
+			st = lsActive
+			if d, err := m.dates.read(cell(row, pc.lastUsed)); err != nil || d == "" {
+				st = lsInactive // an unreadable date is reported with lastUsedDate
+			}
+		}
+		rec.licenses = append(rec.licenses, held{name: pc.name, status: st, rule: int8(rule)})
 	}
 	return ok
 }

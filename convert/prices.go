@@ -74,6 +74,7 @@ func LoadPrices(path string) (map[string]CatalogEntry, error) {
 			problems = append(problems, fmt.Sprintf("%s:%d: license %q is listed twice", path, line, name))
 		}
 		e, bad := priceEntry(name, row)
+		e.from = fmt.Sprintf("the price list entry at %s:%d", path, line)
 		for _, msg := range bad {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", path, line, msg))
 		}
@@ -153,12 +154,14 @@ func catalog(t *Template, prices map[string]CatalogEntry) map[string]CatalogEntr
 	out := map[string]CatalogEntry{}
 	for name, e := range t.Catalog {
 		e.name = name
+		e.from = "the template's catalog entry"
 		out[strings.ToLower(name)] = e
 	}
 	for key, e := range prices {
 		cur, ok := out[key]
 		if !ok {
 			cur.name = e.name
+			cur.from = e.from
 		}
 		if e.Price != "" {
 			cur.Price = e.Price

@@ -27,6 +27,7 @@ import (
 type Template struct {
 	Schema      string                  `json:"$schema,omitempty"`
 	Name        string                  `json:"name"`
+	Title       string                  `json:"title,omitempty"`
 	Description string                  `json:"description,omitempty"`
 	Source      string                  `json:"source,omitempty"`
 	Dates       Dates                   `json:"dates,omitzero"`
@@ -34,6 +35,9 @@ type Template struct {
 	Licenses    []LicenseRule           `json:"licenses,omitempty"`
 	Catalog     map[string]CatalogEntry `json:"catalog,omitempty"`
 	Skip        []SkipRule              `json:"skip,omitempty"`
+	// Ignore names the columns the source is known to have that feed nothing on purpose:
+	// they count as known when the template is detected, and are never warned about.
+	Ignore []string `json:"ignore,omitempty"`
 
 	// File is where the template was read from: a built-in's name or a path.
 	File string `json:"-"`
@@ -41,13 +45,27 @@ type Template struct {
 
 // Field says where one value comes from and how it is cleaned.
 type Field struct {
-	From    []string          `json:"from,omitempty"`
-	Value   *string           `json:"value,omitempty"`
-	Pick    string            `json:"pick,omitempty"`
-	Split   string            `json:"split,omitempty"`
-	Map     map[string]string `json:"map,omitempty"`
-	Default string            `json:"default,omitempty"`
-	Exclude []string          `json:"exclude,omitempty"`
+	From []string `json:"from,omitempty"`
+	// FromMatching adds the columns whose header matches this regular expression.
+	FromMatching string            `json:"fromMatching,omitempty"`
+	Value        *string           `json:"value,omitempty"`
+	Pick         string            `json:"pick,omitempty"`
+	Split        string            `json:"split,omitempty"`
+	Rewrite      []Rewrite         `json:"rewrite,omitempty"`
+	Map          map[string]string `json:"map,omitempty"`
+	Default      string            `json:"default,omitempty"`
+	Exclude      []string          `json:"exclude,omitempty"`
+	// Optional fields may have no column in an export; other fields without one are an error.
+	Optional bool `json:"optional,omitempty"`
+	// Hint is said when the field has no column: what the user must supply.
+	Hint string `json:"hint,omitempty"`
+}
+
+// Rewrite replaces a value matching a regular expression, as Go's
+// regexp.ReplaceAllString does: "$1@$2".
+type Rewrite struct {
+	Match string `json:"match"`
+	To    string `json:"to"`
 }
 
 // UserFields maps the user's fields. Name is a full name, split into first and last name
@@ -73,9 +91,21 @@ type Dates struct {
 
 // LicenseRule gives rows licenses.
 type LicenseRule struct {
-	Name                 *Field `json:"name"`
-	Status               *Field `json:"status,omitempty"`
-	InactiveWithoutUsage bool   `json:"inactiveWithoutUsage,omitempty"`
+	Name                 *Field     `json:"name,omitempty"`
+	PerColumn            *PerColumn `json:"perColumn,omitempty"`
+	Status               *Field     `json:"status,omitempty"`
+	InactiveWithoutUsage bool       `json:"inactiveWithoutUsage,omitempty"`
+}
+
+// PerColumn gives one license per column of a family (Atlassian's "Jira - acme"), named
+// by the column's header, to the rows whose cell in it is filled (and not excluded).
+type PerColumn struct {
+	Matches string   `json:"matches"`
+	Exclude []string `json:"exclude,omitempty"`
+	// LastUsed names the column holding the license's last use, "{}" standing for the
+	// license's header: "Last seen in {}". The license is inactive when it has no date.
+	LastUsed string `json:"lastUsed,omitempty"`
+	Optional bool   `json:"optional,omitempty"`
 }
 
 // CatalogEntry is what the template knows of one license: its price and seats bought.
@@ -84,6 +114,7 @@ type CatalogEntry struct {
 	Purchased *int64 `json:"purchased,omitempty"`
 
 	name string // the license name as first written
+	from string // where the entry was written: "the template's catalog", "prices.csv:3"
 }
 
 // SkipRule leaves out rows whose cell in one of the columns equals or matches a value.
@@ -226,6 +257,8 @@ var templateSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	return c.Compile(templates.SchemaFile)
 })
 
+var licenseRuleAt = regexp.MustCompile(`^/licenses/\d+$`)
+
 // checkTemplateSchema validates a template against template.schema.json and returns one
 // line per problem: the key, then what is wrong with it.
 func checkTemplateSchema(src []byte) []string {
@@ -253,6 +286,8 @@ func checkTemplateSchema(src []byte) []string {
 		}
 		msg := e.Error
 		switch {
+		case strings.HasSuffix(kw, "/oneOf") && licenseRuleAt.MatchString(e.InstanceLocation):
+			msg = `give either "name" (the license's name) or "perColumn" (a family of columns), not both`
 		case strings.HasSuffix(kw, "/oneOf"):
 			msg = `give either "from" (the columns to read) or "value" (a constant), not both`
 		case strings.HasSuffix(kw, "/anyOf"):
@@ -329,10 +364,27 @@ func (t *Template) check() []string {
 		}
 	}
 	for i, r := range t.Licenses {
-		if r.Name.Pick == "latest" {
+		if r.Name != nil && r.Name.Pick == "latest" {
 			add(fmt.Sprintf("/licenses/%d/name/pick", i), `"latest" picks the latest date; license names are not dates`)
 		}
+		if r.PerColumn != nil {
+			if _, err := regexp.Compile(r.PerColumn.Matches); err != nil {
+				add(fmt.Sprintf("/licenses/%d/perColumn/matches", i), "%v", err)
+			}
+		}
 	}
+	t.eachField(func(at string, f *Field) {
+		if f.FromMatching != "" {
+			if _, err := regexp.Compile(f.FromMatching); err != nil {
+				add(at+"/fromMatching", "%v", err)
+			}
+		}
+		for k, r := range f.Rewrite {
+			if _, err := regexp.Compile(r.Match); err != nil {
+				add(fmt.Sprintf("%s/rewrite/%d/match", at, k), "%v", err)
+			}
+		}
+	})
 	for i, s := range t.Skip {
 		if s.Matches != "" {
 			if _, err := regexp.Compile(s.Matches); err != nil {
@@ -356,12 +408,35 @@ func (t *Template) check() []string {
 	return msgs
 }
 
+// eachField calls fn with every field of the template and its JSON pointer.
+func (t *Template) eachField(fn func(at string, f *Field)) {
+	u := t.User
+	for _, f := range []struct {
+		at string
+		f  *Field
+	}{{"/user/email", u.Email}, {"/user/id", u.ID}, {"/user/name", u.Name}, {"/user/firstName", u.FirstName},
+		{"/user/lastName", u.LastName}, {"/user/status", u.Status}, {"/user/externalStatus", u.ExternalStatus},
+		{"/user/roles", u.Roles}, {"/user/lastUsedDate", u.LastUsedDate}} {
+		if f.f != nil {
+			fn(f.at, f.f)
+		}
+	}
+	for i, r := range t.Licenses {
+		if r.Name != nil {
+			fn(fmt.Sprintf("/licenses/%d/name", i), r.Name)
+		}
+		if r.Status != nil {
+			fn(fmt.Sprintf("/licenses/%d/status", i), r.Status)
+		}
+	}
+}
+
 // headerScore says how well a row matches the template's column names, to find the
 // header under banner lines: one point a field whose column the row has, ten for email.
 func (t *Template) headerScore(row []string) int {
 	cells := map[string]bool{}
 	for _, c := range row {
-		cells[normHeader(c)] = true
+		cells[headerKey(c)] = true
 	}
 	matches := func(f *Field) bool {
 		if f == nil {
@@ -369,7 +444,7 @@ func (t *Template) headerScore(row []string) int {
 		}
 		for _, a := range f.From {
 			name, _ := splitNth(a)
-			if cells[normHeader(name)] {
+			if cells[headerKey(name)] {
 				return true
 			}
 		}

@@ -9,6 +9,7 @@ import (
 func TestDates(t *testing.T) {
 	for _, tc := range []struct {
 		in, order, want, err string
+		seen                 string // what the date proves of the order, when none is given
 		layouts              []string
 	}{
 		{in: "2024-03-17", want: "2024-03-17"},
@@ -23,8 +24,8 @@ func TestDates(t *testing.T) {
 		{in: "15-Mar-2021", want: "2021-03-15"},
 		{in: "Mon, 02 Jan 2006 15:04:05 MST", want: "2006-01-02"},
 		{in: "20240317", want: "2024-03-17"},
-		{in: "3/17/25", want: "2025-03-17"},
-		{in: "17/03/2024", want: "2024-03-17"},
+		{in: "3/17/25", want: "2025-03-17", seen: MonthFirst},
+		{in: "17/03/2024", want: "2024-03-17", seen: DayFirst},
 		{in: "03/04/2024", order: MonthFirst, want: "2024-03-04"},
 		{in: "03/04/2024", order: DayFirst, want: "2024-04-03"},
 		{in: "03.04.2024 10:00", order: DayFirst, want: "2024-04-03"},
@@ -34,7 +35,8 @@ func TestDates(t *testing.T) {
 		{in: "N/A", want: ""},
 		{in: "", want: ""},
 		{in: "2.1.2006", layouts: []string{"2.1.2006"}, want: "2006-01-02"},
-		{in: "03/04/2024", err: `"03/04/2024" could be day-first or month-first`},
+		{in: "03/04/2024", want: "2024-03-04", seen: Ambiguous}, // until the export says otherwise
+		{in: "03/04/2024", order: DayFirst, want: "2024-04-03", seen: ""},
 		{in: "2024-02-30", err: `"2024-02-30" is not a real date`},
 		{in: "31/31/2024", err: `is not a real date`},
 		{in: "yesterday", err: `"yesterday" is not a date torii-convert can read`},
@@ -49,6 +51,8 @@ func TestDates(t *testing.T) {
 			t.Errorf("%q: got %q, %v; want an error with %q", tc.in, got, err, tc.err)
 		case tc.err == "" && (err != nil || got != tc.want):
 			t.Errorf("%q: got %q, %v; want %q", tc.in, got, err, tc.want)
+		case r.seen != tc.seen:
+			t.Errorf("%q: proves %q of the order, want %q", tc.in, r.seen, tc.seen)
 		}
 	}
 }
