@@ -19,6 +19,7 @@ import (
 
 // Options tell Convert how to read an export.
 type Options struct {
+	// Template maps the rows; nil detects it among the built-ins from the header.
 	Template *Template
 	// Format is FormatCSV or FormatXLSX; empty tells it from the file.
 	Format string
@@ -60,6 +61,11 @@ type Result struct {
 	Missing []string
 	// Defaults says where the template's defaults stood in for values, a field a line.
 	Defaults []string
+	// Template is the template used; Detected says why, when it was detected.
+	Template *Template
+	Detected string
+	// BetterFit names the built-in that fits the export better than the template given.
+	BetterFit string
 	// Notices are what was guessed about the export that a person should know.
 	Notices []string
 }
@@ -203,15 +209,35 @@ func (c *conversion) read(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	better := ""
+	if c.opts.Template == nil {
+		cands, err := Detect(header)
+		if err != nil {
+			return err
+		}
+		w := Winner(cands)
+		if w == nil {
+			return noWinner(c.src.Where().String(), cands)
+		}
+		c.opts.Template = w.Template
+		c.res.Detected = announce(w)
+	} else {
+		better = betterFit(c.opts.Template, header)
+	}
+	c.res.Template = c.opts.Template
 	if c.m, err = newMapper(c.opts.Template, header, c.opts.DateOrder); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			e.Msg = "reading " + c.src.Where().String() + ": " + e.Msg
+			if better != "" {
+				e.Hint = better + "\n" + e.Hint
+			}
 		}
 		return err
 	}
+	c.res.BetterFit = better
 	c.res.Missing = c.m.missing
-	c.res.Notices = c.src.Notices()
+	c.res.Notices = append(c.src.Notices(), c.res.Notices...)
 	if wb, ok := c.src.(source.Workbook); ok {
 		c.m.dates.serials = &serials{date1904: wb.Date1904()}
 	}
@@ -414,6 +440,20 @@ func (b *batch) reset() {
 	*b = batch{recs: b.recs[:0], lines: b.lines[:0], roles: b.roles[:0], held: b.held[:0]}
 }
 
+// headerScore scores a row as the header: against the template, or without one, against
+// the built-in that fits it best.
+func (c *conversion) headerScore(row []string) int {
+	if c.opts.Template != nil {
+		return c.opts.Template.headerScore(row)
+	}
+	all, _ := builtins()
+	best := 0
+	for _, t := range all {
+		best = max(best, t.headerScore(row))
+	}
+	return best
+}
+
 // headerScan is how many rows above the data the header may be found in.
 const headerScan = 30
 
@@ -452,7 +492,7 @@ func (c *conversion) header() ([]string, error) {
 	} else {
 		best := 0
 		for i, r := range rows {
-			if score := c.opts.Template.headerScore(r.Cells); score > best {
+			if score := c.headerScore(r.Cells); score > best {
 				at, best = i, score
 			}
 		}

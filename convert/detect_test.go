@@ -1,0 +1,106 @@
+package convert_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/torii-convert/torii-convert/convert"
+)
+
+// TestDetectGolden: every golden case that converts with a built-in template picks that
+// template when none is given.
+func TestDetectGolden(t *testing.T) {
+	cases, _ := filepath.Glob("../testdata/golden/*/args")
+	seen := map[string]bool{}
+	for _, argsFile := range cases {
+		dir := filepath.Dir(argsFile)
+		if _, err := os.Stat(filepath.Join(dir, "exit")); err == nil {
+			continue // a failing case: nothing to detect
+		}
+		b, _ := os.ReadFile(argsFile)
+		args := strings.Fields(string(b))
+		var name, input string
+		var opts convert.Options
+		for i := 1; i < len(args); i++ {
+			switch a := args[i]; a {
+			case "--template", "--encoding", "--header-row", "--sheet", "--date-order", "--prices", "-o":
+				i++
+				switch a {
+				case "--template":
+					name = args[i]
+				case "--encoding":
+					opts.Encoding = args[i]
+				case "--header-row":
+					opts.HeaderRow, _ = strconv.Atoi(args[i])
+				case "--sheet":
+					opts.Sheet = args[i]
+				case "--date-order":
+					opts.DateOrder = args[i]
+				}
+			default:
+				if !strings.HasPrefix(a, "-") {
+					input = a
+				}
+			}
+		}
+		if _, err := convert.BuiltinSource(name); err != nil || input == "" {
+			continue // a template file of the case's own
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			res, err := convert.Convert(context.Background(), filepath.Join(dir, input), opts, nil)
+			if err != nil {
+				if name == "hr" && opts.HeaderRow > 0 {
+					return // two columns, Email and Status: as hr as stripe; see TestDetectNearMisses
+				}
+				t.Fatalf("detecting the template of %s: %v", input, err)
+			}
+			if res.Template.Name != name {
+				t.Errorf("detected %s (%s), want %s", res.Template.Name, res.Detected, name)
+			}
+			seen[name] = true
+		})
+	}
+	for _, name := range convert.Builtins() {
+		if !seen[name] {
+			t.Errorf("no golden case detects the built-in %s", name)
+		}
+	}
+}
+
+// TestDetectNearMisses: headers that fit two built-ins alike, or none, pick nothing.
+func TestDetectNearMisses(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   string // "" for no winner
+	}{
+		{"Email,Status", ""},                              // hr and stripe alike
+		{"Mail,Flavour,Colour", ""},                       // nothing known
+		{"email,status,billing-active,userid", "slack"},   // every column, and only slack
+		{"Email,Seat type", "figma"},                      // only figma knows Seat type
+		{"Email,Name,Favourite colour,Shoe size,Pet", ""}, // known, but less than half
+		{"ID,First Name,Last Name,Email,Role,Status,Last Used Date,License Type", "workspace-one"},
+		{"ID,First Name,Last Name,Email,Role,Status,License Type", "zoom"}, // workspace-one lacks Last Used Date
+		{"User,Login,Status,Last Login", "okta"},
+		{"Login,Last Activity At", ""}, // Copilot without emails: nothing can be used
+	} {
+		cands, err := convert.Detect(strings.Split(tc.header, ","))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if w := convert.Winner(cands); w != nil {
+			got = w.Template.Name
+		}
+		if got != tc.want {
+			var top []string
+			for _, c := range cands[:3] {
+				top = append(top, c.String())
+			}
+			t.Errorf("%s: winner %q, want %q; candidates:\n%s", tc.header, got, tc.want, strings.Join(top, "\n"))
+		}
+	}
+}
