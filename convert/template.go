@@ -26,6 +26,7 @@ import (
 // data: the built-in ones and a user's own file go through the same parser.
 type Template struct {
 	Schema      string                  `json:"$schema,omitempty"`
+	Comment     []string                `json:"$comment,omitempty"`
 	Name        string                  `json:"name"`
 	Title       string                  `json:"title,omitempty"`
 	Description string                  `json:"description,omitempty"`

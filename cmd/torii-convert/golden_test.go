@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/torii-convert/torii-convert/convert"
 	"github.com/torii-convert/torii-convert/schema"
 )
 
@@ -28,7 +29,7 @@ var today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // (the command line after torii-convert), and what is expected: want.json (stdout),
 // want.stderr, and exit (the exit code, when not 0). Every want.json is itself checked
 // against the schema, by jsonschema/v5 and by every rule, so goldens cannot drift from
-// the contract. A twin file names the case whose want.json this one's must equal byte
+// the contract (or, for templates init, must load as a template). A twin file names the case whose want.json this one's must equal byte
 // for byte: the same export in another encoding, dialect or spreadsheet application.
 func TestGolden(t *testing.T) {
 	cases, _ := filepath.Glob("../../testdata/golden/*/args")
@@ -61,7 +62,14 @@ func TestGolden(t *testing.T) {
 			compare(t, "want.stderr", stderr.Bytes())
 			if wantCode == 0 {
 				compare(t, "want.json", stdout.Bytes())
-				checkInFull(t, "want.json")
+				if strings.HasPrefix(string(args), "templates ") {
+					// A template made by templates init: it must load as one.
+					if _, err := convert.LoadTemplate(os.DirFS("."), "want.json"); err != nil {
+						t.Errorf("want.json is not a template torii-convert loads: %v", err)
+					}
+				} else {
+					checkInFull(t, "want.json")
+				}
 				if twin, err := os.ReadFile("twin"); err == nil {
 					compare(t, filepath.Join("..", strings.TrimSpace(string(twin)), "want.json"), stdout.Bytes())
 				}

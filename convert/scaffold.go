@@ -1,0 +1,392 @@
+package convert
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/torii-convert/torii-convert/convert/source"
+	"github.com/torii-convert/torii-convert/internal/text"
+)
+
+// Limits of what templates init reads of an export.
+const (
+	scaffoldRows   = 100000 // rows sampled for the values of status and seat columns
+	scaffoldValues = 30     // distinct values listed a column
+)
+
+// Scaffold writes a starting template for an export: each column matched to the Torii
+// field it most likely feeds, the columns it could not place listed in "$comment", and
+// for status and seat columns the distinct values found, each with a proposed mapping.
+// opts.Template is ignored.
+func Scaffold(ctx context.Context, input string, opts Options) ([]byte, error) {
+	opts.Template = nil
+	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	c := &conversion{opts: opts, src: src, res: &Result{}, skipped: map[string]int{}}
+	header, err := c.header()
+	if err != nil {
+		return nil, err
+	}
+	plan := planColumns(header)
+	sampled := map[int]*valueCount{}
+	for _, cols := range [][]int{plan.cols["status"], plan.cols["license"]} {
+		for _, col := range cols {
+			sampled[col] = &valueCount{n: map[string]int{}}
+		}
+	}
+	dates := newDateReader(Dates{}, "")
+	var proof [2]string
+	var ambiguous string
+	rows := 0
+	for rows < scaffoldRows {
+		if rows%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		r, err := c.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if blank(r.Cells) {
+			continue
+		}
+		rows++
+		for col, vc := range sampled {
+			vc.add(cell(r.Cells, col))
+		}
+		for _, col := range plan.cols["lastUsedDate"] {
+			v := cell(r.Cells, col)
+			if _, err := dates.read(v); err == nil {
+				switch dates.seen {
+				case DayFirst:
+					proof[0] = cmp(proof[0], v)
+				case MonthFirst:
+					proof[1] = cmp(proof[1], v)
+				case Ambiguous:
+					ambiguous = cmp(ambiguous, v)
+				}
+			}
+		}
+	}
+	t := plan.template(input, sampled)
+	switch {
+	case proof[0] != "" && proof[1] != "":
+		t.Comment = append(t.Comment, fmt.Sprintf("dates disagree: %s is day-first, %s month-first; set dates.order to the one most rows use", text.Quote(proof[0]), text.Quote(proof[1])))
+	case proof[0] != "":
+		t.Dates.Order = DayFirst
+	case proof[1] != "":
+		t.Dates.Order = MonthFirst
+	case ambiguous != "":
+		t.Comment = append(t.Comment, fmt.Sprintf("dates such as %s could be day-first or month-first: set dates.order", text.Quote(ambiguous)))
+	}
+	if rows == scaffoldRows {
+		t.Comment = append(t.Comment, fmt.Sprintf("values sampled from the first %d rows", scaffoldRows))
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(t); err != nil {
+		return nil, err
+	}
+	out := stringList.ReplaceAllFunc(b.Bytes(), func(m []byte) []byte {
+		items := stringItem.FindAll(m, -1)
+		one := append(append([]byte("["), bytes.Join(items, []byte(", "))...), ']')
+		if len(one) > 100 {
+			return m
+		}
+		return one
+	})
+	b.Reset()
+	b.Write(out)
+	if msgs := append(checkTemplateSchema(b.Bytes()), t.check()...); len(msgs) > 0 {
+		return nil, fmt.Errorf("templates init made an invalid template (a bug): %s", strings.Join(msgs, "; "))
+	}
+	return b.Bytes(), nil
+}
+
+// stringList is a JSON array of strings as the encoder indents it, one a line; the
+// template is easier to read with each on one line, as the built-ins are written.
+var (
+	stringList = regexp.MustCompile(`\[\s*"(?:[^"\\]|\\.)*"(?:,\s*"(?:[^"\\]|\\.)*")*\s*\]`)
+	stringItem = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+)
+
+// cmp keeps the first value seen.
+func cmp(kept, v string) string {
+	if kept != "" {
+		return kept
+	}
+	return v
+}
+
+type valueCount struct {
+	order []string
+	n     map[string]int
+	more  int
+}
+
+func (vc *valueCount) add(v string) {
+	if v == "" {
+		return
+	}
+	key := strings.ToLower(v)
+	if _, ok := vc.n[key]; !ok {
+		if len(vc.order) == scaffoldValues {
+			vc.more++
+			return
+		}
+		vc.order = append(vc.order, v)
+	}
+	vc.n[key]++
+}
+
+// columnPlan is which columns of a header feed which field.
+type columnPlan struct {
+	header []string
+	cols   map[string][]int // field label to columns, in the header's order
+	label  []string         // each column's field, "" for none
+}
+
+// The fields templates init places columns in, in the order they are written.
+var scaffoldFields = []string{"email", "id", "name", "firstName", "lastName", "status", "roles", "lastUsedDate", "license"}
+
+// fieldWords guess the field of a header no built-in knows.
+var fieldWords = []struct {
+	label string
+	re    *regexp.Regexp
+}{
+	{"email", regexp.MustCompile(`(?i)e-?mail|courriel|correo`)},
+	{"lastUsedDate", regexp.MustCompile(`(?i)last.*(log\s*in|sign|seen|activ|used|access|authenticat)`)},
+	{"license", regexp.MustCompile(`(?i)seat|licen[cs]|plan|sku|subscription|product`)},
+	{"status", regexp.MustCompile(`(?i)status|state|statut|estado`)},
+	{"firstName", regexp.MustCompile(`(?i)first\s*name|given|vorname|prénom|voornaam`)},
+	{"lastName", regexp.MustCompile(`(?i)last\s*name|surname|family|nachname|apellido|achternaam`)},
+	{"roles", regexp.MustCompile(`(?i)role|title|department|position|job|poste|puesto|functie|abteilung`)},
+	{"name", regexp.MustCompile(`(?i)name|nom|naam|nombre|user$`)},
+	{"id", regexp.MustCompile(`(?i)(^|[^a-z])id$|^id|number|#`)},
+}
+
+// aliasIndex maps the header names the built-ins read to the field they feed.
+var aliasIndex = func() func() map[string]string {
+	var idx map[string]string
+	return func() map[string]string {
+		if idx != nil {
+			return idx
+		}
+		idx = map[string]string{}
+		all, _ := builtins()
+		for _, t := range all {
+			t.eachField(func(at string, f *Field) {
+				label := strings.TrimPrefix(at, "/user/")
+				if strings.HasPrefix(at, "/licenses/") {
+					if !strings.HasSuffix(at, "/name") {
+						return
+					}
+					label = "license"
+				}
+				for _, a := range f.From {
+					name, _ := splitNth(a)
+					if _, ok := idx[headerKey(name)]; !ok {
+						idx[headerKey(name)] = label
+					}
+				}
+			})
+		}
+		return idx
+	}
+}()
+
+func planColumns(header []string) *columnPlan {
+	p := &columnPlan{header: header, cols: map[string][]int{}, label: make([]string, len(header))}
+	idx := aliasIndex()
+	for i, h := range header {
+		if strings.TrimSpace(h) == "" {
+			continue
+		}
+		label := idx[headerKey(h)]
+		if label == "" {
+			for _, w := range fieldWords {
+				if w.re.MatchString(h) {
+					label = w.label
+					break
+				}
+			}
+		}
+		if label == "email" && !fieldWords[0].re.MatchString(h) && len(p.cols["email"]) > 0 {
+			label = "" // Username, Login: an email only when nothing says mail
+		}
+		p.label[i] = label
+		if label != "" {
+			p.cols[label] = append(p.cols[label], i)
+		}
+	}
+	// Within a field, the columns whose header says so come first: Email before
+	// Username, License Type before User Type.
+	for _, w := range fieldWords {
+		if w.label == "roles" || w.label == "lastUsedDate" {
+			continue
+		}
+		cols := p.cols[w.label]
+		sort.SliceStable(cols, func(a, b int) bool {
+			return w.re.MatchString(header[cols[a]]) && !w.re.MatchString(header[cols[b]])
+		})
+	}
+	return p
+}
+
+// userStatusWords are what the built-ins map user statuses from, and a few more.
+func userStatusWords() map[string]string {
+	words := map[string]string{"enabled": "active", "true": "active", "disabled": "deleted", "blocked": "deleted", "false": "deleted",
+		"member": "active", "admin": "active", "owner": "active", "primary owner": "active", "guest": "active"}
+	all, _ := builtins()
+	for _, t := range all {
+		if t.User.Status == nil || t.Name == "m365" { // m365's true means blocked
+			continue
+		}
+		for k, v := range t.User.Status.Map {
+			if k != "*" {
+				words[k] = v
+			}
+		}
+	}
+	return words
+}
+
+func (p *columnPlan) template(input string, sampled map[int]*valueCount) *Template {
+	base := strings.TrimSuffix(filepath.Base(input), filepath.Ext(input))
+	if input == "-" {
+		base = "stdin"
+	}
+	t := &Template{
+		Schema:      "https://raw.githubusercontent.com/torii-convert/torii-convert/main/templates/template.schema.json",
+		Name:        templateName(base),
+		Description: "made by torii-convert templates init from " + filepath.Base(input) + "; check every field before use",
+		User:        UserFields{},
+	}
+	names := func(cols []int) []string {
+		var out []string
+		for _, c := range cols {
+			out = append(out, strings.Join(strings.Fields(p.header[c]), " "))
+		}
+		return out
+	}
+	also := func(label string, cols []int) {
+		if len(cols) > 1 {
+			t.Comment = append(t.Comment, fmt.Sprintf("%s could also read %s", label, aliasList(names(cols[1:]))))
+		}
+	}
+	for _, label := range scaffoldFields {
+		cols := p.cols[label]
+		if len(cols) == 0 {
+			continue
+		}
+		f := &Field{From: names(cols[:1])}
+		switch label {
+		case "email":
+			also(label, cols)
+			t.User.Email = f
+		case "id":
+			also(label, cols)
+			t.User.ID = f
+		case "name":
+			also(label, cols)
+			t.User.Name = f
+		case "firstName":
+			also(label, cols)
+			t.User.FirstName = f
+		case "lastName":
+			also(label, cols)
+			t.User.LastName = f
+		case "status":
+			also(label, cols)
+			words := userStatusWords()
+			f.Map = map[string]string{}
+			vc := sampled[cols[0]]
+			var guessed []string
+			for _, v := range vc.order {
+				to, ok := words[strings.ToLower(v)]
+				if !ok {
+					to = "active"
+					guessed = append(guessed, v)
+				}
+				f.Map[v] = to
+			}
+			if len(guessed) > 0 {
+				t.Comment = append(t.Comment, fmt.Sprintf("status: %s mapped to \"active\" for want of knowing them; say \"deleted\" where they mean gone", aliasList(guessed)))
+			}
+			if vc.more > 0 {
+				t.Comment = append(t.Comment, fmt.Sprintf("status: %d more values than listed; map them, or map \"*\"", vc.more))
+			}
+			t.User.Status = f
+		case "roles":
+			f.From = names(cols)
+			if len(cols) > 1 {
+				f.Pick = "all"
+			}
+			t.User.Roles = f
+		case "lastUsedDate":
+			f.From = names(cols)
+			if len(cols) > 1 {
+				f.Pick = "latest"
+			}
+			t.User.LastUsedDate = f
+		case "license":
+			also("the license", cols)
+			vc := sampled[cols[0]]
+			if len(vc.order) > 0 {
+				f.Map = map[string]string{}
+				for _, v := range vc.order {
+					f.Map[v] = v
+				}
+			}
+			if vc.more > 0 {
+				t.Comment = append(t.Comment, fmt.Sprintf("license: %d more values than listed", vc.more))
+			}
+			t.Licenses = []LicenseRule{{Name: f}}
+		}
+	}
+	if t.User.Email == nil {
+		t.User.Email = &Field{From: []string{"Email"}}
+		t.Comment = append(t.Comment, "no column looks like an email: put the header of the users' emails in user.email.from")
+	}
+	var unplaced []string
+	for i, h := range p.header {
+		h = strings.Join(strings.Fields(h), " ")
+		if h == "" || p.label[i] != "" {
+			continue
+		}
+		if looksLikeData(h) {
+			unplaced = append(unplaced, h)
+		} else {
+			t.Ignore = append(t.Ignore, h)
+		}
+	}
+	if len(unplaced) > 0 {
+		t.Comment = append(t.Comment, fmt.Sprintf("columns that look like data but were placed nowhere: %s; add them to a field's \"from\", or to \"ignore\"", aliasList(unplaced)))
+	}
+	return t
+}
+
+var notName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// templateName makes a template name of a file's: lower case, digits and dashes.
+func templateName(base string) string {
+	n := strings.Trim(notName.ReplaceAllString(strings.ToLower(base), "-"), "-")
+	if n == "" {
+		return "my-template"
+	}
+	return n
+}
