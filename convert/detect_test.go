@@ -27,7 +27,7 @@ func TestDetectGolden(t *testing.T) {
 		var opts convert.Options
 		for i := 1; i < len(args); i++ {
 			switch a := args[i]; a {
-			case "--template", "--encoding", "--header-row", "--sheet", "--date-order", "--prices", "-o":
+			case "--template", "--encoding", "--header-row", "--sheet", "--date-order", "--prices", "-o", "--preview", "--explain":
 				i++
 				switch a {
 				case "--template":

@@ -1,0 +1,279 @@
+package convert
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/torii-convert/torii-convert/convert/source"
+	"github.com/torii-convert/torii-convert/internal/text"
+)
+
+// MaxPreview bounds the rows Preview explains.
+const MaxPreview = 1000
+
+// Preview writes to w, for the first n rows of an export, which column fed which field
+// and why each value came out as it did; then the columns that feed nothing and the
+// template's entries that no column matched. Nothing is converted or checked.
+func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer) error {
+	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	c := &conversion{opts: opts, src: src, res: &Result{}, skipped: map[string]int{}, input: input}
+	header, err := c.header()
+	if err != nil {
+		return err
+	}
+	if c.opts.Template == nil {
+		cands, err := Detect(header)
+		if err != nil {
+			return err
+		}
+		win := Winner(cands)
+		if win == nil {
+			return noWinner(src.Where().String(), cands)
+		}
+		c.opts.Template = win.Template
+		fmt.Fprintln(w, announce(win))
+	}
+	m, err := newMapper(c.opts.Template, header, opts.DateOrder)
+	if err != nil {
+		return err
+	}
+	at := src.Where()
+	at.Line = c.headerLine
+	fmt.Fprintf(w, "template %s, header at %s\n", c.opts.Template.File, at)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	table := src.Where()
+	for shown := 0; shown < n; {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, err := c.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if blank(r.Cells) {
+			continue
+		}
+		shown++
+		fmt.Fprintf(tw, "\n%s\n", r.Pos(table, -1))
+		m.explainRow(tw, r.Cells)
+		tw.Flush()
+	}
+	fmt.Fprintln(w)
+	var unused, ignored []string
+	for i, h := range header {
+		h = strings.Join(strings.Fields(h), " ")
+		switch label, ok := m.used[i]; {
+		case h == "":
+		case !ok:
+			unused = append(unused, h)
+		case label == "ignored":
+			ignored = append(ignored, h)
+		}
+	}
+	list := func(what string, items []string) {
+		if len(items) == 0 {
+			fmt.Fprintf(w, "%s: none\n", what)
+			return
+		}
+		fmt.Fprintf(w, "%s: %s\n", what, aliasList(items))
+	}
+	list("columns that feed nothing", unused)
+	list("columns the template ignores", ignored)
+	list("template entries no column matched", m.unmatched(c.opts.Template))
+	return nil
+}
+
+// explainRow writes what one row gives each field, and why.
+func (m *mapper) explainRow(w io.Writer, row []string) {
+	line := func(field, value, why string) { fmt.Fprintf(w, "  %s\t%s\t%s\n", field, value, why) }
+	from := func(col int, v string) string {
+		if col < 0 {
+			return "the template's constant"
+		}
+		return fmt.Sprintf("%s %s", m.columnName(col), text.Quote(v))
+	}
+	if m.footer(row) {
+		line("(row)", "skipped", "a footer: few cells, one a total, count or page number")
+		return
+	}
+	if reason := m.skip(row); reason != "" {
+		line("(row)", "skipped", "skip rule "+text.Quote(reason))
+		return
+	}
+	plain := func(label string, b *binding) {
+		if b == nil {
+			return
+		}
+		raw, col := b.raw(row)
+		if raw == "" {
+			if b.found() {
+				line(label, "-", "empty in "+m.columnName(b.cols[0]))
+			}
+			return
+		}
+		v, _ := b.first(row)
+		why := from(col, raw)
+		if v != raw {
+			why += " (rewritten)"
+		}
+		if label == "email" && strings.ToLower(v) != v {
+			why += " (lower-cased)"
+			v = strings.ToLower(v)
+		}
+		line(label, v, why)
+	}
+	plain("email", m.email)
+	plain("id", m.id)
+	first, _ := m.first.first(row)
+	last, _ := m.last.first(row)
+	plain("firstName", m.first)
+	plain("lastName", m.last)
+	if full, col := m.name.first(row); full != "" {
+		if first == "" && last == "" {
+			f, l := splitName(full)
+			line("name", f+" / "+l, from(col, full)+" split into first and last name")
+		} else {
+			line("name", "(unused)", "the row has a first or last name of its own")
+		}
+	}
+	mapped := func(label string, b *binding, kind string) {
+		if b == nil {
+			return
+		}
+		raw, col := b.first(row)
+		if raw == "" {
+			if d := b.field.Default; d != "" {
+				why := "the template's default: the cell is empty"
+				if !b.found() && b.field.Value == nil {
+					why = "the template's default: no column"
+				}
+				line(label, d, why)
+			} else if b.found() {
+				line(label, "-", "empty in "+m.columnName(b.cols[0]))
+			}
+			return
+		}
+		v, why := b.explain(raw)
+		line(label, v, from(col, raw)+why)
+	}
+	mapped("status", m.status, "status")
+	plain("externalStatus", m.ext)
+	m.roles.each(row, func(v string, col int) { line("roles", v, from(col, v)) })
+	if b := m.lastUsed; b != nil {
+		var parts []string
+		latest := ""
+		for _, i := range b.cols {
+			if v := cell(row, i); v != "" {
+				d, err := m.dates.read(v)
+				switch {
+				case err != nil:
+					parts = append(parts, fmt.Sprintf("%s %s: %v", m.columnName(i), text.Quote(v), err))
+				case d == "":
+					parts = append(parts, fmt.Sprintf("%s %s (no date)", m.columnName(i), text.Quote(v)))
+				default:
+					parts = append(parts, fmt.Sprintf("%s %s", m.columnName(i), text.Quote(v)))
+					latest = max(latest, d)
+				}
+				if b.field.Pick != "latest" {
+					break
+				}
+			}
+		}
+		if len(parts) > 0 {
+			why := strings.Join(parts, ", ")
+			if len(parts) > 1 {
+				why = "the latest of " + why
+			}
+			if latest == "" {
+				latest = "-"
+			}
+			line("lastUsedDate", latest, why)
+		}
+	}
+	for i, l := range m.licenses {
+		label := "license"
+		if len(m.licenses) > 1 {
+			label = fmt.Sprintf("licenses[%d]", i)
+		}
+		status := ""
+		if raw, col := l.status.first(row); raw != "" {
+			v, why := l.status.explain(raw)
+			status = "; licenseStatus " + v + " from " + from(col, raw) + why
+		} else if l.unlessUsed {
+			status = "; inactive unless the user has a lastUsedDate"
+		}
+		if l.name != nil {
+			n := 0
+			l.name.each(row, func(v string, col int) {
+				name, why := l.name.explain(v)
+				line(label, name, from(col, v)+why+status)
+				n++
+			})
+			if n == 0 && l.name.field.Default != "" {
+				line(label, l.name.field.Default, "the template's default: the cell is empty"+status)
+			}
+		}
+		for _, pc := range l.perColumn {
+			if v := cell(row, pc.col); v != "" && !l.exclude[strings.ToLower(v)] {
+				line(label, pc.name, fmt.Sprintf("%s is %s", m.columnName(pc.col), text.Quote(v)))
+			}
+		}
+	}
+}
+
+// explain is translate, saying which rule gave the value.
+func (b *binding) explain(v string) (string, string) {
+	out, err := b.translate(v)
+	if err != nil {
+		return "ERROR", ": " + err.Error()
+	}
+	if b.mapping != nil {
+		if _, ok := b.mapping[string(b.folded(v))]; ok {
+			return out, fmt.Sprintf(" (map %s)", text.Quote(strings.ToLower(v)))
+		}
+		if b.other != nil {
+			return out, ` (map "*": every other value)`
+		}
+	}
+	if b.vocab != nil {
+		return out, " (a word Torii knows)"
+	}
+	return out, ""
+}
+
+// unmatched lists the template's entries that no column of the export matched.
+func (m *mapper) unmatched(t *Template) []string {
+	var out []string
+	t.eachField(func(at string, f *Field) {
+		if f.Value != nil {
+			return
+		}
+		b, err := bind(at, f, m.header, nil)
+		if err != nil || b.found() {
+			return
+		}
+		out = append(out, strings.TrimPrefix(at, "/user/"))
+	})
+	for _, s := range t.Skip {
+		b, err := bind("", &Field{From: s.From}, m.header, nil)
+		if err == nil && !b.found() {
+			out = append(out, "skip "+s.Reason)
+		}
+	}
+	for i, l := range m.licenses {
+		if t.Licenses[i].PerColumn != nil && len(l.perColumn) == 0 {
+			out = append(out, fmt.Sprintf("licenses/%d/perColumn", i))
+		}
+	}
+	return out
+}
