@@ -28,7 +28,7 @@ var exitTable = []struct {
 }{
 	{exitOK, "success"},
 	{exitFailure, "failure: a file could not be read or written, or a request to Torii failed"},
-	{exitUsage, "usage: a flag, argument, template or sheet name is wrong"},
+	{exitUsage, "usage: a flag, argument, template or sheet name is wrong, or the template lacks a column it needs (or no built-in clearly fits)"},
 	{exitInvalid, "invalid data: the input was read, but would not make a valid file; nothing was written or sent"},
 	{exitAuth, "authentication: no API key, or Torii refused it"},
 	{exitBusy, "busy: another sync of the app account was still running when --wait ran out"},
