@@ -116,15 +116,24 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	return c.res, nil
 }
 
-// readExport reads and maps the rows of an export, and merges them into users.
-func readExport(ctx context.Context, input string, opts Options) (*conversion, error) {
+// newConversion opens an export for reading.
+func newConversion(input string, opts Options) (*conversion, error) {
 	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
 	if err != nil {
 		return nil, err
 	}
-	c := &conversion{opts: opts, src: src, res: &Result{}, people: newPeople(), skipped: map[string]int{}, input: input}
+	return &conversion{opts: opts, src: src, res: &Result{}, skipped: map[string]int{}, input: input}, nil
+}
+
+// readExport reads and maps the rows of an export, and merges them into users.
+func readExport(ctx context.Context, input string, opts Options) (*conversion, error) {
+	c, err := newConversion(input, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.people = newPeople()
 	if err := c.read(ctx); err != nil {
-		src.Close()
+		c.src.Close()
 		return nil, err
 	}
 	if rerun := c.dateOrder(); rerun != "" {
@@ -285,6 +294,16 @@ func (c *conversion) next() (source.Row, error) {
 		return r, nil
 	}
 	return c.src.Next()
+}
+
+// nextRow returns the next row that is not blank.
+func (c *conversion) nextRow() (source.Row, error) {
+	for {
+		r, err := c.next()
+		if err != nil || !blank(r.Cells) {
+			return r, err
+		}
+	}
 }
 
 // pool makes a channel of full batches and one of n empty ones to fill.

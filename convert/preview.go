@@ -7,7 +7,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/torii-convert/torii-convert/convert/source"
 	"github.com/torii-convert/torii-convert/internal/text"
 )
 
@@ -18,12 +17,12 @@ const MaxPreview = 1000
 // and why each value came out as it did; then the columns that feed nothing and the
 // template's entries that no column matched. Nothing is converted or checked.
 func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer) error {
-	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
+	c, err := newConversion(input, opts)
 	if err != nil {
 		return err
 	}
+	src := c.src
 	defer src.Close()
-	c := &conversion{opts: opts, src: src, res: &Result{}, skipped: map[string]int{}, input: input}
 	header, err := c.header()
 	if err != nil {
 		return err
@@ -53,15 +52,12 @@ func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r, err := c.next()
+		r, err := c.nextRow()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
-		}
-		if blank(r.Cells) {
-			continue
 		}
 		shown++
 		fmt.Fprintf(tw, "\n%s\n", r.Pos(table, -1))

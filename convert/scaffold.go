@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/torii-convert/torii-convert/convert/source"
 	"github.com/torii-convert/torii-convert/internal/text"
 )
 
@@ -27,12 +26,11 @@ const (
 // opts.Template is ignored.
 func Scaffold(ctx context.Context, input string, opts Options) ([]byte, error) {
 	opts.Template = nil
-	src, err := source.Open(input, source.Options{Format: opts.Format, Sheet: opts.Sheet, Delimiter: opts.Delimiter, Encoding: opts.Encoding, Stdin: opts.Stdin})
+	c, err := newConversion(input, opts)
 	if err != nil {
 		return nil, err
 	}
-	defer src.Close()
-	c := &conversion{opts: opts, src: src, res: &Result{}, skipped: map[string]int{}}
+	defer c.src.Close()
 	header, err := c.header()
 	if err != nil {
 		return nil, err
@@ -52,15 +50,12 @@ func Scaffold(ctx context.Context, input string, opts Options) ([]byte, error) {
 		if rows%4096 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		r, err := c.next()
+		r, err := c.nextRow()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
-		}
-		if blank(r.Cells) {
-			continue
 		}
 		rows++
 		for col, vc := range sampled {
@@ -295,21 +290,10 @@ func (p *columnPlan) template(input string, sampled map[int]*valueCount) *Templa
 		}
 		f := &Field{From: names(cols[:1])}
 		switch label {
-		case "email":
+		case "email", "id", "name", "firstName", "lastName":
 			also(label, cols)
-			t.User.Email = f
-		case "id":
-			also(label, cols)
-			t.User.ID = f
-		case "name":
-			also(label, cols)
-			t.User.Name = f
-		case "firstName":
-			also(label, cols)
-			t.User.FirstName = f
-		case "lastName":
-			also(label, cols)
-			t.User.LastName = f
+			*map[string]**Field{"email": &t.User.Email, "id": &t.User.ID, "name": &t.User.Name,
+				"firstName": &t.User.FirstName, "lastName": &t.User.LastName}[label] = f
 		case "status":
 			also(label, cols)
 			words := userStatusWords()
