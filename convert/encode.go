@@ -256,6 +256,7 @@ func (c *conversion) licenses() []schema.License {
 		// unless seats of it were bought.
 		if e, ok := cat[key]; len(out[i].Users) > 0 || ok && e.Purchased != nil {
 			c.price(&out[i], e)
+			c.rowPrice(&out[i])
 			held = append(held, out[i])
 		}
 		delete(cat, key)
@@ -269,6 +270,22 @@ func (c *conversion) licenses() []schema.License {
 	c.unmatchedCatalog(unheld, p.licenses)
 	return out
 }
+
+// rowPrice gives a license the price its rows pay, when the catalog gave none.
+func (c *conversion) rowPrice(l *schema.License) {
+	p := c.m.prices[strings.ToLower(l.Name)]
+	if p == nil || l.PricePerUser != nil {
+		return
+	}
+	l.PricePerUser = &p.cents
+	if p.differs {
+		c.report(schema.Warning, "price", c.src.Where(), fmt.Sprintf("license %s: rows pay different prices per user (%s and %s); the first is used: give the price in the catalog or --prices to choose",
+			text.Quote(l.Name), centsText(p.cents), centsText(p.other)))
+	}
+}
+
+// centsText writes cents in major units: 2000 is 20.00.
+func centsText(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
 
 func (c *conversion) price(l *schema.License, e CatalogEntry) {
 	if e.Price != "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/torii-convert/torii-convert/internal/text"
@@ -250,10 +251,11 @@ func (b *binding) translate(v string) (string, error) {
 }
 
 type licenseBinding struct {
-	name, status *binding
-	unlessUsed   bool
-	perColumn    []columnLicense // a family of columns, one license each
-	exclude      map[string]bool
+	name, status    *binding
+	price, quantity *binding
+	unlessUsed      bool
+	perColumn       []columnLicense // a family of columns, one license each
+	exclude         map[string]bool
 }
 
 // columnLicense is one column of a perColumn rule: the license it gives, and the column
@@ -282,6 +284,14 @@ type mapper struct {
 	used                                                       map[int]string
 	defaults                                                   map[string]*defaulted
 	defaultOrder                                               []string
+	prices                                                     map[string]*rowPrice // license name, lower case, to the price its rows pay
+}
+
+// rowPrice is the price per user the rows give a license: the first, and the first
+// that differs from it.
+type rowPrice struct {
+	cents, other int64
+	differs      bool
 }
 
 // defaulted counts the rows a field's default stood in for.
@@ -383,6 +393,17 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 		}
 		need(lb.status)
 		m.use(lb.status)
+		for _, p := range []struct {
+			dst   **binding
+			label string
+			f     *Field
+		}{{&lb.price, "price", r.Price}, {&lb.quantity, "quantity", r.Quantity}} {
+			if *p.dst, err = bind(fmt.Sprintf("licenses[%d].%s", i, p.label), p.f, header, nil); err != nil {
+				return nil, err
+			}
+			need(*p.dst)
+			m.use(*p.dst)
+		}
 		if pc := r.PerColumn; pc != nil {
 			lb.perColumn = m.bindPerColumn(pc, header)
 			lb.exclude = map[string]bool{}
@@ -697,8 +718,8 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 	return ok
 }
 
-func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record, bad problemFunc) bool {
-	ok := true
+func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record, bad problemFunc) (ok bool) {
+	ok = true
 	state := lsFollowUser
 	if raw, col := l.status.first(row); raw != "" {
 		st, err := l.status.translate(raw)
@@ -727,6 +748,14 @@ func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record,
 		}
 		rec.licenses = append(rec.licenses, held{name: name, status: state, rule: int8(rule), fallback: fallback})
 	}
+	start := len(rec.licenses)
+	defer func() {
+		if l.price != nil && len(rec.licenses) > start {
+			if !m.rowPrices(l, row, rec.licenses[start:], bad) {
+				ok = false
+			}
+		}
+	}()
 	if l.name != nil {
 		n := len(rec.licenses)
 		l.name.each(row, func(v string, _ int) { give(v, false) })
@@ -759,4 +788,44 @@ func containsFold(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// rowPrices notes the price per user a row pays for the licenses it gives: its price,
+// divided by its quantity.
+func (m *mapper) rowPrices(l *licenseBinding, row []string, given []held, bad problemFunc) bool {
+	raw, col := l.price.first(row)
+	if raw == "" {
+		return true
+	}
+	cents, err := ParsePrice(raw)
+	if err != nil {
+		bad("price", col, err.Error())
+		return false
+	}
+	qty := int64(1)
+	if q, qcol := l.quantity.first(row); q != "" {
+		n, err := strconv.Atoi(strings.ReplaceAll(q, ",", ""))
+		if err != nil || n < 0 {
+			bad("price", qcol, fmt.Sprintf("%s is not a quantity: want a whole number", text.Quote(q)))
+			return false
+		}
+		qty = int64(max(n, 1))
+	}
+	if cents == 0 {
+		return true // a trial or a free plan says nothing of the license's price
+	}
+	per := (cents + qty/2) / qty
+	if m.prices == nil {
+		m.prices = map[string]*rowPrice{}
+	}
+	for _, h := range given {
+		key := strings.ToLower(h.name)
+		switch p := m.prices[key]; {
+		case p == nil:
+			m.prices[key] = &rowPrice{cents: per}
+		case p.cents != per && !p.differs:
+			p.other, p.differs = per, true
+		}
+	}
+	return true
 }

@@ -96,6 +96,10 @@ type LicenseRule struct {
 	PerColumn            *PerColumn `json:"perColumn,omitempty"`
 	Status               *Field     `json:"status,omitempty"`
 	InactiveWithoutUsage bool       `json:"inactiveWithoutUsage,omitempty"`
+	// Price reads the price the row pays for its licenses, divided by Quantity when
+	// given: Stripe's Amount and Quantity. The catalog and --prices come first.
+	Price    *Field `json:"price,omitempty"`
+	Quantity *Field `json:"quantity,omitempty"`
 }
 
 // PerColumn gives one license per column of a family (Atlassian's "Jira - acme"), named
@@ -428,6 +432,12 @@ func (t *Template) eachField(fn func(at string, f *Field)) {
 		}
 		if r.Status != nil {
 			fn(fmt.Sprintf("/licenses/%d/status", i), r.Status)
+		}
+		if r.Price != nil {
+			fn(fmt.Sprintf("/licenses/%d/price", i), r.Price)
+		}
+		if r.Quantity != nil {
+			fn(fmt.Sprintf("/licenses/%d/quantity", i), r.Quantity)
 		}
 	}
 }
