@@ -384,20 +384,19 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 	var cur *source.Row
 	bad := func(rule string, col int, msg string) { c.repeats.add(c, rule, cur.Pos(table, col), msg) }
 	c.m.evidence = func(order string, col int, v string) {
-		p := &dateProof{pos: cur.Pos(table, col), value: v}
+		keep := func(p **dateProof) {
+			if *p == nil {
+				*p = &dateProof{pos: cur.Pos(table, col), value: v}
+			}
+		}
 		switch order {
 		case Ambiguous:
-			if c.nAmbiguous++; c.ambiguous == nil {
-				c.ambiguous = p
-			}
+			c.nAmbiguous++
+			keep(&c.ambiguous)
 		case DayFirst:
-			if c.proof[0] == nil {
-				c.proof[0] = p
-			}
+			keep(&c.proof[0])
 		case MonthFirst:
-			if c.proof[1] == nil {
-				c.proof[1] = p
-			}
+			keep(&c.proof[1])
 		}
 	}
 	for rb := range rows {
