@@ -28,7 +28,7 @@ func headerKey(s string) string {
 
 // dataWords are the words of headers that look like Torii data: a column called so that
 // feeds nothing is worth a warning.
-var dataWords = regexp.MustCompile(`(?i)(^|[^a-z])(status|state|roles?|licen[cs]es?|licensed|seats?|plans?|products?|subscriptions?|skus?|names?|id|e-?mail|emails?|login|username|userid|fullname|displayname|last\s*(login|log\s*in|sign\s*-?\s*in|signed\s*in|seen|seen\s*in|active|activity|used|accessed|authenticated|access)|(first|last|given|family|sur)\s*name|vorname|nachname|prénom|nom|nombre|apellidos?|naam|achternaam|voornaam)([^a-z]|$)`)
+var dataWords = regexp.MustCompile(`(?i)(^|[^a-z])(status|state|roles?|licen[cs]es?|licensed|seats?|plans?|products?|subscriptions?|skus?|names?|id|login|username|userid|fullname|displayname|last\s*(login|log\s*in|sign\s*-?\s*in|signed\s*in|seen|seen\s*in|active|activity|used|accessed|authenticated|access)|(first|last|given|family|sur)\s*name|vorname|nachname|prénom|nom|nombre|apellidos?|naam|achternaam|voornaam)([^a-z]|$)`)
 
 // looksLikeData reports whether a header names something Torii holds: a status, role,
 // license, seat, last login or activity, name or id.
