@@ -16,7 +16,7 @@ var bracketSuffix = regexp.MustCompile(`\s*\[[^\]]*[^\]\d\s][^\]]*\]\s*$`)
 // headerKey is the form in which headers and aliases are compared: as normHeader, and
 // without bracketed notes.
 func headerKey(s string) string {
-	for {
+	for strings.HasSuffix(strings.TrimSpace(s), "]") {
 		t := bracketSuffix.ReplaceAllString(s, "")
 		if t == s || strings.TrimSpace(t) == "" {
 			break

@@ -56,6 +56,20 @@ type knower struct {
 	res   []*regexp.Regexp
 }
 
+// knowers are the built-ins' knowers, made once.
+var knowers sync.Map
+
+func knowerOf(t *Template) *knower {
+	if k, ok := knowers.Load(t); ok {
+		return k.(*knower)
+	}
+	k := newKnower(t)
+	if t.File == t.Name { // a built-in: it lives as long as the process
+		knowers.Store(t, k)
+	}
+	return k
+}
+
 func newKnower(t *Template) *knower {
 	k := &knower{names: map[string]bool{}}
 	addAll := func(names []string) {
@@ -101,7 +115,7 @@ func (k *knower) knows(h string) bool {
 // Score says how well a template fits a header.
 func Score(t *Template, header []string) Candidate {
 	c := Candidate{Template: t}
-	k := newKnower(t)
+	k := knowerOf(t)
 	for _, h := range header {
 		if strings.TrimSpace(h) == "" {
 			continue
@@ -113,8 +127,10 @@ func Score(t *Template, header []string) Candidate {
 			c.Unknown = append(c.Unknown, strings.TrimSpace(h))
 		}
 	}
-	if _, err := newMapper(t, header, ""); err != nil {
-		c.Lacks = lacking(t, header)
+	if c.Lacks = lacking(t, header); len(c.Lacks) == 0 {
+		if _, err := newMapper(t, header, ""); err != nil {
+			c.Lacks = []string{"(a column it cannot tell apart)"}
+		}
 	}
 	return c
 }
@@ -142,9 +158,6 @@ func lacking(t *Template, header []string) []string {
 				out = append(out, fmt.Sprintf("licenses/%d/perColumn", i))
 			}
 		}
-	}
-	if len(out) == 0 {
-		out = []string{"(a column it cannot tell apart)"}
 	}
 	return out
 }

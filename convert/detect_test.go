@@ -104,3 +104,21 @@ func TestDetectNearMisses(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDetect: any header row scores against every built-in without a panic, and the
+// winner, if any, knows at least half the columns.
+func FuzzDetect(f *testing.F) {
+	f.Add("Email,Status [READ ONLY],Seat type")
+	f.Add("First Name [Required],Jira - acme,Last seen in Jira - acme")
+	f.Add("[x],a [1],,Email[2]")
+	f.Fuzz(func(t *testing.T, line string) {
+		header := strings.Split(line, ",")
+		cands, err := convert.Detect(header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := convert.Winner(cands); w != nil && (w.Known*2 < w.Columns || !w.Usable()) {
+			t.Errorf("%q: winner %s", line, w)
+		}
+	})
+}

@@ -67,12 +67,16 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 	}
 	b := &binding{label: label, field: f, vocab: vocab}
 	seen := map[int]bool{}
+	keys := make([]string, len(header))
+	for i, h := range header {
+		keys[i] = headerKey(h)
+	}
 	for _, alias := range f.From {
 		name, nth := splitNth(alias)
 		want := headerKey(name)
 		var found []int
-		for i, h := range header {
-			if headerKey(h) == want {
+		for i, k := range keys {
+			if k == want {
 				found = append(found, i)
 			}
 		}

@@ -176,6 +176,9 @@ func (m *mapper) explainRow(w io.Writer, row []string) {
 					parts = append(parts, fmt.Sprintf("%s %s: %v", m.columnName(i), text.Quote(v), err))
 				case d == "":
 					parts = append(parts, fmt.Sprintf("%s %s (no date)", m.columnName(i), text.Quote(v)))
+				case m.dates.seen == Ambiguous:
+					parts = append(parts, fmt.Sprintf("%s %s (read month-first here; convert settles the order from every date of the export)", m.columnName(i), text.Quote(v)))
+					latest = max(latest, d)
 				default:
 					parts = append(parts, fmt.Sprintf("%s %s", m.columnName(i), text.Quote(v)))
 					latest = max(latest, d)
