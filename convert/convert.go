@@ -247,9 +247,7 @@ func (c *conversion) read(ctx context.Context) error {
 	c.res.BetterFit = better
 	c.res.Missing = c.m.missing
 	c.res.Notices = append(c.src.Notices(), c.res.Notices...)
-	if wb, ok := c.src.(source.Workbook); ok {
-		c.m.dates.serials = &serials{date1904: wb.Date1904()}
-	}
+	c.workbookDates(c.m.dates)
 	c.warnUnused()
 	rows, rowsFree := pool[rowBatch](4)
 	recs, recsFree := pool[batch](4)
@@ -294,6 +292,13 @@ func (c *conversion) next() (source.Row, error) {
 		return r, nil
 	}
 	return c.src.Next()
+}
+
+// workbookDates lets a workbook's plain numbers in date columns be read as dates.
+func (c *conversion) workbookDates(d *dateReader) {
+	if wb, ok := c.src.(source.Workbook); ok {
+		d.serials = &serials{date1904: wb.Date1904()}
+	}
 }
 
 // nextRow returns the next row that is not blank.

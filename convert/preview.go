@@ -43,6 +43,7 @@ func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer
 	if err != nil {
 		return err
 	}
+	c.workbookDates(m.dates)
 	at := src.Where()
 	at.Line = c.headerLine
 	fmt.Fprintf(w, "template %s, header at %s\n", c.opts.Template.File, at)

@@ -43,6 +43,7 @@ func Scaffold(ctx context.Context, input string, opts Options) ([]byte, error) {
 		}
 	}
 	dates := newDateReader(Dates{}, "")
+	c.workbookDates(dates)
 	var proof [2]string
 	var ambiguous string
 	rows := 0

@@ -21,7 +21,8 @@ func TestSerialDates(t *testing.T) {
 		if date1904 {
 			f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &date1904})
 		}
-		rows := [][]any{{"Email", "Last active"}, {"ada@example.com", 46327}, {"grace@example.com", 46327.75}, {"alan@example.com", "2026-01-05"}}
+		// figma needs its Seat type column; an export without it is refused (exit 2).
+		rows := [][]any{{"Email", "Seat type", "Last active"}, {"ada@example.com", "Full", 46327}, {"grace@example.com", "Dev", 46327.75}, {"alan@example.com", "Dev", "2026-01-05"}}
 		for i, r := range rows {
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)
 			if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
@@ -51,7 +52,7 @@ func TestSerialDates(t *testing.T) {
 		}
 	}
 	csv := filepath.Join(t.TempDir(), "m.csv")
-	if err := os.WriteFile(csv, []byte("Email,Last active\nada@example.com,46327\n"), 0o644); err != nil {
+	if err := os.WriteFile(csv, []byte("Email,Seat type,Last active\nada@example.com,Full,46327\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tmpl, _ := convert.FindTemplate("figma")
