@@ -136,9 +136,7 @@ func readExport(ctx context.Context, input string, opts Options) (*conversion, e
 		c.src.Close()
 		return nil, err
 	}
-	if rerun := c.dateOrder(); rerun != "" {
-		c.dayFirst = rerun
-	}
+	c.dayFirst = c.dateOrder()
 	return c, nil
 }
 
@@ -218,33 +216,19 @@ func (c *conversion) read(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	better := ""
-	if c.opts.Template == nil {
-		cands, err := Detect(header)
-		if err != nil {
-			return err
-		}
-		w := Winner(cands)
-		if w == nil {
-			return noWinner(c.src.Where().String(), cands)
-		}
-		c.opts.Template = w.Template
-		c.res.Detected = announce(w)
-	} else {
-		better = betterFit(c.opts.Template, header)
+	if err := c.pickTemplate(header); err != nil {
+		return err
 	}
-	c.res.Template = c.opts.Template
 	if c.m, err = newMapper(c.opts.Template, header, c.opts.DateOrder); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			e.Msg = "reading " + c.src.Where().String() + ": " + e.Msg
-			if better != "" {
-				e.Hint = better + "\n" + e.Hint
+			if c.res.BetterFit != "" {
+				e.Hint = c.res.BetterFit + "\n" + e.Hint
 			}
 		}
 		return err
 	}
-	c.res.BetterFit = better
 	c.res.Missing = c.m.missing
 	c.res.Notices = append(c.src.Notices(), c.res.Notices...)
 	c.workbookDates(c.m.dates)
@@ -281,6 +265,27 @@ func (c *conversion) read(ctx context.Context) error {
 	if c.res.Rows == 0 {
 		return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the header has no rows under it", c.src.Where().File)}
 	}
+	return nil
+}
+
+// pickTemplate settles the template: the one given, with a note when a built-in fits
+// the header better; or, when none was given, the built-in the header clearly fits.
+func (c *conversion) pickTemplate(header []string) error {
+	if c.opts.Template != nil {
+		c.res.BetterFit = betterFit(c.opts.Template, header)
+	} else {
+		cands, err := Detect(header)
+		if err != nil {
+			return err
+		}
+		w := Winner(cands)
+		if w == nil {
+			return noWinner(c.src.Where().String(), cands)
+		}
+		c.opts.Template = w.Template
+		c.res.Detected = announce(w)
+	}
+	c.res.Template = c.opts.Template
 	return nil
 }
 

@@ -27,17 +27,14 @@ func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer
 	if err != nil {
 		return err
 	}
-	if c.opts.Template == nil {
-		cands, err := Detect(header)
-		if err != nil {
-			return err
-		}
-		win := Winner(cands)
-		if win == nil {
-			return noWinner(src.Where().String(), cands)
-		}
-		c.opts.Template = win.Template
-		fmt.Fprintln(w, announce(win))
+	if err := c.pickTemplate(header); err != nil {
+		return err
+	}
+	if c.res.Detected != "" {
+		fmt.Fprintln(w, c.res.Detected)
+	}
+	if c.res.BetterFit != "" {
+		fmt.Fprintln(w, "note: "+c.res.BetterFit)
 	}
 	m, err := newMapper(c.opts.Template, header, opts.DateOrder)
 	if err != nil {
