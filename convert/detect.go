@@ -218,7 +218,7 @@ func noWinner(where string, cands []Candidate) error {
 	}
 	why := "none of the built-in templates fits it"
 	if len(cands) > 1 && cands[0].Usable() && cands[1].Usable() && cands[0].Known*2 >= cands[0].Columns {
-		why = "two built-in templates fit it about as well"
+		why = "more than one built-in template fits it about as well"
 	}
 	msg := fmt.Sprintf("reading %s: %s", where, why)
 	if len(lines) > 0 {
