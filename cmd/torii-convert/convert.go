@@ -19,6 +19,7 @@ import (
 type readOptions struct {
 	template, sheet, inputFormat, delimiter, encoding, dateOrder string
 	headerRow, maxErrors                                         int
+	strict                                                       bool
 }
 
 // convertOptions are what `convert` is asked to do.
@@ -26,6 +27,7 @@ type convertOptions struct {
 	args                   []string // the export to read: one
 	read                   readOptions
 	output, prices, format string
+	preview                int // rows to explain; 0 converts
 	quiet, sync            bool
 	torii                  toriiOptions
 }
@@ -40,6 +42,11 @@ func convertCommand(e env) *cli.Command {
 with the template, checks the result against Torii's schema and writes it to stdout
 or to --output. Nothing is written unless the whole file is valid; every problem is
 listed with the file, row and column it came from. --output may not name EXPORT.
+
+Without --template (or with --template auto) the template is the built-in whose
+columns fit the header best, when one clearly does; stderr says which. A column that
+looks like Torii data but feeds nothing is a warning, a template field whose columns
+are all missing an error. --preview N shows how the first N rows map, and why.
 
 With --format json and -o FILE, stdout gets the run's summary as one JSON object:
 users, licenses, rows read, merged, skipped (with reasons), notes and the output path.
@@ -56,6 +63,8 @@ With --sync, the file is then uploaded to Torii and the app account synced with 
 				Usage: "write the file to `PATH` (replaced atomically) instead of stdout"},
 			&cli.StringFlag{Name: "prices", Destination: &o.prices,
 				Usage: "price list `CSV` with columns license,price[,purchased]; prices in major units, like $15.00"},
+			&cli.IntFlag{Name: "preview", Aliases: []string{"explain"}, Destination: &o.preview,
+				Usage: "write nothing; show, for the first `N` rows (up to 1000), which column fed which field and why each value mapped as it did, then the columns that feed nothing and the template's entries no column matched"},
 			formatFlag(&o.format, "print the summary as `FORMAT`: text (on stderr) or json (one object on stdout; needs -o FILE or --sync)"),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Destination: &o.quiet,
 				Usage: "print nothing but problems"},
@@ -72,9 +81,23 @@ With --sync, the file is then uploaded to Torii and the app account synced with 
 
 // readingFlags are the flags that say how to read exports: convert's and validate's.
 func readingFlags(o *readOptions) []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Destination: &o.template,
-			Usage: "built-in template `NAME` (see `torii-convert templates`) or the path of a template file"},
+			Usage: "built-in template `NAME` (see `torii-convert templates`), the path of a template file, or auto (convert's default): the built-in whose columns fit the header"},
+	}, append(sourceFlags(o),
+		&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
+			Usage: "read all-number dates like 03/04/2024 as `ORDER` month-first or day-first"},
+		&cli.IntFlag{Name: "max-errors", Value: o.maxErrors, Destination: &o.maxErrors,
+			Usage: "list the first `N` problems of a file, by position, and say how many more (0: all)"},
+		&cli.BoolFlag{Name: "strict", Destination: &o.strict,
+			Usage: "make errors of the warnings about the template: price or catalog entries that match no license, columns that look like data but feed nothing"},
+	)...)
+}
+
+// sourceFlags say how to read the rows of an export: convert's, validate's and
+// templates init's.
+func sourceFlags(o *readOptions) []cli.Flag {
+	return []cli.Flag{
 		&cli.StringFlag{Name: "sheet", Destination: &o.sheet,
 			Usage: "the workbook's sheet, by `NAME` or number; default: the first visible sheet"},
 		&cli.StringFlag{Name: "input-format", Destination: &o.inputFormat,
@@ -85,10 +108,6 @@ func readingFlags(o *readOptions) []cli.Flag {
 			Usage: "read CSV as `NAME`, such as utf-16le or windows-1252 (default: by its byte order mark, else UTF-8, else Windows-1252)"},
 		&cli.IntFlag{Name: "header-row", Destination: &o.headerRow,
 			Usage: "the header is on line (CSV) or row (XLSX) `N` (default: the row that best matches the template, under any banner lines)"},
-		&cli.StringFlag{Name: "date-order", Destination: &o.dateOrder,
-			Usage: "read all-number dates like 03/04/2024 as `ORDER` month-first or day-first"},
-		&cli.IntFlag{Name: "max-errors", Value: o.maxErrors, Destination: &o.maxErrors,
-			Usage: "list the first `N` problems of a file, by position, and say how many more (0: all)"},
 	}
 }
 
@@ -125,14 +144,17 @@ func (o readOptions) check() error {
 // options loads the template and the price list, for flags that passed check.
 func (o readOptions) options(e env, prices string) (convert.Options, error) {
 	opts := convert.Options{Sheet: o.sheet, MaxProblems: o.maxErrors, Stdin: e.stdin, Today: e.now(),
-		Encoding: o.encoding, HeaderRow: o.headerRow, Format: o.inputFormat, DateOrder: o.dateOrder}
+		Encoding: o.encoding, HeaderRow: o.headerRow, Format: o.inputFormat, DateOrder: o.dateOrder, Strict: o.strict}
 	opts.Delimiter, _ = parseDelimiter(o.delimiter)
-	t, err := convert.FindTemplate(o.template)
-	if err != nil {
-		return opts, err
+	if o.template != "" && o.template != "auto" { // else detected from the header
+		t, err := convert.FindTemplate(o.template)
+		if err != nil {
+			return opts, err
+		}
+		opts.Template = t
 	}
-	opts.Template = t
 	if prices != "" {
+		var err error
 		if opts.Prices, err = convert.LoadPrices(prices); err != nil {
 			return opts, err
 		}
@@ -160,9 +182,11 @@ func parseDelimiter(s string) (rune, error) {
 func (o *convertOptions) check() error {
 	switch {
 	case len(o.args) != 1:
-		return usageError("convert takes one export to read, got %d; usage: torii-convert convert --template NAME EXPORT", len(o.args))
-	case o.read.template == "":
-		return &cmdError{kind: kindUsage, msg: "--template is required", hint: "give a built-in template (torii-convert templates lists them) or the path of a template file"}
+		return usageError("convert takes one export to read, got %d; usage: torii-convert convert [--template NAME] EXPORT", len(o.args))
+	case o.preview < 0 || o.preview > convert.MaxPreview:
+		return usageError("--preview %d: want a number of rows from 1 to %d", o.preview, convert.MaxPreview)
+	case o.preview > 0 && (o.sync || o.output != "" || o.format == "json"):
+		return usageError("--preview writes nothing but itself: it goes without --sync, --output and --format json")
 	case o.output == "json" || o.output == "text":
 		return usageError("--output %s would write a file named %q; --output (-o) is the file to write, --format %s the report", o.output, o.output, o.output)
 	case o.format != "text" && o.format != "json":
@@ -191,6 +215,7 @@ type convertReport struct {
 	*syncReport
 	Input    string          `json:"input"`
 	Output   string          `json:"output,omitempty"`
+	Template string          `json:"template"`
 	Users    int             `json:"users"`
 	Licenses int             `json:"licenses"`
 	Rows     int             `json:"rows"`
@@ -198,6 +223,7 @@ type convertReport struct {
 	Skipped  []skippedReport `json:"skipped"`
 	Warnings int             `json:"warnings"`
 	Notes    []string        `json:"notes"`
+	Defaults []string        `json:"defaults"` // where the template's defaults stood in for values
 }
 
 type skippedReport struct {
@@ -216,6 +242,9 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 	opts, err := o.read.options(e, o.prices)
 	if err != nil {
 		return err
+	}
+	if o.preview > 0 {
+		return convert.Preview(ctx, input, opts, o.preview, e.stdout)
 	}
 	var client *torii.Client
 	stream := e.stdout
@@ -238,6 +267,12 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		return err
 	}
 	name := displayName(input)
+	if !o.quiet && res.Detected != "" {
+		fmt.Fprintf(e.stderr, "%s: %s\n", name, res.Detected)
+	}
+	if !o.quiet && res.BetterFit != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", res.BetterFit)
+	}
 	printProblems(e.stderr, res.Problems, res.Errors+res.Warnings)
 	if !res.Valid() {
 		what := "nothing written"
@@ -276,15 +311,16 @@ func (o *convertOptions) finish(ctx context.Context, e env, client *torii.Client
 }
 
 func newConvertReport(name, output string, res *convert.Result) *convertReport {
-	rep := &convertReport{Input: name, Output: output, Users: res.Users, Licenses: res.Licenses, Rows: res.Rows,
-		Merged: res.Merged, Warnings: res.Warnings, Skipped: []skippedReport{}, Notes: []string{}}
+	rep := &convertReport{Input: name, Output: output, Template: res.Template.Name, Users: res.Users, Licenses: res.Licenses, Rows: res.Rows,
+		Merged: res.Merged, Warnings: res.Warnings, Skipped: []skippedReport{}, Notes: []string{}, Defaults: []string{}}
 	for _, s := range res.Skipped {
 		rep.Skipped = append(rep.Skipped, skippedReport{s.Reason, s.Rows})
 	}
 	rep.Notes = append(rep.Notes, res.Notices...)
-	for _, m := range res.Missing {
-		rep.Notes = append(rep.Notes, "the export has no column for "+m)
+	if len(res.Missing) > 0 {
+		rep.Notes = append(rep.Notes, "the export has no column for "+strings.Join(res.Missing, ", ")+" (optional in the template)")
 	}
+	rep.Defaults = append(rep.Defaults, res.Defaults...)
 	return rep
 }
 
@@ -352,6 +388,9 @@ func summary(name string, r *convert.Result) string {
 	}
 	if len(skipped) > 0 {
 		notes = append(notes, "skipped: "+strings.Join(skipped, ", "))
+	}
+	if len(r.Defaults) > 0 {
+		notes = append(notes, "defaults: "+strings.Join(r.Defaults, ", "))
 	}
 	if r.Warnings > 0 {
 		notes = append(notes, text.Plural(r.Warnings, "warning", "warnings"))
