@@ -383,44 +383,16 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 		m.use(b)
 	}
 	for i, r := range t.Licenses {
-		lb := licenseBinding{unlessUsed: r.InactiveWithoutUsage}
-		var err error
-		if r.Name != nil {
-			if lb.name, err = bind(fmt.Sprintf("licenses[%d].name", i), r.Name, header, nil); err != nil {
-				return nil, err
-			}
-			need(lb.name)
-			m.use(lb.name)
-		}
-		if lb.status, err = bind(fmt.Sprintf("licenses[%d].status", i), r.Status, header, licenseStatuses); err != nil {
+		lb, err := m.bindLicense(i, r, header, need)
+		if err != nil {
 			return nil, err
 		}
-		need(lb.status)
-		m.use(lb.status)
-		for _, p := range []struct {
-			dst   **binding
-			label string
-			f     *Field
-		}{{&lb.price, "price", r.Price}, {&lb.quantity, "quantity", r.Quantity}} {
-			if *p.dst, err = bind(fmt.Sprintf("licenses[%d].%s", i, p.label), p.f, header, nil); err != nil {
-				return nil, err
-			}
-			need(*p.dst)
-			m.use(*p.dst)
-		}
-		if pc := r.PerColumn; pc != nil {
-			lb.perColumn = m.bindPerColumn(pc, header)
-			lb.exclude = map[string]bool{}
-			for _, v := range append([]string{"no", "false", "none", "-", "no access", "unlicensed", "0"}, pc.Exclude...) {
-				lb.exclude[strings.ToLower(strings.TrimSpace(v))] = true
-			}
+		if len(lb.perColumn) == 0 && r.PerColumn != nil {
 			label := fmt.Sprintf("licenses[%d].perColumn", i)
-			if len(lb.perColumn) == 0 {
-				if pc.Optional {
-					m.missing = append(m.missing, label)
-				} else {
-					required = append(required, missingColumn{label, []string{"/" + pc.Matches + "/"}, ""})
-				}
+			if r.PerColumn.Optional {
+				m.missing = append(m.missing, label)
+			} else {
+				required = append(required, missingColumn{label, []string{"/" + r.PerColumn.Matches + "/"}, ""})
 			}
 		}
 		m.licenses = append(m.licenses, lb)
@@ -454,6 +426,38 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 		}
 	}
 	return m, nil
+}
+
+// bindLicense binds the fields of license rule i; need is told of each.
+func (m *mapper) bindLicense(i int, r LicenseRule, header []string, need func(*binding)) (licenseBinding, error) {
+	lb := licenseBinding{unlessUsed: r.InactiveWithoutUsage}
+	for _, f := range []struct {
+		dst   **binding
+		label string
+		f     *Field
+		vocab []string
+	}{
+		{&lb.name, "name", r.Name, nil},
+		{&lb.status, "status", r.Status, licenseStatuses},
+		{&lb.price, "price", r.Price, nil},
+		{&lb.quantity, "quantity", r.Quantity, nil},
+	} {
+		b, err := bind(fmt.Sprintf("licenses[%d].%s", i, f.label), f.f, header, f.vocab)
+		if err != nil {
+			return lb, err
+		}
+		*f.dst = b
+		need(b)
+		m.use(b)
+	}
+	if pc := r.PerColumn; pc != nil {
+		lb.perColumn = m.bindPerColumn(pc, header)
+		lb.exclude = map[string]bool{}
+		for _, v := range append([]string{"no", "false", "none", "-", "no access", "unlicensed", "0"}, pc.Exclude...) {
+			lb.exclude[strings.ToLower(strings.TrimSpace(v))] = true
+		}
+	}
+	return lb, nil
 }
 
 // use marks the columns of a binding as read.

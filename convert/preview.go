@@ -63,8 +63,15 @@ func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer
 		tw.Flush()
 	}
 	fmt.Fprintln(w)
+	m.explainColumns(w, c.opts.Template)
+	return nil
+}
+
+// explainColumns ends a preview: the columns that feed nothing, those the template
+// ignores, and the template's entries no column matched.
+func (m *mapper) explainColumns(w io.Writer, t *Template) {
 	var unused, ignored []string
-	for i, h := range header {
+	for i, h := range m.header {
 		h = strings.Join(strings.Fields(h), " ")
 		switch label, ok := m.used[i]; {
 		case h == "":
@@ -83,147 +90,185 @@ func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer
 	}
 	list("columns that feed nothing", unused)
 	list("columns the template ignores", ignored)
-	list("template entries no column matched", m.unmatched(c.opts.Template))
-	return nil
+	list("template entries no column matched", m.unmatched(t))
+}
+
+// explainer writes what one row gives each field, and why.
+type explainer struct {
+	m   *mapper
+	w   io.Writer
+	row []string
+}
+
+func (x *explainer) line(field, value, why string) {
+	fmt.Fprintf(x.w, "  %s\t%s\t%s\n", field, value, why)
+}
+
+// from names where a value came from: a column and its text, or the template.
+func (x *explainer) from(col int, v string) string {
+	if col < 0 {
+		return "the template's constant"
+	}
+	return fmt.Sprintf("%s %s", x.m.columnName(col), text.Quote(v))
 }
 
 // explainRow writes what one row gives each field, and why.
 func (m *mapper) explainRow(w io.Writer, row []string) {
-	line := func(field, value, why string) { fmt.Fprintf(w, "  %s\t%s\t%s\n", field, value, why) }
-	from := func(col int, v string) string {
-		if col < 0 {
-			return "the template's constant"
-		}
-		return fmt.Sprintf("%s %s", m.columnName(col), text.Quote(v))
-	}
+	x := &explainer{m: m, w: w, row: row}
 	if m.footer(row) {
-		line("(row)", "skipped", "a footer: few cells, one a total, count or page number")
+		x.line("(row)", "skipped", "a footer: few cells, one a total, count or page number")
 		return
 	}
 	if reason := m.skip(row); reason != "" {
-		line("(row)", "skipped", "skip rule "+text.Quote(reason))
+		x.line("(row)", "skipped", "skip rule "+text.Quote(reason))
 		return
 	}
-	plain := func(label string, b *binding) {
-		if b == nil {
-			return
-		}
-		raw, col := b.raw(row)
-		if raw == "" {
-			if b.found() {
-				line(label, "-", "empty in "+m.columnName(b.cols[0]))
-			}
-			return
-		}
-		v, _ := b.first(row)
-		why := from(col, raw)
-		if v != raw {
-			why += " (rewritten)"
-		}
-		if label == "email" && strings.ToLower(v) != v {
-			why += " (lower-cased)"
-			v = strings.ToLower(v)
-		}
-		line(label, v, why)
+	x.plain("email", m.email)
+	x.plain("id", m.id)
+	x.plain("firstName", m.first)
+	x.plain("lastName", m.last)
+	x.name()
+	x.mapped("status", m.status)
+	x.plain("externalStatus", m.ext)
+	m.roles.each(row, func(v string, col int) { x.line("roles", v, x.from(col, v)) })
+	x.lastUsed()
+	for i := range m.licenses {
+		x.license(i)
 	}
-	plain("email", m.email)
-	plain("id", m.id)
-	first, _ := m.first.first(row)
-	last, _ := m.last.first(row)
-	plain("firstName", m.first)
-	plain("lastName", m.last)
-	if full, col := m.name.first(row); full != "" {
-		if first == "" && last == "" {
-			f, l := splitName(full)
-			line("name", f+" / "+l, from(col, full)+" split into first and last name")
-		} else {
-			line("name", "(unused)", "the row has a first or last name of its own")
-		}
+}
+
+// plain explains a field taken as it is.
+func (x *explainer) plain(label string, b *binding) {
+	if b == nil {
+		return
 	}
-	mapped := func(label string, b *binding, kind string) {
-		if b == nil {
-			return
+	raw, col := b.raw(x.row)
+	if raw == "" {
+		if b.found() {
+			x.line(label, "-", "empty in "+x.m.columnName(b.cols[0]))
 		}
-		raw, col := b.first(row)
-		if raw == "" {
-			if d := b.field.Default; d != "" {
-				why := "the template's default: the cell is empty"
-				if !b.found() && b.field.Value == nil {
-					why = "the template's default: no column"
-				}
-				line(label, d, why)
-			} else if b.found() {
-				line(label, "-", "empty in "+m.columnName(b.cols[0]))
-			}
-			return
-		}
+		return
+	}
+	v, _ := b.first(x.row)
+	why := x.from(col, raw)
+	if v != raw {
+		why += " (rewritten)"
+	}
+	if label == "email" && strings.ToLower(v) != v {
+		why += " (lower-cased)"
+		v = strings.ToLower(v)
+	}
+	x.line(label, v, why)
+}
+
+// name explains the full name, split when there is no first or last name.
+func (x *explainer) name() {
+	full, col := x.m.name.first(x.row)
+	if full == "" {
+		return
+	}
+	first, _ := x.m.first.first(x.row)
+	last, _ := x.m.last.first(x.row)
+	if first == "" && last == "" {
+		f, l := splitName(full)
+		x.line("name", f+" / "+l, x.from(col, full)+" split into first and last name")
+	} else {
+		x.line("name", "(unused)", "the row has a first or last name of its own")
+	}
+}
+
+// mapped explains a field whose values a map translates.
+func (x *explainer) mapped(label string, b *binding) {
+	if b == nil {
+		return
+	}
+	raw, col := b.first(x.row)
+	if raw != "" {
 		v, why := b.explain(raw)
-		line(label, v, from(col, raw)+why)
+		x.line(label, v, x.from(col, raw)+why)
+		return
 	}
-	mapped("status", m.status, "status")
-	plain("externalStatus", m.ext)
-	m.roles.each(row, func(v string, col int) { line("roles", v, from(col, v)) })
-	if b := m.lastUsed; b != nil {
-		var parts []string
-		latest := ""
-		for _, i := range b.cols {
-			if v := cell(row, i); v != "" {
-				d, err := m.dates.read(v)
-				switch {
-				case err != nil:
-					parts = append(parts, fmt.Sprintf("%s %s: %v", m.columnName(i), text.Quote(v), err))
-				case d == "":
-					parts = append(parts, fmt.Sprintf("%s %s (no date)", m.columnName(i), text.Quote(v)))
-				case m.dates.seen == Ambiguous:
-					parts = append(parts, fmt.Sprintf("%s %s (read month-first here; convert settles the order from every date of the export)", m.columnName(i), text.Quote(v)))
-					latest = max(latest, d)
-				default:
-					parts = append(parts, fmt.Sprintf("%s %s", m.columnName(i), text.Quote(v)))
-					latest = max(latest, d)
-				}
-				if b.field.Pick != "latest" {
-					break
-				}
-			}
+	if d := b.field.Default; d != "" {
+		why := "the template's default: the cell is empty"
+		if !b.found() && b.field.Value == nil {
+			why = "the template's default: no column"
 		}
-		if len(parts) > 0 {
-			why := strings.Join(parts, ", ")
-			if len(parts) > 1 {
-				why = "the latest of " + why
-			}
-			if latest == "" {
-				latest = "-"
-			}
-			line("lastUsedDate", latest, why)
+		x.line(label, d, why)
+	} else if b.found() {
+		x.line(label, "-", "empty in "+x.m.columnName(b.cols[0]))
+	}
+}
+
+// lastUsed explains lastUsedDate: each date read, and which one won.
+func (x *explainer) lastUsed() {
+	m, b := x.m, x.m.lastUsed
+	if b == nil {
+		return
+	}
+	var parts []string
+	latest := ""
+	for _, i := range b.cols {
+		v := cell(x.row, i)
+		if v == "" {
+			continue
+		}
+		d, err := m.dates.read(v)
+		what := fmt.Sprintf("%s %s", m.columnName(i), text.Quote(v))
+		switch {
+		case err != nil:
+			what += ": " + err.Error()
+		case d == "":
+			what += " (no date)"
+		case m.dates.seen == Ambiguous:
+			what += " (read month-first here; convert settles the order from every date of the export)"
+		}
+		parts = append(parts, what)
+		latest = max(latest, d)
+		if b.field.Pick != "latest" {
+			break
 		}
 	}
-	for i, l := range m.licenses {
-		label := "license"
-		if len(m.licenses) > 1 {
-			label = fmt.Sprintf("licenses[%d]", i)
+	if len(parts) == 0 {
+		return
+	}
+	why := strings.Join(parts, ", ")
+	if len(parts) > 1 {
+		why = "the latest of " + why
+	}
+	if latest == "" {
+		latest = "-"
+	}
+	x.line("lastUsedDate", latest, why)
+}
+
+// license explains the licenses one rule gives the row.
+func (x *explainer) license(i int) {
+	l := &x.m.licenses[i]
+	label := "license"
+	if len(x.m.licenses) > 1 {
+		label = fmt.Sprintf("licenses[%d]", i)
+	}
+	status := ""
+	if raw, col := l.status.first(x.row); raw != "" {
+		v, why := l.status.explain(raw)
+		status = "; licenseStatus " + v + " from " + x.from(col, raw) + why
+	} else if l.unlessUsed {
+		status = "; inactive unless the user has a lastUsedDate"
+	}
+	if l.name != nil {
+		n := 0
+		l.name.each(x.row, func(v string, col int) {
+			name, why := l.name.explain(v)
+			x.line(label, name, x.from(col, v)+why+status)
+			n++
+		})
+		if n == 0 && l.name.field.Default != "" {
+			x.line(label, l.name.field.Default, "the template's default: the cell is empty"+status)
 		}
-		status := ""
-		if raw, col := l.status.first(row); raw != "" {
-			v, why := l.status.explain(raw)
-			status = "; licenseStatus " + v + " from " + from(col, raw) + why
-		} else if l.unlessUsed {
-			status = "; inactive unless the user has a lastUsedDate"
-		}
-		if l.name != nil {
-			n := 0
-			l.name.each(row, func(v string, col int) {
-				name, why := l.name.explain(v)
-				line(label, name, from(col, v)+why+status)
-				n++
-			})
-			if n == 0 && l.name.field.Default != "" {
-				line(label, l.name.field.Default, "the template's default: the cell is empty"+status)
-			}
-		}
-		for _, pc := range l.perColumn {
-			if v := cell(row, pc.col); v != "" && !l.exclude[strings.ToLower(v)] {
-				line(label, pc.name, fmt.Sprintf("%s is %s", m.columnName(pc.col), text.Quote(v)))
-			}
+	}
+	for _, pc := range l.perColumn {
+		if v := cell(x.row, pc.col); v != "" && !l.exclude[strings.ToLower(v)] {
+			x.line(label, pc.name, fmt.Sprintf("%s is %s", x.m.columnName(pc.col), text.Quote(v)))
 		}
 	}
 }

@@ -36,60 +36,84 @@ func Scaffold(ctx context.Context, input string, opts Options) ([]byte, error) {
 		return nil, err
 	}
 	plan := planColumns(header)
-	sampled := map[int]*valueCount{}
+	smp := &sample{values: map[int]*valueCount{}, dates: newDateReader(Dates{}, "")}
 	for _, cols := range [][]int{plan.cols["status"], plan.cols["license"]} {
 		for _, col := range cols {
-			sampled[col] = &valueCount{n: map[string]int{}}
+			smp.values[col] = &valueCount{n: map[string]int{}}
 		}
 	}
-	dates := newDateReader(Dates{}, "")
-	c.workbookDates(dates)
-	var proof [2]string
-	var ambiguous string
-	rows := 0
-	for rows < scaffoldRows {
-		if rows%4096 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+	c.workbookDates(smp.dates)
+	if err := smp.read(ctx, c, plan.cols["lastUsedDate"]); err != nil {
+		return nil, err
+	}
+	t := plan.template(input, smp.values)
+	smp.dateOrder(t)
+	return encodeTemplate(t)
+}
+
+// sample is what templates init learns from the rows: the values of the status and
+// seat columns, and what the dates say of their order.
+type sample struct {
+	values    map[int]*valueCount
+	dates     *dateReader
+	proof     [2]string // a day-first date, a month-first one
+	ambiguous string
+	rows      int
+}
+
+// read reads up to scaffoldRows rows.
+func (smp *sample) read(ctx context.Context, c *conversion, dateCols []int) error {
+	for smp.rows < scaffoldRows {
+		if smp.rows%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
 		}
 		r, err := c.nextRow()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		rows++
-		for col, vc := range sampled {
+		smp.rows++
+		for col, vc := range smp.values {
 			vc.add(cell(r.Cells, col))
 		}
-		for _, col := range plan.cols["lastUsedDate"] {
+		for _, col := range dateCols {
 			v := cell(r.Cells, col)
-			if _, err := dates.read(v); err == nil {
-				switch dates.seen {
+			if _, err := smp.dates.read(v); err == nil {
+				switch smp.dates.seen {
 				case DayFirst:
-					proof[0] = cmp(proof[0], v)
+					smp.proof[0] = cmp(smp.proof[0], v)
 				case MonthFirst:
-					proof[1] = cmp(proof[1], v)
+					smp.proof[1] = cmp(smp.proof[1], v)
 				case Ambiguous:
-					ambiguous = cmp(ambiguous, v)
+					smp.ambiguous = cmp(smp.ambiguous, v)
 				}
 			}
 		}
 	}
-	t := plan.template(input, sampled)
+	return nil
+}
+
+// dateOrder proposes the order of all-number dates, and says how much was read.
+func (smp *sample) dateOrder(t *Template) {
 	switch {
-	case proof[0] != "" && proof[1] != "":
-		t.Comment = append(t.Comment, fmt.Sprintf("dates disagree: %s is day-first, %s month-first; set dates.order to the one most rows use", text.Quote(proof[0]), text.Quote(proof[1])))
-	case proof[0] != "":
+	case smp.proof[0] != "" && smp.proof[1] != "":
+		t.Comment = append(t.Comment, fmt.Sprintf("dates disagree: %s is day-first, %s month-first; set dates.order to the one most rows use", text.Quote(smp.proof[0]), text.Quote(smp.proof[1])))
+	case smp.proof[0] != "":
 		t.Dates.Order = DayFirst
-	case proof[1] != "":
+	case smp.proof[1] != "":
 		t.Dates.Order = MonthFirst
-	case ambiguous != "":
-		t.Comment = append(t.Comment, fmt.Sprintf("dates such as %s could be day-first or month-first: set dates.order", text.Quote(ambiguous)))
+	case smp.ambiguous != "":
+		t.Comment = append(t.Comment, fmt.Sprintf("dates such as %s could be day-first or month-first: set dates.order", text.Quote(smp.ambiguous)))
 	}
-	if rows == scaffoldRows {
+	if smp.rows == scaffoldRows {
 		t.Comment = append(t.Comment, fmt.Sprintf("values sampled from the first %d rows", scaffoldRows))
 	}
+}
+
+// encodeTemplate writes a template as the built-ins are written, and checks it.
+func encodeTemplate(t *Template) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
@@ -105,12 +129,10 @@ func Scaffold(ctx context.Context, input string, opts Options) ([]byte, error) {
 		}
 		return one
 	})
-	b.Reset()
-	b.Write(out)
-	if msgs := append(checkTemplateSchema(b.Bytes()), t.check()...); len(msgs) > 0 {
+	if msgs := append(checkTemplateSchema(out), t.check()...); len(msgs) > 0 {
 		return nil, fmt.Errorf("templates init made an invalid template (a bug): %s", strings.Join(msgs, "; "))
 	}
-	return b.Bytes(), nil
+	return out, nil
 }
 
 // stringList is a JSON array of strings as the encoder indents it, one a line; the
@@ -297,25 +319,8 @@ func (p *columnPlan) template(input string, sampled map[int]*valueCount) *Templa
 				"firstName": &t.User.FirstName, "lastName": &t.User.LastName}[label] = f
 		case "status":
 			also(label, cols)
-			words := userStatusWords()
-			f.Map = map[string]string{}
-			vc := sampled[cols[0]]
-			var guessed []string
-			for _, v := range vc.order {
-				to, ok := words[strings.ToLower(v)]
-				if !ok {
-					to = "active"
-					guessed = append(guessed, v)
-				}
-				f.Map[v] = to
-			}
-			if len(guessed) > 0 {
-				t.Comment = append(t.Comment, fmt.Sprintf("status: %s mapped to \"active\" for want of knowing them; say \"deleted\" where they mean gone", aliasList(guessed)))
-			}
-			if vc.more > 0 {
-				t.Comment = append(t.Comment, fmt.Sprintf("status: %d more values than listed; map them, or map \"*\"", vc.more))
-			}
 			t.User.Status = f
+			t.Comment = append(t.Comment, proposeStatuses(f, sampled[cols[0]])...)
 		case "roles":
 			f.From = names(cols)
 			if len(cols) > 1 {
@@ -343,6 +348,13 @@ func (p *columnPlan) template(input string, sampled map[int]*valueCount) *Templa
 			t.Licenses = []LicenseRule{{Name: f}}
 		}
 	}
+	p.unplaced(t)
+	return t
+}
+
+// unplaced lists the columns placed in no field: those that look like data in the
+// comment, the others under ignore. A template without an email gets a placeholder.
+func (p *columnPlan) unplaced(t *Template) {
 	if t.User.Email == nil {
 		t.User.Email = &Field{From: []string{"Email"}}
 		t.Comment = append(t.Comment, "no column looks like an email: put the header of the users' emails in user.email.from")
@@ -362,7 +374,29 @@ func (p *columnPlan) template(input string, sampled map[int]*valueCount) *Templa
 	if len(unplaced) > 0 {
 		t.Comment = append(t.Comment, fmt.Sprintf("columns that look like data but were placed nowhere: %s; add them to a field's \"from\", or to \"ignore\"", aliasList(unplaced)))
 	}
-	return t
+}
+
+// proposeStatuses maps each status value found to the status its word means, and says
+// which are guesses.
+func proposeStatuses(f *Field, vc *valueCount) []string {
+	var notes, guessed []string
+	words := userStatusWords()
+	f.Map = map[string]string{}
+	for _, v := range vc.order {
+		to, ok := words[strings.ToLower(v)]
+		if !ok {
+			to = "active"
+			guessed = append(guessed, v)
+		}
+		f.Map[v] = to
+	}
+	if len(guessed) > 0 {
+		notes = append(notes, fmt.Sprintf("status: %s mapped to \"active\" for want of knowing them; say \"deleted\" where they mean gone", aliasList(guessed)))
+	}
+	if vc.more > 0 {
+		notes = append(notes, fmt.Sprintf("status: %d more values than listed; map them, or map \"*\"", vc.more))
+	}
+	return notes
 }
 
 var notName = regexp.MustCompile(`[^a-z0-9-]+`)
