@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -29,8 +30,7 @@ func (s *Schema) CheckFile(r io.Reader, today time.Time, report func(Problem)) (
 }
 
 func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (*document, error) {
-	d := &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
-		rules: NewRules(today, 0), report: report, marks: map[int64][2]int{}}
+	d := s.newDocument(r, today, report, Records{})
 	err := d.run()
 	var se *SyntaxError
 	if errors.As(err, &se) {
@@ -47,6 +47,38 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 	return d, nil
 }
 
+// Records receive the records of a file as ReadRecords reads them. A User has what the
+// rules read of it: its email, status and lastUsedDate; a License has its name, price,
+// seats, and holders with their emails and license statuses. A pricePerUser or
+// unassignedAmount with a fraction is rounded to the nearest whole number. Records that
+// are not objects are not given.
+//
+// The *User is reused for the next user: keep its strings, not the pointer.
+type Records struct {
+	User    func(*User)
+	License func(*License)
+}
+
+// ReadRecords reads a file as a stream, as CheckFile does, and gives its records to rec
+// in the order the file holds them, without checking them against the schema or the
+// rules: for files checked before, or compared whatever they hold. Malformed JSON is a
+// *SyntaxError, with its line and column; reading stops there.
+func (s *Schema) ReadRecords(r io.Reader, rec Records) error {
+	d := s.newDocument(r, time.Time{}, func(Problem) {}, rec)
+	d.unchecked = true
+	err := d.run()
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		se.Line, se.Col = d.lineColAt(se.Offset)
+	}
+	return err
+}
+
+func (s *Schema) newDocument(r io.Reader, today time.Time, report func(Problem), rec Records) *document {
+	return &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
+		rules: NewRules(today, 0), report: report, marks: map[int64][2]int{}, visit: rec}
+}
+
 // document is the state of one CheckFile.
 type document struct {
 	s      *Schema
@@ -58,6 +90,10 @@ type document struct {
 	rules  *Rules
 	report func(Problem)
 	stats  Stats
+	visit  Records
+	// unchecked documents only read their records: no schema, no rules.
+	unchecked bool
+	user      User // the user being read, given to Records.User: one, reused
 
 	rec                []byte // the record being checked
 	recOff             int64
@@ -279,6 +315,9 @@ func (d *document) member(name string, p *prop, n *node) error {
 		if err := d.capture(); err != nil {
 			return err
 		}
+		if d.unchecked {
+			return d.grammar()
+		}
 		d.checkRecord(n, Path{Key(name)})
 		return nil
 	}
@@ -300,7 +339,9 @@ func (d *document) member(name string, p *prop, n *node) error {
 			if err := d.capture(); err != nil {
 				return err
 			}
-			d.element(name, n.items.resolved(), count)
+			if err := d.element(name, n.items.resolved(), count); err != nil {
+				return err
+			}
 			count++
 			if done, err := d.after(']', "an array element"); err != nil || done {
 				if err != nil {
@@ -323,55 +364,119 @@ func (d *document) member(name string, p *prop, n *node) error {
 	return nil
 }
 
-// element checks one record of the users or licenses, then gives it to the rules.
-func (d *document) element(name string, n *node, i int) {
+// element checks one record of the users or licenses, then gives it to the rules and to
+// the Records. Unchecked, it only reads it: malformed JSON is the error.
+func (d *document) element(name string, n *node, i int) error {
 	at := Path{Key(name), Index(i)}
-	problems := d.checkRecord(n, at)
-	if Invalid(problems) && !d.decodable() {
-		return
+	var problems []Problem
+	if !d.unchecked {
+		problems = d.checkRecord(n, at)
+	}
+	if !d.decodable() {
+		if d.unchecked {
+			return d.grammar()
+		}
+		if Invalid(problems) {
+			return nil
+		}
 	}
 	where := d.where
 	switch name {
 	case "users":
 		d.stats.Users++
-		var u User
-		d.facts(func(key string, v []byte, _ *scanner) {
-			switch key {
+		u := &d.user
+		*u = User{}
+		err := d.facts(func(key, v []byte, _ *scanner) error {
+			switch string(key) {
 			case "email":
 				u.Email = string(v)
 			case "status":
-				u.Status = string(v)
+				u.Status = status(v)
 			case "lastUsedDate":
 				u.LastUsedDate = string(v)
 			}
+			return nil
 		})
-		d.rules.Email(u.Email, i, where)
-		if !Invalid(problems) { // warnings about a user that is wrong anyway are noise
-			d.rules.User(&u, i, where)
+		if d.unchecked {
+			if err != nil {
+				return d.recordError(err)
+			}
+		} else {
+			d.rules.Email(u.Email, i, where)
+			if !Invalid(problems) { // warnings about a user that is wrong anyway are noise
+				d.rules.User(u, i, where)
+			}
+		}
+		if d.visit.User != nil {
+			d.visit.User(u)
 		}
 	case "licenses":
 		d.stats.Licenses++
-		var lic string
+		var lic License
 		var price *float64
-		var holders []LicenseUser
-		d.facts(func(key string, v []byte, sc *scanner) {
-			switch key {
+		err := d.facts(func(key, v []byte, sc *scanner) error {
+			var err error
+			switch string(key) {
 			case "name":
-				lic = string(v)
+				lic.Name = string(v)
 			case "pricePerUser":
 				if f, err := strconv.ParseFloat(string(v), 64); err == nil {
 					price = &f
+					lic.PricePerUser = whole(f)
+				}
+			case "unassignedAmount":
+				if f, err := strconv.ParseFloat(string(v), 64); err == nil {
+					lic.UnassignedAmount = whole(f)
 				}
 			case "users":
-				holders = d.holders(sc)
+				if sc != nil { // an array; anything else is the schema's to report
+					lic.Users, err = d.holders(sc)
+				}
 			}
+			return err
 		})
-		d.rules.License(lic, price, i, where)
-		d.rules.Holders(lic, holders, i, d.holderWhere)
+		if d.unchecked {
+			if err != nil {
+				return d.recordError(err)
+			}
+		} else {
+			d.rules.License(lic.Name, price, i, where)
+			d.rules.Holders(lic.Name, lic.Users, i, d.holderWhere)
+		}
+		if d.visit.License != nil {
+			d.visit.License(&lic)
+		}
 	}
 	for _, p := range d.rules.Problems() {
 		d.emit(p)
 	}
+	return nil
+}
+
+// recordError places a syntax error found in the record in the file.
+func (d *document) recordError(err error) error {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		se.Offset += d.recOff
+	}
+	return err
+}
+
+// status is a user's status, without a copy for the two common ones.
+func status(v []byte) string {
+	switch string(v) {
+	case "active":
+		return "active"
+	case "deleted":
+		return "deleted"
+	}
+	return string(v)
+}
+
+// whole rounds a number of the file to the nearest int64.
+func whole(f float64) *int64 {
+	n := int64(math.Round(f))
+	return &n
 }
 
 // decodable reports whether the record is an object the rules can read facts from.
@@ -383,49 +488,54 @@ func (d *document) decodable() bool {
 
 // facts calls fn with the members of the record's object: the decoded text of strings,
 // the text of numbers, and for arrays the scanner positioned on them (fn must consume
-// them or leave them; facts skips what remains).
-func (d *document) facts(fn func(key string, v []byte, sc *scanner)) {
+// them or leave them; facts skips what remains). Malformed JSON, or an error of fn, is
+// the error.
+func (d *document) facts(fn func(key, v []byte, sc *scanner) error) error {
 	sc := scanner{data: d.rec}
 	sc.ws()
 	if sc.peek() != '{' {
-		return
+		return nil
 	}
 	var scratch []byte
-	sc.members(func(key []byte, _ int) error {
-		k := string(key)
+	err := sc.members(func(k []byte, _ int) error {
 		switch c := sc.peek(); {
 		case c == '"':
 			v, err := sc.str(&scratch)
 			if err == nil {
-				fn(k, v, nil)
+				err = fn(k, v, nil)
 			}
 			return err
 		case c == '-' || '0' <= c && c <= '9':
 			v, err := sc.number()
 			if err == nil {
-				fn(k, v, nil)
+				err = fn(k, v, nil)
 			}
 			return err
 		case c == '[':
 			start := sc.pos
-			fn(k, nil, &sc)
-			if sc.pos == start {
-				return sc.skip()
+			if err := fn(k, nil, &sc); err != nil || sc.pos != start {
+				return err
 			}
-			return nil
 		}
 		return sc.skip()
 	}, &d.keyBuf)
+	return sc.end(err)
 }
 
-// holders reads the emails of a license's users from the array at sc, and keeps where
-// each email is for holderWhere: going back into the record for each would make a
-// license of n holders cost n times its size.
-func (d *document) holders(sc *scanner) []LicenseUser {
+// grammar checks only that the record is well-formed JSON, for unchecked documents.
+func (d *document) grammar() error {
+	sc := scanner{data: d.rec}
+	return d.recordError(sc.end(sc.skip()))
+}
+
+// holders reads the emails and license statuses of a license's users from the array at
+// sc, and keeps where each email is for holderWhere: going back into the record for each
+// would make a license of n holders cost n times its size.
+func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 	var out []LicenseUser
 	var scratch []byte
 	d.holderAt = d.holderAt[:0]
-	sc.elements(func() error {
+	err := sc.elements(func() error {
 		sc.ws()
 		var h LicenseUser
 		at := -1
@@ -435,10 +545,17 @@ func (d *document) holders(sc *scanner) []LicenseUser {
 			return sc.skip()
 		}
 		err := sc.members(func(key []byte, _ int) error {
-			if string(key) == "email" && sc.peek() == '"' {
-				at = sc.pos
+			if k := string(key); (k == "email" || k == "licenseStatus") && sc.peek() == '"' {
+				email := k == "email"
+				if email {
+					at = sc.pos
+				}
 				v, err := sc.str(&scratch)
-				h.Email = string(v)
+				if email {
+					h.Email = string(v)
+				} else {
+					h.LicenseStatus = string(v)
+				}
 				return err
 			}
 			return sc.skip()
@@ -448,7 +565,7 @@ func (d *document) holders(sc *scanner) []LicenseUser {
 		return err
 	})
 	d.lines = lineCounter{line: d.recLine, col: d.recCol}
-	return out
+	return out, err
 }
 
 // holderWhere is the Where of a license's holders: their emails' places were kept as

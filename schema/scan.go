@@ -24,13 +24,20 @@ var kindNames = map[kind]string{
 	kArray: "an array", kObject: "an object", kInteger: "a whole number",
 }
 
-// SyntaxError is malformed JSON, at a byte offset of the checked text.
+// SyntaxError is malformed JSON, at a byte offset of the checked text, and at a line and
+// column when ReadRecords found it.
 type SyntaxError struct {
-	Offset int64
-	Msg    string
+	Offset    int64
+	Msg       string
+	Line, Col int
 }
 
-func (e *SyntaxError) Error() string { return "invalid JSON: " + e.Msg }
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%d:%d: invalid JSON: %s", e.Line, e.Col, e.Msg)
+	}
+	return "invalid JSON: " + e.Msg
+}
 
 // maxDepth is how deeply arrays and objects may nest, as in encoding/json: deeper text is
 // refused with a message rather than exhausting the stack.
@@ -53,6 +60,21 @@ type scanner struct {
 type badText struct {
 	pos int
 	msg string
+}
+
+// end finishes reading one whole value: after err (from reading it), text after the
+// value, or a string that is not UTF-8 or holds a control character, is the error.
+func (s *scanner) end(err error) error {
+	if err != nil {
+		return err
+	}
+	if s.ws(); s.pos < len(s.data) {
+		return s.fail("unexpected %s after the end of the value", s.found())
+	}
+	if len(s.bad) > 0 {
+		return &SyntaxError{Offset: int64(s.bad[0].pos), Msg: s.bad[0].msg}
+	}
+	return nil
 }
 
 func (s *scanner) fail(format string, args ...any) error {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go, once, into $TORII_CONVERT_TOOLS (default
 # ~/.cache/torii-convert): the pinned Prism (npm, from torii/toriitest/package-lock.json)
-# and the pinned MinIO (built with go install); and pre-commit from Debian's packages.
+# and the pinned MinIO (built with go install); and pre-commit and chromium from Debian's packages.
 # Each is skipped when already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +27,17 @@ if ! command -v pre-commit >/dev/null 2>&1; then
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pre-commit >&2
   else
     echo "test-tools: pre-commit is missing (apt-get install pre-commit); its test will skip" >&2
+  fi
+fi
+
+# Chromium, for the test that loads the waste report's page in a real browser (the report
+# package's TestHTMLInBrowser, driven by chromedp). Debian's package: browser downloads at
+# test time do not work here.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-tools: installing chromium (Debian)" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  else
+    echo "test-tools: chromium is missing (apt-get install chromium); the report's browser test will skip" >&2
   fi
 fi

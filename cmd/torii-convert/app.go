@@ -92,6 +92,8 @@ EXAMPLES:
    torii-convert convert --template figma members.xlsx --sync --app-account 12345
    torii-convert sync --app-account 12345 figma.json
    torii-convert validate --format github data/*.json
+   torii-convert diff last-night.json figma.json
+   torii-convert report figma.json --html waste.html
 
 EXIT CODES:
 ` + exitCodesHelp(),
@@ -99,6 +101,8 @@ EXIT CODES:
 			convertCommand(e),
 			validateCommand(e),
 			syncCommand(e),
+			diffCommand(e),
+			reportCommand(e),
 			whoamiCommand(e),
 			templatesCommand(e),
 		},

@@ -201,6 +201,9 @@ func (o *convertOptions) check() error {
 		if o.torii.appAccount != 0 || o.torii.dryRun || o.torii.upload != "" {
 			return usageError("--app-account, --dry-run and --upload go with --sync")
 		}
+		if o.torii.guard.changed() {
+			return usageError("the shrink guard's flags (--max-shrink, --allow-shrink, --against, --remember, --app) go with --sync")
+		}
 		return nil
 	}
 	if o.torii.appAccount == 0 {

@@ -19,6 +19,8 @@ const (
 	exitInvalid     = 3 // the data was read but is not valid
 	exitAuth        = 4 // the API key is missing or Torii refuses it
 	exitBusy        = 5 // another sync kept running for all of --wait
+	exitShrink      = 7 // the shrink guard refused a sync
+	exitDiffer      = 8 // diff: the two sides differ
 	exitInterrupted = 130
 )
 
@@ -32,6 +34,8 @@ var exitTable = []struct {
 	{exitInvalid, "invalid data: the input was read, but would not make a valid file; nothing was written or sent"},
 	{exitAuth, "authentication: no API key, or Torii refused it"},
 	{exitBusy, "busy: another sync of the app account was still running when --wait ran out"},
+	{exitShrink, "refused by the shrink guard: the sync would remove more people than --max-shrink allows; nothing was sent"},
+	{exitDiffer, "diff: the two sides differ"},
 	{exitInterrupted, "interrupted (Ctrl-C); the message says which step"},
 }
 
@@ -54,6 +58,8 @@ const (
 	kindAuth
 	kindBusy
 	kindInterrupted
+	kindShrink // refused by the shrink guard
+	kindDiffer // diff: the sides differ
 )
 
 // cmdError is an error of the command line itself: its kind, what happened, and what to do.
@@ -149,7 +155,7 @@ var optionHint = map[string]string{
 // exitCode is where an error's kind becomes the process's exit code.
 func exitCode(k kind) int {
 	return [...]int{kindFailure: exitFailure, kindUsage: exitUsage, kindInvalid: exitInvalid,
-		kindAuth: exitAuth, kindBusy: exitBusy, kindInterrupted: exitInterrupted}[k]
+		kindAuth: exitAuth, kindBusy: exitBusy, kindInterrupted: exitInterrupted, kindShrink: exitShrink, kindDiffer: exitDiffer}[k]
 }
 
 func joinHints(hints ...string) string {
@@ -164,6 +170,9 @@ func joinHints(hints ...string) string {
 
 // printError writes an error for a person: the message, then the fix on lines of its own.
 func printError(w io.Writer, e *cmdError) {
+	if e.msg == "" {
+		return // an outcome, such as diff's "they differ", that the output already told
+	}
 	fmt.Fprintf(w, "torii-convert: %s\n", e.msg)
 	if e.hint != "" {
 		for _, line := range strings.Split(e.hint, "\n") {

@@ -52,10 +52,7 @@ func TestGolden(t *testing.T) {
 				write(t, "want.stderr", stderr.Bytes(), true)
 				write(t, "exit", []byte(strconv.Itoa(code)+"\n"), code != 0)
 			}
-			wantCode := 0
-			if b, err := os.ReadFile("exit"); err == nil {
-				wantCode, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-			}
+			wantCode := wantExit()
 			if code != wantCode {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, wantCode, stderr.String())
 			}
@@ -81,6 +78,15 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wantExit reads the exit code a golden case expects: its exit file, else 0.
+func wantExit() int {
+	code := 0
+	if b, err := os.ReadFile("exit"); err == nil {
+		code, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
+	return code
 }
 
 func write(t *testing.T, name string, data []byte, keep bool) {

@@ -59,6 +59,7 @@ func TestScripts(t *testing.T) {
 			"exits":       exits,
 			"torii-fault": toriiFault,
 			"torii-state": toriiState,
+			"torii-users": toriiUsers,
 		},
 		Setup: func(e *testscript.Env) error {
 			// Scripts read the bundled samples and workbooks in place.
@@ -73,6 +74,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("TORII_API_URL", srv.URL)
 			e.Setenv("TORII_API_KEY", testKey)
 			e.Setenv("NO_COLOR", "1")
+			e.Setenv("XDG_STATE_HOME", e.Getenv("WORK")+"/state") // the shrink guard's records
 			return nil
 		},
 	})
@@ -135,6 +137,41 @@ func toriiState(ts *testscript.TestScript, neg bool, args []string) {
 	for _, s := range srv.Syncs() {
 		fmt.Fprintf(ts.Stdout(), "sync app account %d with file %d\n", s.AppAccount, s.FileID)
 	}
+}
+
+// torii-users APP PAGESIZE EMAIL[:STATUS[:LICENSE+LICENSE[@APPACCOUNT]]]... gives an app
+// of the fake Torii its users, listed PAGESIZE a page; their app account is 12345 unless
+// given.
+func toriiUsers(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: torii-users APP PAGESIZE EMAIL[:STATUS[:LICENSE+LICENSE]]...")
+	}
+	app, err := strconv.ParseInt(args[0], 10, 64)
+	ts.Check(err)
+	size, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	var users []toriitest.AppUser
+	for i, a := range args[2:] {
+		parts := strings.SplitN(a, ":", 3)
+		u := toriitest.AppUser{IDUser: int64(i + 1), Email: parts[0], Status: "active", IDAppAccount: 12345}
+		if len(parts) > 1 && parts[1] != "" {
+			u.Status = parts[1]
+		}
+		if len(parts) > 2 {
+			lics, account, ok := strings.Cut(parts[2], "@")
+			if ok {
+				u.IDAppAccount, err = strconv.ParseInt(account, 10, 64)
+				ts.Check(err)
+			}
+			if lics != "" {
+				u.Licenses = strings.Split(lics, "+")
+			}
+		}
+		users = append(users, u)
+	}
+	srv := ts.Value("torii").(*toriitest.Server)
+	srv.UsersPageSize = size
+	srv.SetAppUsers(app, users...)
 }
 
 func mustAbs(t *testing.T, path string) string {

@@ -68,7 +68,7 @@ func TestKeyNeverShows(t *testing.T) {
 		}
 		var stdout, stderr bytes.Buffer
 		getenv := func(k string) string {
-			return map[string]string{"TORII_API_KEY": secret, "TORII_API_URL": srv.URL}[k]
+			return map[string]string{"TORII_API_KEY": secret, "TORII_API_URL": srv.URL, "XDG_STATE_HOME": filepath.Join(dir, "state")}[k]
 		}
 		code := run(context.Background(), append([]string{"torii-convert"}, r.args...),
 			env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: getenv, now: time.Now})
@@ -88,11 +88,22 @@ func TestKeyNeverShows(t *testing.T) {
 			t.Errorf("%s: Torii's message is not shown, redacted:\n%s%s", what, stdout.String(), stderr.String())
 		}
 	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if data, _ := os.ReadFile(e.Name()); e.Name() != "key" && e.Name() != "two-lines" && bytes.Contains(data, []byte(secret)) {
-			t.Errorf("the key was written to %s", e.Name())
+	// Every file written, the shrink guard's records under state/ too.
+	states := 0
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == "key" || d.Name() == "two-lines" {
+			return err
 		}
+		if strings.Contains(path, "/state/") {
+			states++
+		}
+		if data, _ := os.ReadFile(path); bytes.Contains(data, []byte(secret)) {
+			t.Errorf("the key was written to %s", path)
+		}
+		return nil
+	})
+	if states == 0 {
+		t.Error("no sync left a record of the shrink guard to look into")
 	}
 	if len(srv.Requests()) < 10 {
 		t.Fatalf("only %d requests reached Torii; the runs did not run", len(srv.Requests()))

@@ -24,6 +24,7 @@ type toriiOptions struct {
 	appAccount              int64
 	wait, timeout           time.Duration
 	dryRun, quiet           bool
+	guard                   guardOptions
 }
 
 const keyHint = "set TORII_API_KEY, or pass --api-key-file with a file holding the key (Torii: Settings > API Access, Full access)"
@@ -52,6 +53,7 @@ func toriiFlags(o *toriiOptions, delivery bool) []cli.Flag {
 			&cli.DurationFlag{Name: "wait", Value: o.wait, Destination: &o.wait,
 				Usage: "wait up to `DURATION` in all: for another sync of the app account, for Torii's rate limit, between retries"},
 		)
+		flags = append(flags, guardFlags(&o.guard)...)
 	}
 	return flags
 }
@@ -114,7 +116,7 @@ func (o *toriiOptions) check() error {
 	if o.wait < 0 {
 		return usageError("--wait %s: want 0 or more", o.wait)
 	}
-	return nil
+	return o.guard.check()
 }
 
 // client makes the Torii client, reading the key from the file or the environment. With
@@ -235,7 +237,14 @@ type syncReport struct {
 // app account with it. The report says how far it went.
 func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, path, name string, fileID int64) (*syncReport, error) {
 	rep := &syncReport{File: name, AppAccount: o.appAccount, FileID: fileID}
-	if path != "" {
+	var guard *shrinkGuard
+	if path == "" {
+		o.say(e, "note: shrink guard: a file synced by --file-id is not seen here, so it is not checked, and the record of the last sync stays as it was")
+	} else {
+		var err error
+		if guard, err = o.checkShrink(ctx, e, client, path, name); err != nil {
+			return rep, err
+		}
 		up, err := client.Upload(ctx, name, path, o.upload)
 		rep.Bytes, rep.Upload, rep.FileID = up.Bytes, up.Method, up.FileID
 		if err != nil {
@@ -247,6 +256,9 @@ func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, 
 	}
 	if err := client.Sync(ctx, rep.FileID, o.appAccount); err != nil {
 		return rep, err
+	}
+	if guard != nil && !o.dryRun {
+		guard.remember(e, rep.FileID)
 	}
 	rep.Outcome = "sync accepted"
 	if o.dryRun {
@@ -283,6 +295,11 @@ func syncCommand(e env) *cli.Command {
 starts the sync of the app account. Torii runs the sync in the background: the command
 says "sync accepted", not "sync complete". The API key comes from TORII_API_KEY or
 --api-key-file.
+
+Before uploading, the shrink guard compares the file with the record of the last sync of
+the app account (or with Torii, --against torii): losing more than --max-shrink of the
+active users or of a license's holders is refused with exit code 7; --allow-shrink lets
+it through.
 
    torii-convert sync --app-account 12345 figma.json
    torii-convert sync --app-account 12345 --file-id 1001      # sync an uploaded file again`,

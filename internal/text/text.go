@@ -84,3 +84,25 @@ func Plural(n int, one, many string) string {
 	}
 	return strconv.Itoa(n) + " " + many
 }
+
+// Cents writes an amount in cents in major units, with thousands separators: 1500 as
+// 15.00, 123456 as 1,234.56.
+func Cents(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	whole := strconv.FormatInt(c/100, 10)
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, ch := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	b.WriteByte('.')
+	b.WriteByte(byte('0' + c%100/10))
+	b.WriteByte(byte('0' + c%10))
+	return b.String()
+}

@@ -1,0 +1,192 @@
+// Package diff tells what changes between two rosters (two customIntegrationData files,
+// an export, or what Torii holds): users added, removed and whose status changed, and per
+// license the holders gained and lost, the seats and the price. It also holds the shrink
+// guard, which refuses a sync that would mark too many people as gone.
+package diff
+
+import (
+	"sort"
+
+	"github.com/torii-convert/torii-convert/internal/roster"
+)
+
+// Side counts what one side holds.
+type Side struct {
+	Name        string `json:"name"`
+	Users       int    `json:"users"`
+	ActiveUsers int    `json:"activeUsers"`
+	Licenses    int    `json:"licenses"`
+}
+
+// Result is what changed from the old side to the new. Every list of emails is sorted;
+// emails are as the side that has them wrote them.
+type Result struct {
+	Old         Side            `json:"old"`
+	New         Side            `json:"new"`
+	Same        bool            `json:"same"`
+	Added       []string        `json:"added"`       // users only the new side has
+	Removed     []string        `json:"removed"`     // users only the old side has
+	Deactivated []string        `json:"deactivated"` // active, then deleted
+	Reactivated []string        `json:"reactivated"` // deleted, then active
+	Licenses    []LicenseChange `json:"licenses"`    // by name; only those that changed
+	// NotCompared names what one side cannot say (what Torii's list of users lacks), so
+	// that no difference is claimed there.
+	NotCompared []string `json:"notCompared,omitempty"`
+}
+
+// LicenseChange is what changed in one license.
+type LicenseChange struct {
+	Name          string   `json:"name"`
+	Change        string   `json:"change"` // added, removed or changed
+	OldHolders    int      `json:"oldHolders"`
+	NewHolders    int      `json:"newHolders"`
+	Gained        []string `json:"gained"`
+	Lost          []string `json:"lost"`
+	OldPrice      *int64   `json:"oldPricePerUser,omitempty"`
+	NewPrice      *int64   `json:"newPricePerUser,omitempty"`
+	OldUnassigned *int64   `json:"oldUnassignedAmount,omitempty"`
+	NewUnassigned *int64   `json:"newUnassignedAmount,omitempty"`
+}
+
+// Options say what a side cannot tell.
+type Options struct {
+	// NoLicenses: a side holds no licenses because it cannot know them (Torii's list of
+	// users), not because there are none; licenses are then not compared.
+	NoLicenses bool
+	// NoPrices: a side cannot know prices and unassigned seats (Torii's list of users);
+	// they are then not compared.
+	NoPrices bool
+}
+
+func count(r *roster.Roster) Side {
+	s := Side{Name: r.Name, Users: r.Users(), Licenses: len(r.Licenses)}
+	for i := range int32(r.Len()) {
+		if r.Status(i) == roster.Active {
+			s.ActiveUsers++
+		}
+	}
+	return s
+}
+
+// Compare tells what changed from old to new. Emails match ignoring case; the order of
+// users, of licenses and of holders makes no difference. It takes time and memory in
+// proportion to the users and holders of both sides.
+func Compare(old, new *roster.Roster, opts Options) *Result {
+	res := &Result{Old: count(old), New: count(new), Added: []string{}, Removed: []string{},
+		Deactivated: []string{}, Reactivated: []string{}, Licenses: []LicenseChange{}}
+	// o2n maps each entry of old to the same email's entry in new, or -1.
+	o2n := make([]int32, old.Len())
+	for i := range int32(old.Len()) {
+		o2n[i] = -1
+		if old.Status(i) == roster.Unknown {
+			continue
+		}
+		j, ok := new.FindIn(old, i)
+		if !ok || new.Status(j) == roster.Unknown {
+			res.Removed = append(res.Removed, old.Email(i))
+			continue
+		}
+		o2n[i] = j
+		switch {
+		case old.Status(i) == roster.Active && new.Status(j) == roster.Deleted:
+			res.Deactivated = append(res.Deactivated, new.Email(j))
+		case old.Status(i) == roster.Deleted && new.Status(j) == roster.Active:
+			res.Reactivated = append(res.Reactivated, new.Email(j))
+		}
+	}
+	for j := range int32(new.Len()) {
+		if new.Status(j) == roster.Unknown {
+			continue
+		}
+		if i, ok := old.FindIn(new, j); !ok || old.Status(i) == roster.Unknown {
+			res.Added = append(res.Added, new.Email(j))
+		}
+	}
+	switch {
+	case opts.NoLicenses:
+		res.NotCompared = append(res.NotCompared, "licenses")
+	case opts.NoPrices:
+		res.NotCompared = append(res.NotCompared, "prices", "unassigned seats")
+		fallthrough
+	default:
+		res.Licenses = compareLicenses(old, new, o2n, !opts.NoPrices)
+	}
+	for _, list := range [][]string{res.Added, res.Removed, res.Deactivated, res.Reactivated} {
+		sort.Strings(list)
+	}
+	res.Same = len(res.Added)+len(res.Removed)+len(res.Deactivated)+len(res.Reactivated)+len(res.Licenses) == 0
+	return res
+}
+
+// compareLicenses compares the licenses of both sides by name, marking holders in a
+// stamp array per side, so that each license costs its holders and nothing more.
+func compareLicenses(old, new *roster.Roster, o2n []int32, prices bool) []LicenseChange {
+	out := []LicenseChange{}
+	newMark := make([]int32, new.Len()) // the license (1-based) whose new holders are marked
+	oldMark := make([]int32, old.Len())
+	for li := range old.Licenses {
+		ol := &old.Licenses[li]
+		c := LicenseChange{Name: ol.Name, Change: "removed", OldHolders: len(ol.Holders), Gained: []string{}, Lost: []string{},
+			OldPrice: ol.PricePerUser, OldUnassigned: ol.UnassignedAmount}
+		nl, ok := new.License(ol.Name)
+		if !ok {
+			for _, h := range ol.Holders {
+				c.Lost = append(c.Lost, old.Email(h))
+			}
+			if !prices {
+				c.OldPrice, c.OldUnassigned = nil, nil
+			}
+			sort.Strings(c.Lost)
+			out = append(out, c)
+			continue
+		}
+		stamp := int32(li + 1)
+		c.Change, c.NewHolders, c.NewPrice, c.NewUnassigned = "changed", len(nl.Holders), nl.PricePerUser, nl.UnassignedAmount
+		for _, h := range nl.Holders {
+			newMark[h] = stamp
+		}
+		for _, h := range ol.Holders {
+			oldMark[h] = stamp
+			if n := o2n[h]; n < 0 || newMark[n] != stamp {
+				c.Lost = append(c.Lost, old.Email(h))
+			}
+		}
+		for _, h := range nl.Holders {
+			if i, ok := old.FindIn(new, h); !ok || oldMark[i] != stamp {
+				c.Gained = append(c.Gained, new.Email(h))
+			}
+		}
+		if !prices {
+			c.OldPrice, c.NewPrice, c.OldUnassigned, c.NewUnassigned = nil, nil, nil, nil
+		}
+		if len(c.Gained)+len(c.Lost) > 0 || !sameNumber(c.OldPrice, c.NewPrice) || !sameNumber(c.OldUnassigned, c.NewUnassigned) {
+			sort.Strings(c.Gained)
+			sort.Strings(c.Lost)
+			out = append(out, c)
+		}
+	}
+	for _, nl := range new.Licenses {
+		if _, ok := old.License(nl.Name); ok {
+			continue
+		}
+		c := LicenseChange{Name: nl.Name, Change: "added", NewHolders: len(nl.Holders), Gained: []string{}, Lost: []string{},
+			NewPrice: nl.PricePerUser, NewUnassigned: nl.UnassignedAmount}
+		for _, h := range nl.Holders {
+			c.Gained = append(c.Gained, new.Email(h))
+		}
+		if !prices {
+			c.NewPrice, c.NewUnassigned = nil, nil
+		}
+		sort.Strings(c.Gained)
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func sameNumber(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}

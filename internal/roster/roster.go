@@ -1,0 +1,264 @@
+// Package roster holds the people of a customIntegrationData file compactly: per user
+// its email, status and last use, per license its price, seats and holders. The diff,
+// the shrink guard and the waste report work on rosters, so that two million-user files
+// fit in memory as a few tens of bytes a user rather than as whole documents.
+package roster
+
+import (
+	"hash/maphash"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/torii-convert/torii-convert/schema"
+)
+
+// Status is what a user's status says of them.
+type Status uint8
+
+const (
+	// Active users have status "active", or none (Torii's default).
+	Active Status = iota
+	// Deleted users have status "deleted".
+	Deleted
+	// Unknown marks an email that holds a license but is no user (yet): licenses may come
+	// before users in a file.
+	Unknown
+)
+
+// NoDate is the last use of a user without a lastUsedDate.
+const NoDate int32 = -1 << 31
+
+// Roster is the people of one file. Emails are keyed ignoring case.
+type Roster struct {
+	// Name says where the roster came from, for messages: a file name, or torii.
+	Name string
+
+	seed     maphash.Seed
+	keys     []byte   // the lowercased emails, one after another
+	ends     []uint32 // where each user's key ends in keys
+	original map[int32]string
+	status   []Status
+	lastUsed []int32 // days since 1970-01-01, or NoDate
+	// table is open addressing: per slot, the top 32 bits of the key's hash, then the
+	// entry index + 1 (0 for a free slot), so that most probes never touch the keys.
+	table []uint64
+	users int // users that are users, not Unknown
+	// NoEmail counts the users left out for having no email.
+	NoEmail int
+
+	Licenses []License
+	licIndex map[string]int
+}
+
+// License is one license and its holders.
+type License struct {
+	Name             string
+	PricePerUser     *int64 // cents
+	UnassignedAmount *int64
+	Holders          []int32  // user indexes
+	HolderStatus     []Status // per holder: Active or Deleted by licenseStatus, Unknown when it has none
+}
+
+// New returns an empty roster.
+func New(name string) *Roster {
+	return &Roster{Name: name, seed: maphash.MakeSeed(), original: map[int32]string{}, licIndex: map[string]int{},
+		table: make([]uint64, 1024)}
+}
+
+// Key is the form of an email that rosters compare: lowercased.
+func Key(email string) string {
+	for i := 0; i < len(email); i++ {
+		if c := email[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return strings.ToLower(email)
+		}
+	}
+	return email
+}
+
+// Len is the number of entries: users, and emails that hold a license but are no users.
+func (r *Roster) Len() int { return len(r.ends) }
+
+// Users is the number of users.
+func (r *Roster) Users() int { return r.users }
+
+// key returns the key of entry i.
+func (r *Roster) key(i int32) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	return r.keys[start:r.ends[i]]
+}
+
+// Email returns entry i's email as the file wrote it.
+func (r *Roster) Email(i int32) string {
+	if len(r.original) > 0 {
+		if s, ok := r.original[i]; ok {
+			return s
+		}
+	}
+	return string(r.key(i))
+}
+
+// Status returns entry i's status.
+func (r *Roster) Status(i int32) Status { return r.status[i] }
+
+// LastUsed returns entry i's last use in days since 1970-01-01, or NoDate.
+func (r *Roster) LastUsed(i int32) int32 { return r.lastUsed[i] }
+
+// Find returns the entry of an email, ignoring case.
+func (r *Roster) Find(email string) (int32, bool) {
+	return r.find(Key(email))
+}
+
+// FindIn returns the entry of this roster with the email of entry i of other.
+func (r *Roster) FindIn(other *Roster, i int32) (int32, bool) {
+	return r.find(string(other.key(i))) // a short key is converted on the stack
+}
+
+func (r *Roster) find(k string) (int32, bool) {
+	slot, _ := r.slot(k)
+	if v := r.table[slot]; uint32(v) != 0 {
+		return int32(uint32(v)) - 1, true
+	}
+	return -1, false
+}
+
+// slot finds the slot of a key: the one holding it, or the free one it would take; and
+// the key's fingerprint.
+func (r *Roster) slot(k string) (int, uint64) {
+	h := maphash.String(r.seed, k)
+	fp := h >> 32 << 32
+	mask := len(r.table) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		v := r.table[i]
+		if uint32(v) == 0 || v&^0xffffffff == fp && string(r.key(int32(uint32(v))-1)) == k {
+			return i, fp
+		}
+	}
+}
+
+// entry returns the entry of an email, adding it as Unknown when there is none.
+func (r *Roster) entry(email string) int32 {
+	k := Key(email)
+	slot, fp := r.slot(k)
+	if v := r.table[slot]; uint32(v) != 0 {
+		return int32(uint32(v)) - 1
+	}
+	i := int32(len(r.ends))
+	r.keys = append(r.keys, k...)
+	r.ends = append(r.ends, uint32(len(r.keys)))
+	r.status = append(r.status, Unknown)
+	r.lastUsed = append(r.lastUsed, NoDate)
+	if k != email {
+		r.original[i] = email
+	}
+	r.table[slot] = fp | uint64(i+1)
+	if 2*len(r.ends) > len(r.table) {
+		r.grow()
+	}
+	return i
+}
+
+func (r *Roster) grow() {
+	old := r.table
+	r.table = make([]uint64, 2*len(old))
+	mask := len(r.table) - 1
+	for _, v := range old {
+		if uint32(v) == 0 {
+			continue
+		}
+		// The fingerprint is the hash's top half; its bottom half placed the key.
+		h := maphash.Bytes(r.seed, r.key(int32(uint32(v))-1))
+		s := int(h) & mask
+		for r.table[s] != 0 {
+			s = (s + 1) & mask
+		}
+		r.table[s] = v
+	}
+}
+
+// AddUser adds a user. A second user with the same email (the file is invalid then)
+// keeps the first one's facts.
+func (r *Roster) AddUser(u *schema.User) {
+	if u.Email == "" {
+		r.NoEmail++
+		return
+	}
+	i := r.entry(u.Email)
+	if r.status[i] != Unknown {
+		return
+	}
+	r.users++
+	r.status[i] = Active
+	if u.Status == "deleted" {
+		r.status[i] = Deleted
+	}
+	r.lastUsed[i] = Day(u.LastUsedDate)
+}
+
+// AddLicense adds a license. A second license with the same name (the file is invalid
+// then) is left out.
+func (r *Roster) AddLicense(l *schema.License) {
+	if _, ok := r.licIndex[l.Name]; ok {
+		return
+	}
+	r.licIndex[l.Name] = len(r.Licenses)
+	lic := License{Name: l.Name, PricePerUser: l.PricePerUser, UnassignedAmount: l.UnassignedAmount,
+		Holders: make([]int32, 0, len(l.Users)), HolderStatus: make([]Status, 0, len(l.Users))}
+	for _, h := range l.Users {
+		if h.Email == "" {
+			continue // no one to count: an invalid file, which validate reports
+		}
+		st := Unknown
+		switch h.LicenseStatus {
+		case "active":
+			st = Active
+		case "inactive", "deleted":
+			st = Deleted
+		}
+		lic.Holders = append(lic.Holders, r.entry(h.Email))
+		lic.HolderStatus = append(lic.HolderStatus, st)
+	}
+	r.Licenses = append(r.Licenses, lic)
+}
+
+// License returns the license of a name.
+func (r *Roster) License(name string) (*License, bool) {
+	i, ok := r.licIndex[name]
+	if !ok {
+		return nil, false
+	}
+	return &r.Licenses[i], true
+}
+
+// ActiveHolder reports whether the k-th holder of l holds it actively: by its
+// licenseStatus, else by its user's status.
+func (r *Roster) ActiveHolder(l *License, k int) bool {
+	if s := l.HolderStatus[k]; s != Unknown {
+		return s == Active
+	}
+	return r.status[l.Holders[k]] == Active
+}
+
+// Day reads the date at the start of a lastUsedDate (2024-03-17, or a date and time) as
+// days since 1970-01-01; NoDate when there is none.
+func Day(s string) int32 {
+	if len(s) < 10 {
+		return NoDate
+	}
+	t, err := time.Parse("2006-01-02", s[:10])
+	if err != nil {
+		return NoDate
+	}
+	return int32(t.Unix() / 86400)
+}
+
+// Read reads a customIntegrationData file into a roster, as it is: the file is not
+// checked (validate does that), but malformed JSON is a *schema.SyntaxError.
+func Read(name string, in io.Reader) (*Roster, error) {
+	r := New(name)
+	err := schema.Contract().ReadRecords(in, schema.Records{User: r.AddUser, License: r.AddLicense})
+	return r, err
+}

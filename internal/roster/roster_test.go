@@ -1,0 +1,68 @@
+package roster
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/torii-convert/torii-convert/schema"
+)
+
+func TestRoster(t *testing.T) {
+	const file = `{
+  "licenses": [
+    {"name": "Full", "pricePerUser": 1500, "users": [{"email": "ADA@example.com", "licenseStatus": "inactive"}, {"email": "ghost@example.com"}]}
+  ],
+  "users": [
+    {"email": "Ada@Example.com", "status": "active", "lastUsedDate": "2026-11-02T10:00:00Z"},
+    {"email": "bob@example.com", "status": "deleted"},
+    {"email": "", "status": "active"},
+    {"email": "ada@example.com", "status": "deleted"}
+  ]
+}`
+	r, err := Read("f.json", strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Users() != 2 || r.Len() != 3 || r.NoEmail != 1 {
+		t.Fatalf("%d users, %d entries, %d without email; want 2, 3 (ghost holds a license), 1", r.Users(), r.Len(), r.NoEmail)
+	}
+	ada, ok := r.Find("aDa@EXAMPLE.com")
+	if !ok || r.Email(ada) != "ADA@example.com" || r.Status(ada) != Active || r.LastUsed(ada) != Day("2026-11-02") {
+		t.Errorf("ada: found %v, email %q (as first written), status %d, last used %d", ok, r.Email(ada), r.Status(ada), r.LastUsed(ada))
+	}
+	if g, ok := r.Find("ghost@example.com"); !ok || r.Status(g) != Unknown {
+		t.Errorf("ghost holds a license without being a user: found %v, status %d", ok, r.Status(g))
+	}
+	l, ok := r.License("Full")
+	if !ok || r.ActiveHolder(l, 0) || len(l.Holders) != 2 || *l.PricePerUser != 1500 {
+		t.Errorf("Full: %+v; ada holds it inactively", l)
+	}
+	if _, ok := r.Find("carol@example.com"); ok {
+		t.Error("found someone who is not there")
+	}
+}
+
+// TestRosterGrows adds past the table's first size, many times over.
+func TestRosterGrows(t *testing.T) {
+	r := New("big")
+	for i := range 100_000 {
+		r.AddUser(&schema.User{Email: fmt.Sprintf("User%d@Example.com", i)})
+	}
+	for i := range 100_000 {
+		if j, ok := r.Find(fmt.Sprintf("user%d@example.com", i)); !ok || j != int32(i) {
+			t.Fatalf("user %d: entry %d, found %v", i, j, ok)
+		}
+	}
+	if r.Users() != 100_000 {
+		t.Errorf("%d users", r.Users())
+	}
+}
+
+func TestDay(t *testing.T) {
+	for in, want := range map[string]int32{"1970-01-02": 1, "2026-11-23": 20780, "2026-11-23T23:59:59Z": 20780, "": NoDate, "2026-13-01": NoDate, "yesterday": NoDate} {
+		if got := Day(in); got != want {
+			t.Errorf("Day(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

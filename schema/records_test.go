@@ -1,0 +1,112 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReadRecords(t *testing.T) {
+	const file = `{
+  "licenses": [
+    {"name": "Full", "pricePerUser": 1499.6, "unassignedAmount": 2, "users": [
+      {"email": "Ada@example.com", "licenseStatus": "inactive"}, {"email": "bob@example.com"}
+    ]}
+  ],
+  "users": [
+    {"email": "Ada@example.com", "firstName": "Ada", "status": "deleted", "roles": ["a", "b"], "lastUsedDate": "2026-01-02"},
+    {"email": "bob@", "extra": {"nested": [1, 2]}}
+  ]
+}`
+	var got []string
+	err := Contract().ReadRecords(strings.NewReader(file), Records{
+		User: func(u *User) { got = append(got, fmt.Sprintf("user %s %s %s", u.Email, u.Status, u.LastUsedDate)) },
+		License: func(l *License) {
+			got = append(got, fmt.Sprintf("license %s %d %d %v", l.Name, *l.PricePerUser, *l.UnassignedAmount, l.Users))
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"license Full 1500 2 [{Ada@example.com inactive} {bob@example.com }]",
+		"user Ada@example.com deleted 2026-01-02",
+		"user bob@  ", // not checked: validate reports it
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestReadRecordsSyntax(t *testing.T) {
+	for file, want := range map[string]string{
+		"{\n  \"users\": [\n    {\"email\": \"a@b.c\",}\n  ]\n}": "3:23: invalid JSON: ",
+		"{\n  \"users\": [\n    {\"email\": \"a@b.c\"}\n  ]\n":   "5:1: invalid JSON: the file ends too early",
+		"{\"users\": [{\"email\": tru}]}":                        "1:22: invalid JSON: ",
+	} {
+		err := Contract().ReadRecords(strings.NewReader(file), Records{User: func(*User) {}})
+		var se *SyntaxError
+		if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: got %v, want %q...", file, err, want)
+		}
+	}
+}
+
+var testToday = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+// FuzzReadRecordsAgreesWithCheck holds ReadRecords to CheckFile on the grammar: the text
+// is malformed for one exactly when it is for the other, and the only error is a
+// *SyntaxError.
+func FuzzReadRecordsAgreesWithCheck(f *testing.F) {
+	for _, s := range []string{
+		`{"users": [{"email": "a@b.c", "status": "active"}], "licenses": [{"name": "L", "users": [{"email": "a@b.c"}]}]}`,
+		`{"users": [{"email": "a@b.c",}]}`,
+		`{"users": [{"email": tru}]}`,
+		`{"users": [1, "x", {"email": "\u0041@b.c"}], "x": {}}`,
+		`{"licenses": [{"name": "L", "pricePerUser": 1.5e3, "users": [{"email": "a@b.c"}, 3]}], "users": []}`,
+		`{"users": [{"email": "a@b.c"}]} x`,
+		`[]`,
+		``,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		syntax := false
+		Contract().CheckFile(strings.NewReader(s), testToday, func(p Problem) {
+			if p.Keyword == "syntax" {
+				syntax = true
+			}
+		})
+		err := Contract().ReadRecords(strings.NewReader(s), Records{User: func(*User) {}, License: func(*License) {}})
+		var se *SyntaxError
+		if errors.As(err, &se) != syntax {
+			t.Fatalf("%q: CheckFile finds malformed JSON: %v; ReadRecords: %v", s, syntax, err)
+		}
+		if err != nil && se == nil {
+			t.Fatalf("%q: an error that is not a syntax error: %v", s, err)
+		}
+	})
+}
+
+// TestCheckFileMalformedRecord: malformed JSON inside a record is a syntax problem, never
+// a valid file; a license's users that are not an array are the schema's to report, never
+// a crash.
+func TestCheckFileMalformedRecord(t *testing.T) {
+	for file, want := range map[string]string{
+		`{"users": [{"email": tru}]}`:                                                "syntax 1:22",
+		`{"users": [{"email": "a@b.c",}]}`:                                           "syntax 1:30",
+		`{"users": [{"email": "a@b.c"}], "licenses": [{"name": "L", "users": "x"}]}`: "type 1:69",
+	} {
+		var got []string
+		Contract().CheckFile(strings.NewReader(file), testToday, func(p Problem) {
+			if p.Severity == Error {
+				got = append(got, fmt.Sprintf("%s %d:%d", p.Keyword, p.Line, p.Col))
+			}
+		})
+		if strings.Join(got, ", ") != want {
+			t.Errorf("%s: errors %q, want %q", file, got, want)
+		}
+	}
+}
