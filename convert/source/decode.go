@@ -66,13 +66,15 @@ func decodeText(file string, raw io.Reader, name string) (*decoded, error) {
 			enc, d.encoding, d.guessed = charmap.Windows1252, "Windows-1252", true
 		}
 	}
-	var r io.Reader = in
+	// Line ends are made LF before the UTF-8 check counts them, so that the line it
+	// names is the one encoding/csv numbers, lone CRs included.
+	var r io.Reader
 	if enc != nil {
-		r = transform.NewReader(in, enc.NewDecoder())
+		r = &lineEnds{r: transform.NewReader(in, enc.NewDecoder())}
 	} else {
-		r = &utf8Check{r: in, file: file, line: 1}
+		r = &utf8Check{r: &lineEnds{r: in}, file: file, line: 1}
 	}
-	d.count = &countingReader{r: &lineEnds{r: r}}
+	d.count = &countingReader{r: r}
 	d.r = bufio.NewReaderSize(d.count, sampleSize)
 	return d, nil
 }

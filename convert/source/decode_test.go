@@ -58,12 +58,15 @@ func TestDecodeText(t *testing.T) {
 			t.Errorf("%s: read %q as %s (guessed %v)", tc.name, got, d.encoding, d.guessed)
 		}
 	}
-	// UTF-8 that stops being UTF-8 past the sample fails with the line.
-	data := []byte(strings.Repeat("a,b@c.d\n", sampleSize/8+10) + "\xe9\n")
-	_, _, err := readText(t, data, "")
-	var e *Error
-	if !errors.As(err, &e) || !strings.Contains(e.Msg, "line 8203 is not UTF-8 (byte 0xe9)") {
-		t.Errorf("got %v", err)
+	// UTF-8 that stops being UTF-8 past the sample fails with the line, whatever the
+	// line ends: the line is the one encoding/csv numbers (a lone CR ends a line too).
+	for _, eol := range []string{"\n", "\r\n", "\r"} {
+		data := []byte(strings.ReplaceAll(strings.Repeat("a,b@c.d\n", sampleSize/8+10)+"\xe9\n", "\n", eol))
+		_, _, err := readText(t, data, "")
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(e.Msg, "line 8203 is not UTF-8 (byte 0xe9)") {
+			t.Errorf("line ends %q: got %v", eol, err)
+		}
 	}
 }
 
