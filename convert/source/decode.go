@@ -50,6 +50,9 @@ func decodeText(file string, raw io.Reader, name string) (*decoded, error) {
 				Hint: "known encodings include utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1, shift_jis"}
 		}
 		enc, d.encoding = e, label
+		if e == nil && bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+			in.Discard(3)
+		}
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		in.Discard(3)
 		d.encoding = "UTF-8"
@@ -96,7 +99,9 @@ func encodingByName(name string) (encoding.Encoding, string, error) {
 	}
 	label, _ := htmlindex.Name(e)
 	if label == "utf-8" {
-		return unicode.UTF8BOM, "UTF-8", nil // drops a byte order mark, checks nothing else
+		// nil: read as UTF-8 is, checked byte by byte (x/text's decoder would turn a bad
+		// byte into U+FFFD without a word).
+		return nil, "UTF-8", nil
 	}
 	return e, strings.ToUpper(label), nil
 }

@@ -58,6 +58,13 @@ func TestDecodeText(t *testing.T) {
 			t.Errorf("%s: read %q as %s (guessed %v)", tc.name, got, d.encoding, d.guessed)
 		}
 	}
+	// Naming UTF-8 checks it all the same: never a silent U+FFFD.
+	for _, name := range []string{"utf-8", "UTF8", "unicode-1-1-utf-8"} {
+		got, _, err := readText(t, []byte("\xef\xbb\xbfName\nJos\xe9\n"), name)
+		if err == nil || !strings.Contains(err.Error(), "line 2 is not UTF-8 (byte 0xe9)") {
+			t.Errorf("--encoding %s: read %q, %v", name, got, err)
+		}
+	}
 	// UTF-8 that stops being UTF-8 past the sample fails with the line, whatever the
 	// line ends: the line is the one encoding/csv numbers (a lone CR ends a line too).
 	for _, eol := range []string{"\n", "\r\n", "\r"} {
