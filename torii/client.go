@@ -188,13 +188,14 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	return nil
 }
 
-// scrub hides the key (and the client's other secrets) in text from elsewhere.
-func (c *Client) scrub(text string) string {
-	return httpx.Scrub(text, append([]string{c.Key}, c.Secrets...)...)
-}
+// secrets are the key and the client's other secrets.
+func (c *Client) secrets() []string { return append([]string{c.Key}, c.Secrets...) }
 
-// message is the message of an answer, secrets scrubbed.
-func (c *Client) message(body []byte) string { return c.scrub(httpx.Message(body)) }
+// scrub hides the secrets in text from elsewhere.
+func (c *Client) scrub(text string) string { return httpx.Scrub(text, c.secrets()...) }
+
+// message is the message of an answer, secrets scrubbed before it is cut to length.
+func (c *Client) message(body []byte) string { return httpx.Message(body, c.secrets()...) }
 
 // failure words an answer that ends the request.
 func (c *Client) failure(r request, resp *httpx.Response) *Error {

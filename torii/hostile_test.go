@@ -112,6 +112,18 @@ func TestEchoedKeyIsScrubbed(t *testing.T) {
 	}
 }
 
+// TestEchoedKeyCutIsScrubbed: a key echoed where the message is cut to 200 characters is
+// scrubbed whole; its start does not show.
+func TestEchoedKeyCutIsScrubbed(t *testing.T) {
+	srv, c, _, _ := setup(t, false)
+	srv.Inject(toriitest.Fault{Method: http.MethodGet, Path: "/orgs/my", Times: 1, Status: 401,
+		Body: `{"message": "` + strings.Repeat("x", 190) + key + `"}`})
+	_, err := c.WhoAmI(context.Background())
+	if err == nil || !strings.Contains(err.Error(), strings.Repeat("x", 190)+"*") {
+		t.Errorf("got %v", err)
+	}
+}
+
 func TestFalseSuccess(t *testing.T) {
 	srv, c, _, _ := setup(t, false)
 	srv.Inject(toriitest.Fault{Method: http.MethodGet, Path: "/orgs/my", Times: 1, Status: 200, Body: `{}`})

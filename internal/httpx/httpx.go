@@ -381,8 +381,8 @@ func (c *Client) Scrub(text string) string { return Scrub(text, c.Secrets...) }
 
 // Message finds the message of an error answer: the "message" (or "error", "Message",
 // "ErrorMessage") of a JSON object, the <Message> of an XML error, or the text itself,
-// on one line, at most 200 characters, with secrets scrubbed.
-func (c *Client) Message(body []byte) string { return c.Scrub(Message(body)) }
+// with secrets scrubbed, on one line, at most 200 characters.
+func (c *Client) Message(body []byte) string { return Message(body, c.Secrets...) }
 
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")

@@ -507,3 +507,20 @@ func TestSecure(t *testing.T) {
 		t.Errorf("the message shows the query: %v", err)
 	}
 }
+
+// TestMessageScrubsBeforeCutting: a key that straddles the 200th character is scrubbed
+// whole, not cut first so that its start survives.
+func TestMessageScrubsBeforeCutting(t *testing.T) {
+	c, _, _ := newClient(t)
+	for _, at := range []int{180, 190, 199} {
+		for _, body := range []string{
+			strings.Repeat("x", at) + key + " rejected",
+			`{"message": "` + strings.Repeat("x", at) + key + ` rejected"}`,
+		} {
+			got := c.Message([]byte(body))
+			if !strings.HasPrefix(got, strings.Repeat("x", at)+"*") { // the redaction, not the key's start
+				t.Errorf("key at %d: %q", at, got)
+			}
+		}
+	}
+}

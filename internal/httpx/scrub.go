@@ -47,14 +47,19 @@ func Scrub(text string, secrets ...string) string {
 
 // Message finds the message of an error answer: the "message" (else "error",
 // "Message", "ErrorMessage") of a JSON object, the Code and Message of an XML error (as
-// S3 sends), or the text itself; on one line, at most 200 characters. It does not
-// scrub: Client.Message does.
-func Message(body []byte) string {
+// S3 sends), or the text itself; scrubbed of secrets and credentials (Scrub), then on
+// one line, at most 200 characters. Scrubbing comes first: a secret cut by the 200th
+// character would no longer be found, and its start would show.
+func Message(body []byte, secrets ...string) string {
+	return oneLine(Scrub(message(body), secrets...))
+}
+
+func message(body []byte) string {
 	var j map[string]any
 	if json.Unmarshal(body, &j) == nil {
 		for _, k := range []string{"message", "error", "Message", "ErrorMessage", "error_description"} {
 			if s, ok := j[k].(string); ok && strings.TrimSpace(s) != "" {
-				return oneLine(s)
+				return s
 			}
 		}
 	}
@@ -65,9 +70,9 @@ func Message(body []byte) string {
 	}
 	if xml.Unmarshal(body, &x) == nil && x.XMLName.Local == "Error" && x.Code != "" {
 		if x.Message == "" {
-			return oneLine(x.Code)
+			return x.Code
 		}
-		return oneLine(x.Code + ": " + x.Message)
+		return x.Code + ": " + x.Message
 	}
-	return oneLine(string(body))
+	return string(body)
 }
