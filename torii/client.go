@@ -157,7 +157,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	case ctx.Err() != nil:
 		return &Error{Kind: Canceled, Step: r.step, Message: "interrupted"}
 	case errors.As(err, &re):
-		return &Error{Step: r.step, Message: peer + " " + re.Error(), redirected: true,
+		return &Error{Step: r.step, Message: peer + " " + c.scrub(re.Error()), redirected: true,
 			Hint: "check TORII_API_URL: Torii's API answers where it is asked"}
 	case err != nil:
 		return &Error{Step: r.step, Message: c.scrub(err.Error()),

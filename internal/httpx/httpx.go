@@ -242,6 +242,7 @@ func (c *Client) once(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		var re *RedirectError
 		if errors.As(err, &re) {
+			re.scrub = c.Scrub
 			return nil, re
 		}
 		return nil, &NetError{Err: err, Timeout: c.Timeout, scrub: c.Scrub}

@@ -524,3 +524,20 @@ func TestMessageScrubsBeforeCutting(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectErrorScrubsLocation: a server that echoes the key in a redirect's
+// Location does not get it printed.
+func TestRedirectErrorScrubsLocation(t *testing.T) {
+	c, _, _ := newClient(t)
+	srv := serve(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/echo/"+key+"/"+fmt.Sprint(n))
+		w.WriteHeader(http.StatusTemporaryRedirect)
+	})
+	for _, r := range []httpx.Request{post(srv.URL), get(srv.URL)} {
+		_, err := c.Do(context.Background(), r)
+		var re *httpx.RedirectError
+		if !errors.As(err, &re) || strings.Contains(err.Error(), key) {
+			t.Errorf("%s: got %v", r.Method, err)
+		}
+	}
+}

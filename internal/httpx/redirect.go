@@ -54,10 +54,15 @@ type RedirectError struct {
 	Method, From, To string
 	Status           int
 	TooMany          bool
+
+	scrub func(string) string // the client's: a server may echo a secret in Location
 }
 
 func (e *RedirectError) Error() string {
 	to := redactQuery(e.To)
+	if e.scrub != nil {
+		to = e.scrub(to)
+	}
 	if e.TooMany {
 		return fmt.Sprintf("more than %d redirects (the last to %s)", MaxRedirects, to)
 	}
