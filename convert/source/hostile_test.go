@@ -105,3 +105,39 @@ func peakHeap(fn func()) uint64 {
 	}
 	return p - base
 }
+
+// TestSmallPartsHeap: the parts read whole (workbook, relationships, styles) are small
+// in bytes but may hold millions of empty elements, each of which encoding/xml turns into
+// a struct: 32 MB of <sheet/> took 860 MB of heap. Each part is refused past its count
+// of tags, within maxHeap.
+func TestSmallPartsHeap(t *testing.T) {
+	sheet := sheetXML(`<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>`)
+	for name, tc := range map[string]struct{ part, head, item, tail string }{
+		"workbook": {"xl/workbook.xml", `<workbook><sheets><sheet name="Staff" sheetId="1" r:id="rId1" xmlns:r="r"/>`, `<sheet/>`, `</sheets></workbook>`},
+		"rels": {"xl/_rels/workbook.xml.rels", `<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>`,
+			`<Relationship/>`, `</Relationships>`},
+		"styles": {"xl/styles.xml", `<styleSheet><cellXfs>`, `<xf/>`, `</cellXfs></styleSheet>`},
+	} {
+		n := (maxPartBytes - len(tc.head) - len(tc.tail)) / len(tc.item)
+		path := writeWorkbook(t, t.TempDir(), sheet, "", map[string]func(io.Writer) error{tc.part: func(w io.Writer) error {
+			chunk := strings.Repeat(tc.item, 4096)
+			io.WriteString(w, tc.head)
+			for i := 0; i < n/4096; i++ {
+				if _, err := io.WriteString(w, chunk); err != nil {
+					return err
+				}
+			}
+			_, err := io.WriteString(w, tc.tail)
+			return err
+		}})
+		var err error
+		peak := peakHeap(func() { err = readAllErr(path, Options{}) })
+		if want := "its part " + tc.part + " holds more than 524,288 XML tags"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", name, err, want)
+		}
+		if peak > maxHeap {
+			t.Errorf("%s: peak heap %d MB, more than %d MB", name, peak>>20, maxHeap>>20)
+		}
+		t.Logf("%s: peak heap %d MB", name, peak>>20)
+	}
+}

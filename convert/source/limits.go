@@ -18,6 +18,7 @@ const (
 	maxRows         = 1 << 20   // rows a sheet can hold, as in Excel
 	maxCols         = 1 << 14   // columns a sheet can hold, as in Excel
 	maxPartBytes    = 32 << 20  // workbook, relationships and styles, each read whole
+	maxPartTags     = 1 << 19   // and the XML tags of each: encoding/xml makes a struct of each
 	maxTagBytes     = 1 << 20   // one XML tag, its attributes included
 	maxStrings      = 1 << 23   // entries of a workbook's shared-string table
 	maxStringsText  = 128 << 20 // the text of the table, held in memory

@@ -2,6 +2,7 @@ package source
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -196,10 +197,30 @@ func (s *xlsxSource) readPart(p parts, name string, v any) error {
 		return s.fail("%s: %v", name, err)
 	}
 	defer rc.Close()
-	if err := xml.NewDecoder(io.LimitReader(rc, maxPartBytes)).Decode(v); err != nil {
+	tags := &tagCounter{r: io.LimitReader(rc, maxPartBytes), left: maxPartTags}
+	if err := xml.NewDecoder(tags).Decode(v); errors.Is(err, errTooManyTags) {
+		return s.limitError(fmt.Sprintf("reading %s: its part %s holds more than %s XML tags", s.file, name, thousands(maxPartTags)))
+	} else if err != nil {
 		return s.fail("%s: %v", name, err)
 	}
 	return nil
+}
+
+// tagCounter fails with errTooManyTags once more than left tags ('<') come through it:
+// a small part of a million empty elements would cost encoding/xml a struct each.
+type tagCounter struct {
+	r    io.Reader
+	left int
+}
+
+var errTooManyTags = errors.New("too many XML tags")
+
+func (t *tagCounter) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if t.left -= bytes.Count(p[:n], []byte{'<'}); t.left < 0 {
+		return 0, errTooManyTags
+	}
+	return n, err
 }
 
 // openSheet starts streaming the sheet's part.
