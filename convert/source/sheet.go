@@ -35,7 +35,9 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 			case x.is("sheetData") && !x.end:
 				s.inData, s.done = !x.empty, x.empty
 			case x.is("col") && !x.end:
-				s.columnStyle()
+				if err := s.columnStyle(); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
@@ -48,14 +50,18 @@ func (s *xlsxSource) nextCells() ([]string, error) {
 
 // columnStyle keeps the style of a <col min="1" max="3" style="1"/> for the cells of
 // those columns that have no style of their own: gnumeric writes large sheets with the
-// date format on the column alone.
-func (s *xlsxSource) columnStyle() {
+// date format on the column alone. Each <col> may span every column, so more of them
+// than a sheet has columns are refused: millions would take hours.
+func (s *xlsxSource) columnStyle() error {
+	if s.cols++; s.cols > maxCols {
+		return s.limitError(fmt.Sprintf("reading %s: sheet %q describes more than %s columns (<col>)", s.file, s.sheet, thousands(maxCols)))
+	}
 	st, ok := s.x.attr("style")
 	style, ok2 := text.Digits(string(st))
 	lo, ok3 := s.attrInt("min")
 	hi, ok4 := s.attrInt("max")
 	if !ok || !ok2 || !ok3 || !ok4 || style == 0 || lo < 1 || hi < lo {
-		return
+		return nil
 	}
 	hi = min(hi, maxCols)
 	for len(s.colStyles) <= hi {
@@ -64,6 +70,7 @@ func (s *xlsxSource) columnStyle() {
 	for c := lo; c <= hi; c++ {
 		s.colStyles[c] = uint32(style)
 	}
+	return nil
 }
 
 func (s *xlsxSource) attrInt(name string) (int, bool) {

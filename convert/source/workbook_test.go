@@ -101,3 +101,19 @@ func TestColumnStyle(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestColumnStylesBounded: each <col> sets the style of up to 16,384 columns, so a sheet
+// of millions of them (a few MB zipped) would take hours; a sheet has at most one <col>
+// a column, and past that it is refused.
+func TestColumnStylesBounded(t *testing.T) {
+	rows := `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row></sheetData></worksheet>`
+	for _, n := range []int{maxCols, maxCols + 1} {
+		sheet := `<worksheet><cols>` + strings.Repeat(`<col min="1" max="16384" style="1"/>`, n) + `</cols>` + rows
+		path := writeWorkbook(t, t.TempDir(), sheet, "", nil)
+		err := readAllErr(path, Options{})
+		want := `book.xlsx: sheet "Staff" describes more than 16,384 columns (<col>)`
+		if n == maxCols && err != nil || n > maxCols && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("%d <col>: got %v", n, err)
+		}
+	}
+}

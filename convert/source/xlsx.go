@@ -30,6 +30,7 @@ type xlsxSource struct {
 	sst         sharedStrings
 	styles      []cellFormat // by cell style index
 	colStyles   []uint32     // by column number: the style of cells without their own
+	cols        int          // <col> elements seen
 	date1904    bool
 
 	inData   bool // inside <sheetData>
