@@ -284,3 +284,21 @@ func FuzzScannerAgreesWithJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckFileLicenseUsersNotAnArray: a license whose users are a string, a number or
+// null is a type error at its place, not a crash of validate.
+func TestCheckFileLicenseUsersNotAnArray(t *testing.T) {
+	for _, users := range []string{`"ada@example.com"`, `1`, `null`, `{}`, `true`} {
+		doc := `{"users": [{"email": "ada@example.com"}], "licenses": [{"name": "Pro", "users": ` + users + `}]}`
+		var got []string
+		_, err := schema.Contract().CheckFile(strings.NewReader(doc), time.Now(), func(p schema.Problem) {
+			if p.Severity == schema.Error {
+				got = append(got, fmt.Sprintf("%d:%d %s %s", p.Line, p.Col, p.Path, p.Keyword))
+			}
+		})
+		want := fmt.Sprintf("1:%d licenses[0].users type", strings.LastIndex(doc, users)+1)
+		if err != nil || len(got) != 1 || got[0] != want {
+			t.Errorf("users %s: got %q, %v", users, got, err)
+		}
+	}
+}
