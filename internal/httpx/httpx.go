@@ -248,6 +248,12 @@ func (c *Client) once(ctx context.Context, r Request) (*Response, error) {
 		return nil, &NetError{Err: err, Timeout: c.Timeout, scrub: c.Scrub}
 	}
 	defer resp.Body.Close()
+	return c.read(resp, r)
+}
+
+// read reads an answer's body up to the request's limit: a 2xx answer over it is a
+// *TooLargeError, any other is cut there.
+func (c *Client) read(resp *http.Response, r Request) (*Response, error) {
 	limit := r.Limit
 	if limit <= 0 {
 		limit = MaxBody
