@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // csvSource reads CSV through encoding/csv, which keeps every field's line and column.
@@ -70,7 +71,9 @@ func (s *csvSource) Next() (Row, error) {
 	r := Row{Cells: rec}
 	r.Line, _ = s.r.FieldPos(0)
 	last, _ := s.r.FieldPos(len(rec) - 1)
-	s.lastLine = last
+	// The row ends where its last field does, which may span lines (encoding/csv gives
+	// each line break in a quoted field as one LF).
+	s.lastLine = last + strings.Count(rec[len(rec)-1], "\n")
 	if last != r.Line {
 		// A quoted field holds a line break: keep the line of every field.
 		s.lines = s.lines[:0]

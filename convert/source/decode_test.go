@@ -182,3 +182,19 @@ func TestUTF8CheckAcrossReads(t *testing.T) {
 		}
 	}
 }
+
+// TestRowPastLimitNamesTheLineAfter: a row past MaxRowBytes is named by the line the row
+// before it ends on, also when that row's last field spans lines.
+func TestRowPastLimitNamesTheLineAfter(t *testing.T) {
+	for _, tc := range []struct{ head, want string }{
+		{"Name,Email\n", "the row after line 1 holds"},
+		{"Name,Email\nAda,\"ada\n@example.com\n\"\n", "the row after line 4 holds"},
+		{"Name,Email\r\"Ada\rLovelace\",\"a\r\nb\"\r", "the row after line 4 holds"},
+	} {
+		data := tc.head + "Bob,\"" + strings.Repeat("x", MaxRowBytes+sampleSize+1)
+		err := readAllErr("-", Options{Format: FormatCSV, Stdin: strings.NewReader(data)})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.head, err, tc.want)
+		}
+	}
+}
