@@ -22,6 +22,7 @@ type xmlScanner struct {
 	end   bool   // </name>
 	empty bool   // <name/>
 	text  []byte // text collected since the last reset
+	cut   []byte // the end of a chunk of text, a reference or a CR, that waits for the next
 }
 
 var (
@@ -37,6 +38,7 @@ func newXMLScanner(r io.Reader) *xmlScanner {
 // next moves to the next tag. With collect, the text before it is appended to x.text;
 // past MaxRowBytes of it, next fails with errTextTooLong.
 func (x *xmlScanner) next(collect bool) error {
+	x.cut = x.cut[:0]
 	for {
 		for {
 			chunk, err := x.r.ReadSlice('<')
@@ -45,7 +47,7 @@ func (x *xmlScanner) next(collect bool) error {
 				if err == nil {
 					n--
 				}
-				x.appendText(chunk[:n])
+				x.collectText(chunk[:n], err == bufio.ErrBufferFull)
 				if len(x.text) > MaxRowBytes {
 					return errTextTooLong
 				}
@@ -208,6 +210,29 @@ func (x *xmlScanner) attr(name string) ([]byte, bool) {
 		}
 	}
 }
+
+// collectText appends a chunk of raw XML text to x.text. When more of the same text
+// follows (the chunk filled the buffer), a reference or a CR at its end, which the next
+// chunk may complete, waits in x.cut for it.
+func (x *xmlScanner) collectText(raw []byte, more bool) {
+	if len(x.cut) > 0 {
+		raw = append(x.cut, raw...)
+	}
+	keep := 0
+	if more && len(raw) > 0 {
+		if amp := bytes.LastIndexByte(raw, '&'); amp >= 0 && len(raw)-amp <= maxReference && bytes.IndexByte(raw[amp:], ';') < 0 {
+			keep = len(raw) - amp
+		} else if raw[len(raw)-1] == '\r' {
+			keep = 1
+		}
+	}
+	x.appendText(raw[:len(raw)-keep])
+	x.cut = append(x.cut[:0], raw[len(raw)-keep:]...)
+}
+
+// maxReference is the longest character or entity reference worth waiting for:
+// &#x10FFFF; and &#1114111; are 10 bytes.
+const maxReference = 10
 
 // appendText appends raw XML text to x.text, decoding references and line ends.
 func (x *xmlScanner) appendText(raw []byte) {

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -108,6 +109,31 @@ func scannedTags(t *testing.T, data []byte) []string {
 			tags = append(tags, text, "</"+string(x.name)+">")
 		default:
 			tags = append(tags, text, "<"+string(x.name)+">")
+		}
+	}
+}
+
+// TestTextAcrossBuffers: text longer than the scanner's buffer comes in chunks; a
+// reference (&amp;, &#233;) or a CRLF cut by the end of a chunk is still decoded whole.
+// The scanner reads here through a 16-byte buffer, so that every cut is tried.
+func TestTextAcrossBuffers(t *testing.T) {
+	for _, unit := range []string{"a&amp;", "b\r\n", "c&#233;", "d&#x1F600;", "&lt;&gt;", "e&unknown;"} {
+		for pad := 0; pad < 16; pad++ {
+			doc := "<t>" + strings.Repeat("p", pad) + strings.Repeat(unit, 8) + "</t>"
+			want := scannedTags(t, []byte(doc))
+			x := &xmlScanner{r: bufio.NewReaderSize(strings.NewReader(doc), 16)}
+			var got []string
+			for {
+				err := x.next(true)
+				got = append(got, string(x.text))
+				x.text = x.text[:0]
+				if err != nil {
+					break
+				}
+			}
+			if got[1] != want[2] {
+				t.Errorf("%q: got %q, want %q", doc, got[1], want[2])
+			}
 		}
 	}
 }
