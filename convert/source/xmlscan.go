@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -293,21 +294,42 @@ func appendEntity(b, ref, whole []byte) []byte {
 }
 
 // unescapeOOXML decodes the _xHHHH_ escapes Office writes for characters XML cannot hold.
+// Each is a UTF-16 code unit: a surrogate pair is one character; a lone surrogate is no
+// character at all and stays as it is written, rather than becoming U+FFFD.
 func unescapeOOXML(s []byte) []byte {
 	if !bytes.Contains(s, []byte("_x")) {
 		return s
 	}
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
-		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' {
-			if n, err := strconv.ParseUint(string(s[i+2:i+6]), 16, 16); err == nil {
-				out = utf8.AppendRune(out, rune(n))
-				i += 7
+		r, ok := ooxmlEscape(s[i:])
+		switch {
+		case !ok:
+			out = append(out, s[i])
+			i++
+			continue
+		case !utf16.IsSurrogate(r):
+			out = utf8.AppendRune(out, r)
+		case i+14 <= len(s):
+			if lo, ok := ooxmlEscape(s[i+7:]); ok && utf16.DecodeRune(r, lo) != utf8.RuneError {
+				out = utf8.AppendRune(out, utf16.DecodeRune(r, lo))
+				i += 14
 				continue
 			}
+			fallthrough
+		default:
+			out = append(out, s[i:i+7]...)
 		}
-		out = append(out, s[i])
-		i++
+		i += 7
 	}
 	return out
+}
+
+// ooxmlEscape reads the code unit of an _xHHHH_ escape at the start of s.
+func ooxmlEscape(s []byte) (rune, bool) {
+	if len(s) < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(s[2:6]), 16, 16)
+	return rune(n), err == nil
 }

@@ -137,3 +137,21 @@ func TestTextAcrossBuffers(t *testing.T) {
 		}
 	}
 }
+
+// TestUnescapeOOXML: Office's _xHHHH_ escapes are UTF-16 code units; a surrogate pair is
+// one character, and a lone surrogate (no character) stays as written, never U+FFFD.
+func TestUnescapeOOXML(t *testing.T) {
+	for in, want := range map[string]string{
+		"a_x000D_b":              "a\rb",
+		"_x005F_x0041_":          "_x0041_",
+		"smile _xD83D__xDE00_ !": "smile \U0001F600 !",
+		"lone _xD83D_ high":      "lone _xD83D_ high",
+		"lone _xDE00_ low":       "lone _xDE00_ low",
+		"_xD83D__x0041_":         "_xD83D_A",
+		"plain _x12_ text":       "plain _x12_ text",
+	} {
+		if got := string(unescapeOOXML([]byte(in))); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
