@@ -58,8 +58,8 @@ func safe(s string) string {
 
 // Write replaces path with what write produces, atomically: a temporary file beside it,
 // synced, then renamed over it. The file and any directory made for it are private to the
-// user (0600, 0700): state names people. On any failure the old file is left as it was and
-// the temporary file is removed.
+// user (0600, 0700): state names people. On any failure (a panic of write included) the
+// old file is left as it was and the temporary file is removed.
 func Write(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -69,8 +69,9 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		return err
 	}
+	renamed := false
 	defer func() {
-		if err != nil {
+		if !renamed {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
@@ -91,7 +92,11 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	renamed = true
+	return nil
 }
 
 // WriteFile replaces path with data, atomically, as Write does.

@@ -87,3 +87,23 @@ func TestReadFileLimits(t *testing.T) {
 		t.Errorf("over the limit: %v, want ErrTooLarge", err)
 	}
 }
+
+// TestWritePanicLeavesNothing: a write function that panics leaves the old file as it
+// was and no temporary file, as an error does.
+func TestWritePanicLeavesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	if err := WriteFile(path, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { recover() }()
+		Write(path, func(w io.Writer) error {
+			io.WriteString(w, "new")
+			panic("encoding failed")
+		})
+	}()
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if data, _ := os.ReadFile(path); string(data) != "old" || len(entries) != 1 {
+		t.Errorf("after a panic: %q, %d entries", data, len(entries))
+	}
+}
