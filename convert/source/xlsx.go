@@ -294,9 +294,12 @@ func pickSheet(file string, sheets []Sheet, want string) (Sheet, error) {
 		Hint: "its sheets: " + listSheets(sheets)}
 }
 
+// listedSheets is how many sheets a message lists: a workbook may have thousands.
+const listedSheets = 10
+
 func listSheets(sheets []Sheet) string {
 	var names []string
-	for i, sh := range sheets {
+	for i, sh := range sheets[:min(len(sheets), listedSheets)] {
 		n := fmt.Sprintf("%d %q", i+1, sh.Name)
 		if sh.Hidden {
 			n += " (hidden)"
@@ -305,6 +308,9 @@ func listSheets(sheets []Sheet) string {
 	}
 	if len(names) == 0 {
 		return "none"
+	}
+	if more := len(sheets) - len(names); more > 0 {
+		names = append(names, "and "+thousands(more)+" more")
 	}
 	return strings.Join(names, ", ")
 }

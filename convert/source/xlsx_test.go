@@ -3,6 +3,7 @@ package source
 import (
 	"archive/zip"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -188,4 +189,19 @@ func hintOf(e *Error) string {
 		return ""
 	}
 	return e.Hint
+}
+
+// TestManySheetsListedBriefly: a wrong --sheet lists the sheets, but a workbook of
+// thousands of them gets the first few and a count, not a message of megabytes.
+func TestManySheetsListedBriefly(t *testing.T) {
+	sheets := make([]Sheet, 100000)
+	for i := range sheets {
+		sheets[i].Name = fmt.Sprintf("S%d", i+1)
+	}
+	_, err := pickSheet("book.xlsx", sheets, "Staff")
+	var e *Error
+	want := `its sheets: 1 "S1", 2 "S2", 3 "S3", 4 "S4", 5 "S5", 6 "S6", 7 "S7", 8 "S8", 9 "S9", 10 "S10", and 99,990 more`
+	if !errors.As(err, &e) || e.Hint != want {
+		t.Errorf("got %.300v", e.Hint)
+	}
 }
