@@ -322,6 +322,7 @@ func (d *document) member(name string, p *prop, n *node) error {
 		return nil
 	}
 	start := d.off
+	d.marks[start] = [2]int{d.line, d.col} // for "is empty", said once the array is read
 	d.next()
 	count := 0
 	if err := d.ws(); err != nil {

@@ -302,3 +302,22 @@ func TestCheckFileLicenseUsersNotAnArray(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFileEmptyUsersHasAPlace: "users is empty" points at the array, not at 0:0.
+func TestCheckFileEmptyUsersHasAPlace(t *testing.T) {
+	for doc, want := range map[string]string{
+		`{"users": []}`: "1:11 users minItems",
+		"{\n  \"licenses\": [],\n  \"users\": [\n  ]\n}": "3:12 users minItems",
+		"{\n  \"users\": [{\"email\": \"a@b.co\", \"status\": \"active\"}],\n  \"users\": []\n}": "3:12 users minItems",
+	} {
+		var got []string
+		schema.Contract().CheckFile(strings.NewReader(doc), time.Now(), func(p schema.Problem) {
+			if p.Keyword == "minItems" {
+				got = append(got, fmt.Sprintf("%d:%d %s %s", p.Line, p.Col, p.Path, p.Keyword))
+			}
+		})
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q: got %q, want %q", doc, got, want)
+		}
+	}
+}
