@@ -222,6 +222,8 @@ func (d *document) run() error {
 			Message: "the file must be a JSON object with a \"users\" array"})
 		return nil
 	}
+	objAt := d.off // where a missing member is told, once the object is read
+	d.marks[objAt] = [2]int{d.line, d.col}
 	d.next()
 	root := d.s.root
 	seen := map[string]bool{}
@@ -278,7 +280,7 @@ func (d *document) run() error {
 	}
 	for _, p := range root.required {
 		if !seen[p.name] {
-			d.emit(Problem{Severity: Error, Offset: 0, Keyword: "required", Message: fmt.Sprintf("missing required field %q", p.name)})
+			d.emit(Problem{Severity: Error, Offset: objAt, Keyword: "required", Message: fmt.Sprintf("missing required field %q", p.name)})
 		}
 	}
 	return nil

@@ -321,3 +321,19 @@ func TestCheckFileEmptyUsersHasAPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFileMissingUsersHasAPlace: a file without users is told at 1:1, where its
+// object begins, also after records of licenses were read.
+func TestCheckFileMissingUsersHasAPlace(t *testing.T) {
+	for _, doc := range []string{`{}`, "{\n  \"licenses\": [{\"name\": \"Pro\"}]\n}"} {
+		var got []string
+		schema.Contract().CheckFile(strings.NewReader(doc), time.Now(), func(p schema.Problem) {
+			if p.Keyword == "required" {
+				got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Col, p.Message))
+			}
+		})
+		if want := `1:1 missing required field "users"`; len(got) != 1 || got[0] != want {
+			t.Errorf("%q: got %q, want %q", doc, got, want)
+		}
+	}
+}
