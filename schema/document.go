@@ -239,29 +239,7 @@ func (d *document) run() error {
 			if err := d.ws(); err != nil {
 				return err
 			}
-			keyOff := d.off
-			if err := d.capture(); err != nil {
-				return err
-			}
-			sc := scanner{data: d.rec}
-			key, err := sc.str(&d.keyBuf)
-			if err != nil || sc.pos != len(d.rec) {
-				return &SyntaxError{Offset: keyOff, Msg: "expected a member name in double quotes"}
-			}
-			name := string(key)
-			if err := d.expect(':', "':' after a member name"); err != nil {
-				return err
-			}
-			if seen[name] {
-				d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "duplicate-key",
-					Message: fmt.Sprintf("field %q appears more than once", name)})
-			}
-			seen[name] = true
-			p, child, ok := root.child(key)
-			if !ok {
-				d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "additionalProperties", Message: unknownField(name, root)})
-			}
-			if err := d.member(name, p, child.resolved()); err != nil {
+			if err := d.rootMember(root, seen); err != nil {
 				return err
 			}
 			if done, err := d.after('}', "an object member"); err != nil || done {
@@ -284,6 +262,33 @@ func (d *document) run() error {
 		}
 	}
 	return nil
+}
+
+// rootMember reads one member of the file's object, its name then its value.
+func (d *document) rootMember(root *node, seen map[string]bool) error {
+	keyOff := d.off
+	if err := d.capture(); err != nil {
+		return err
+	}
+	sc := scanner{data: d.rec}
+	key, err := sc.str(&d.keyBuf)
+	if err != nil || sc.pos != len(d.rec) {
+		return &SyntaxError{Offset: keyOff, Msg: "expected a member name in double quotes"}
+	}
+	name := string(key)
+	if err := d.expect(':', "':' after a member name"); err != nil {
+		return err
+	}
+	if seen[name] {
+		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "duplicate-key",
+			Message: fmt.Sprintf("field %q appears more than once", name)})
+	}
+	seen[name] = true
+	p, child, ok := root.child(key)
+	if !ok {
+		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "additionalProperties", Message: unknownField(name, root)})
+	}
+	return d.member(name, p, child.resolved())
 }
 
 // after reads what follows a member or an element: a comma, or the closing bracket, in

@@ -307,7 +307,7 @@ func TestCheckFileLicenseUsersNotAnArray(t *testing.T) {
 func TestCheckFileEmptyUsersHasAPlace(t *testing.T) {
 	for doc, want := range map[string]string{
 		`{"users": []}`: "1:11 users minItems",
-		"{\n  \"licenses\": [],\n  \"users\": [\n  ]\n}": "3:12 users minItems",
+		"{\n  \"licenses\": [],\n  \"users\": [\n  ]\n}":                                         "3:12 users minItems",
 		"{\n  \"users\": [{\"email\": \"a@b.co\", \"status\": \"active\"}],\n  \"users\": []\n}": "3:12 users minItems",
 	} {
 		var got []string
