@@ -276,6 +276,12 @@ func (d *document) rootMember(root *node, seen map[string]bool) error {
 		return &SyntaxError{Offset: keyOff, Msg: "expected a member name in double quotes"}
 	}
 	name := string(key)
+	if len(sc.bad) > 0 && d.unchecked { // as in records: the first bad byte ends the reading
+		return d.recordError(&SyntaxError{Offset: int64(sc.bad[0].pos), Msg: sc.bad[0].msg})
+	}
+	for _, b := range sc.bad {
+		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff + int64(b.pos), Keyword: "syntax", Message: b.msg})
+	}
 	if err := d.expect(':', "':' after a member name"); err != nil {
 		return err
 	}

@@ -337,3 +337,22 @@ func TestCheckFileMissingUsersHasAPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFileBadTextInTopLevelName: a name of the file's object that is not UTF-8 (or
+// holds a control character) is told as such, at its byte, as inside records.
+func TestCheckFileBadTextInTopLevelName(t *testing.T) {
+	for doc, want := range map[string]string{
+		"{\"x\xff\": 1, \"users\": [{\"email\": \"a@b.co\", \"status\": \"active\"}]}":  "1:4 invalid UTF-8 in a string (byte 0xff); save the file as UTF-8",
+		"{\"users\": [{\"email\": \"a@b.co\", \"status\": \"active\"}],\n \"a\tb\": 1}": `2:4 control character 0x09 in a string; write it as \u0009`,
+	} {
+		var got []string
+		schema.Contract().CheckFile(strings.NewReader(doc), time.Now(), func(p schema.Problem) {
+			if p.Keyword == "syntax" {
+				got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Col, p.Message))
+			}
+		})
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q: got %q, want %q", doc, got, want)
+		}
+	}
+}
