@@ -1,7 +1,10 @@
 package torii
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -70,17 +73,17 @@ func (c *Client) AppUsers(ctx context.Context, idApp int64, q UsersQuery) ([]App
 		if err != nil || c.DryRun != nil {
 			return nil, err
 		}
-		if len(users)+len(*answer.Users) > limit {
+		if len(users)+len(answer.Users.users) > limit {
 			says := ""
 			if answer.Total > 0 {
 				says = fmt.Sprintf(" (Torii says %d)", answer.Total)
 			}
 			return nil, &Error{Step: step, Message: fmt.Sprintf("the app has more than %d users%s, the most listed", limit, says)}
 		}
-		for _, u := range *answer.Users {
+		for _, u := range answer.Users.users {
 			users = append(users, u.plain())
 		}
-		if answer.NextCursor == "" || len(*answer.Users) == 0 {
+		if answer.NextCursor == "" || len(answer.Users.users) == 0 {
 			return users, nil
 		}
 		if seen[answer.NextCursor] {
@@ -114,9 +117,42 @@ func (q UsersQuery) bounds(idApp int64, step string) (limit, size int, err error
 
 // usersPage is one page of GET /apps/{idApp}/users.
 type usersPage struct {
-	Users      *[]appUser `json:"users"`
-	Total      int        `json:"total"`
-	NextCursor string     `json:"nextCursor"`
+	Users      pageUsers `json:"users"`
+	Total      int       `json:"total"`
+	NextCursor string    `json:"nextCursor"`
+}
+
+// pageUsers decodes the users of a page one at a time, refusing more than max of them as
+// they come: the 16 MiB a page may take would hold five million {} users, 1.3 GB once
+// decoded.
+type pageUsers struct {
+	max   int
+	found bool // the answer has a users list (null is none)
+	users []appUser
+}
+
+func (p *pageUsers) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return err
+	}
+	if tok != json.Delim('[') {
+		return errors.New("users is not a list")
+	}
+	p.found = true
+	for dec.More() {
+		if len(p.users) == p.max {
+			return fmt.Errorf("a page holds more than the %d users asked for", p.max)
+		}
+		var u appUser
+		if err := dec.Decode(&u); err != nil {
+			return err
+		}
+		p.users = append(p.users, u)
+	}
+	_, err = dec.Token()
+	return err
 }
 
 func (c *Client) usersPage(ctx context.Context, idApp int64, status, cursor string, size int, step string) (*usersPage, error) {
@@ -128,11 +164,12 @@ func (c *Client) usersPage(ctx context.Context, idApp int64, status, cursor stri
 		v.Set("cursor", cursor)
 	}
 	var answer usersPage
+	answer.Users.max = size
 	err := c.do(ctx, request{step: step, method: http.MethodGet,
 		url: fmt.Sprintf("%s/apps/%d/users?%s", c.BaseURL, idApp, v.Encode()), safe: true, limit: usersPageBytes,
 		placeholder: `{"users": []}`,
 		check: func() string {
-			if answer.Users == nil {
+			if !answer.Users.found {
 				return "has no users list"
 			}
 			return ""

@@ -123,3 +123,24 @@ func TestAppUsersRefusals(t *testing.T) {
 		t.Errorf("%d requests; a refused one was repeated or a bad query sent", len(srv.Requests()))
 	}
 }
+
+// TestAppUsersPageBounded: a page of more users than asked for is refused as it is read:
+// the 16 MiB a page may take would otherwise be five million {} users, 1.3 GB decoded.
+func TestAppUsersPageBounded(t *testing.T) {
+	srv, c, _, _ := setup(t, false)
+	srv.Inject(toriitest.Fault{Method: http.MethodGet, Path: "/apps/42/users", Times: 1, Status: 200,
+		Body: `{"users": [` + strings.TrimSuffix(strings.Repeat(`{"email": "a@example.com"},`, 4), ",") + `]}`})
+	_, err := c.AppUsers(context.Background(), 42, torii.UsersQuery{PageSize: 3})
+	want := "listing the users of app 42 (page 1): Torii answered 200 OK: the answer is not the JSON expected: a page holds more than the 3 users asked for"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	srv.Inject(toriitest.Fault{Method: http.MethodGet, Path: "/apps/42/users", Times: 1, Status: 200, Body: `{"users": null}`})
+	if _, err := c.AppUsers(context.Background(), 42, torii.UsersQuery{PageSize: 3}); err == nil || !strings.Contains(err.Error(), "the answer has no users list") {
+		t.Errorf("null users: %v", err)
+	}
+	srv.Inject(toriitest.Fault{Method: http.MethodGet, Path: "/apps/42/users", Times: 1, Status: 200, Body: `{"users": {"email": "a@example.com"}}`})
+	if _, err := c.AppUsers(context.Background(), 42, torii.UsersQuery{PageSize: 3}); err == nil || !strings.Contains(err.Error(), "the answer is not the JSON expected") {
+		t.Errorf("users an object: %v", err)
+	}
+}
