@@ -1,7 +1,9 @@
 package source
 
 import (
+	"archive/zip"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -139,5 +141,32 @@ func TestSmallPartsHeap(t *testing.T) {
 			t.Errorf("%s: peak heap %d MB, more than %d MB", name, peak>>20, maxHeap>>20)
 		}
 		t.Logf("%s: peak heap %d MB", name, peak>>20)
+	}
+}
+
+// TestZipDirectoryBounded: zip.NewReader holds every entry of the zip's directory, some
+// 300 bytes each: a 98 MB zip of a million empty entries took 298 MB of heap before the
+// workbook was looked at. A directory larger than any workbook's is refused as it is read.
+func TestZipDirectoryBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for i := 0; i < 200_000; i++ {
+		if _, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("p%07d", i), Method: zip.Store}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := errors.Join(zw.Close(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	peak := peakHeap(func() { err = readAllErr(path, Options{}) })
+	if want := "its zip directory is larger than 8 MB"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	if peak > 64<<20 {
+		t.Errorf("peak heap %d MB", peak>>20)
 	}
 }

@@ -17,6 +17,7 @@ const (
 
 	maxRows         = 1 << 20   // rows a sheet can hold, as in Excel
 	maxCols         = 1 << 14   // columns a sheet can hold, as in Excel
+	maxZipDirBytes  = 8 << 20   // the zip's directory, held in memory: a workbook's is kB
 	maxPartBytes    = 32 << 20  // workbook, relationships and styles, each read whole
 	maxPartTags     = 1 << 19   // and the XML tags of each: encoding/xml makes a struct of each
 	maxTagBytes     = 1 << 20   // one XML tag, its attributes included

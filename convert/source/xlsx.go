@@ -50,8 +50,15 @@ type Sheet struct {
 }
 
 func openXLSX(file string, r io.ReaderAt, size int64, closer io.Closer, opts *Options) (Source, error) {
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
+	dir := &dirBudget{r: r, left: maxZipDirBytes}
+	zr, err := zip.NewReader(dir, size)
+	dir.left = -1 // the parts are read through it too, within their own limits
+	switch {
+	case errors.Is(err, errZipDirTooLarge):
+		closer.Close()
+		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: its zip directory is larger than %s, far more parts than a workbook has", file, megabytes(maxZipDirBytes)),
+			Hint: "torii-convert refuses it, to keep memory bounded (see Limits in its README); if the workbook is real, export the sheet as CSV"}
+	case err != nil:
 		closer.Close()
 		return nil, &Error{Kind: Read, Msg: fmt.Sprintf("reading %s: not a readable XLSX workbook (%v)", file, zipReason(err)),
 			Hint: "the file may be damaged or incomplete; export it again"}
@@ -62,6 +69,25 @@ func openXLSX(file string, r io.ReaderAt, size int64, closer io.Closer, opts *Op
 		return nil, err
 	}
 	return s, nil
+}
+
+// dirBudget bounds what zip.NewReader reads, which is the zip's directory: it keeps
+// every entry in memory, some 300 bytes each. left < 0 is no bound.
+type dirBudget struct {
+	r    io.ReaderAt
+	left int64
+}
+
+var errZipDirTooLarge = errors.New("the zip directory is too large")
+
+func (d *dirBudget) ReadAt(p []byte, off int64) (int, error) {
+	if d.left >= 0 {
+		if d.left < int64(len(p)) {
+			return 0, errZipDirTooLarge
+		}
+		d.left -= int64(len(p))
+	}
+	return d.r.ReadAt(p, off)
 }
 
 // spoolXLSX copies a workbook that comes through a pipe to a temporary file, which a zip
