@@ -170,3 +170,27 @@ func TestZipDirectoryBounded(t *testing.T) {
 		t.Errorf("peak heap %d MB", peak>>20)
 	}
 }
+
+// TestSharedStringsAtTheirLimit: a table at its limit of text, 128 MB, is read within
+// maxHeap: growing its text by doubling held 264 MB at the end.
+func TestSharedStringsAtTheirLimit(t *testing.T) {
+	sheet := sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c></row>`)
+	item := "<si><t>" + strings.Repeat("x", 900_000) + "</t></si>"
+	n := maxStringsText / 900_000
+	path := writeWorkbook(t, t.TempDir(), sheet, "-", map[string]func(io.Writer) error{"xl/sharedStrings.xml": func(w io.Writer) error {
+		io.WriteString(w, "<sst>")
+		for i := 0; i < n; i++ {
+			if _, err := io.WriteString(w, item); err != nil {
+				return err
+			}
+		}
+		_, err := io.WriteString(w, "</sst>")
+		return err
+	}})
+	var err error
+	peak := peakHeap(func() { err = readAllErr(path, Options{}) })
+	if err != nil || peak > maxHeap {
+		t.Errorf("%d strings of 900,000 bytes: %v, peak heap %d MB", n, err, peak>>20)
+	}
+	t.Logf("peak heap %d MB", peak>>20)
+}

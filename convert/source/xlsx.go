@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -366,12 +367,11 @@ func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 	var (
 		runs    textRuns
 		collect bool
-		text    strings.Builder
 	)
 	for {
 		err := x.next(collect)
 		if err == io.EOF {
-			s.sst.text = text.String()
+			s.sst.done()
 			return nil
 		}
 		if err != nil {
@@ -383,21 +383,51 @@ func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 		}
 		runs = textRuns{in: !x.end && !x.empty}
 		if x.end || x.empty {
-			if len(s.sst.ends) == maxStrings || text.Len()+len(x.text) > maxStringsText {
+			if len(s.sst.ends) == maxStrings || int(s.sst.size)+len(x.text) > maxStringsText {
 				return s.limitError(fmt.Sprintf("reading %s: its shared-string table holds more than %s strings or %s of text", s.file, thousands(maxStrings), megabytes(maxStringsText)))
 			}
-			text.Write(unescapeOOXML(x.text))
-			s.sst.ends = append(s.sst.ends, uint32(text.Len()))
+			s.sst.add(unescapeOOXML(x.text))
 		}
 		x.text = x.text[:0]
 	}
 }
 
-// sharedStrings is a workbook's table of shared strings: one text, and where each string
-// ends in it, so that a table of many short strings costs four bytes a string.
+// sharedStrings is a workbook's table of shared strings: their text, and where each string
+// ends in it, so that a table of many short strings costs four bytes a string. The text
+// is kept in chunks of at most sstChunk bytes, none of which a string straddles: one
+// text grown by doubling would hold twice the table's size meanwhile.
 type sharedStrings struct {
-	text string
-	ends []uint32
+	chunks []string
+	bases  []uint32 // where each chunk starts in the whole text
+	ends   []uint32 // where each string ends in the whole text
+	size   uint32   // of the whole text
+	cur    strings.Builder
+}
+
+// sstChunk is the most text of a chunk, unless one string is longer.
+const sstChunk = 4 << 20
+
+// add appends a string to the table.
+func (t *sharedStrings) add(s []byte) {
+	if len(s) > 0 {
+		if t.cur.Len() > 0 && t.cur.Len()+len(s) > sstChunk {
+			t.done()
+		}
+		if t.cur.Len() == 0 {
+			t.bases = append(t.bases, t.size)
+		}
+		t.cur.Write(s)
+		t.size += uint32(len(s))
+	}
+	t.ends = append(t.ends, t.size)
+}
+
+// done ends the chunk being written.
+func (t *sharedStrings) done() {
+	if t.cur.Len() > 0 {
+		t.chunks = append(t.chunks, t.cur.String())
+		t.cur = strings.Builder{}
+	}
 }
 
 func (t *sharedStrings) get(i int) (string, bool) {
@@ -408,7 +438,13 @@ func (t *sharedStrings) get(i int) (string, bool) {
 	if i > 0 {
 		start = t.ends[i-1]
 	}
-	return t.text[start:t.ends[i]], true
+	end := t.ends[i]
+	if start == end {
+		return "", true
+	}
+	// The string's chunk is the last to start before its end.
+	c := sort.Search(len(t.bases), func(c int) bool { return t.bases[c] >= end }) - 1
+	return t.chunks[c][start-t.bases[c] : end-t.bases[c]], true
 }
 
 func (s *xlsxSource) stringsError(n int, err error) error {

@@ -205,3 +205,30 @@ func TestManySheetsListedBriefly(t *testing.T) {
 		t.Errorf("got %.300v", e.Hint)
 	}
 }
+
+// TestSharedStringChunks: strings are found across the chunks of the table's text, the
+// empty ones included, and none straddles two chunks.
+func TestSharedStringChunks(t *testing.T) {
+	var st sharedStrings
+	var want []string
+	for i := 0; i < 40; i++ {
+		s := strings.Repeat(string(rune('a'+i%26)), (i*997_001)%(MaxRowBytes+1))
+		if i%7 == 0 {
+			s = ""
+		}
+		st.add([]byte(s))
+		want = append(want, s)
+	}
+	st.done()
+	if len(st.chunks) < 2 {
+		t.Fatalf("%d chunks", len(st.chunks))
+	}
+	for i, w := range want {
+		if got, ok := st.get(i); !ok || got != w {
+			t.Errorf("string %d: %d bytes, want %d", i, len(got), len(w))
+		}
+	}
+	if _, ok := st.get(len(want)); ok {
+		t.Errorf("string %d found", len(want))
+	}
+}
