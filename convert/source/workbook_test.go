@@ -117,3 +117,25 @@ func TestColumnStylesBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestChartSheetIsNotATable: a chart sheet (a tab holding only a chart) comes in the
+// workbook's list of sheets like the others; it is never the first one read, and naming
+// it says what it is, not that the sheet "ends in the middle".
+func TestChartSheetIsNotATable(t *testing.T) {
+	sheet := sheetXML(`<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>`)
+	rels := `<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>` +
+		`<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet" Target="chartsheets/sheet1.xml"/></Relationships>`
+	path := writeWorkbook(t, t.TempDir(), sheet, "", map[string]func(io.Writer) error{
+		"xl/workbook.xml":            part(`<workbook><sheets><sheet name="Chart1" sheetId="2" r:id="rId9" xmlns:r="r"/><sheet name="Staff" sheetId="1" r:id="rId1" xmlns:r="r"/></sheets></workbook>`),
+		"xl/_rels/workbook.xml.rels": part(rels),
+		"xl/chartsheets/sheet1.xml":  part(`<chartsheet><sheetViews><sheetView workbookViewId="0"/></sheetViews><drawing r:id="rId1" xmlns:r="r"/></chartsheet>`),
+	})
+	if got, _ := readAll(t, path, Options{}); !reflect.DeepEqual(got, [][]string{{"Email"}}) {
+		t.Errorf("the first sheet with a table: got %q", got)
+	}
+	_, err := Open(path, Options{Sheet: "chart1"})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != Usage || !strings.HasSuffix(e.Msg, `sheet "Chart1" is a chart, not a table`) || !strings.Contains(e.Hint, `1 "Chart1" (chart), 2 "Staff"`) {
+		t.Errorf("--sheet Chart1: got %v (%+v)", err, e)
+	}
+}

@@ -47,7 +47,9 @@ type xlsxSource struct {
 type Sheet struct {
 	Name   string
 	Hidden bool
-	part   string
+	// Chart: a chart sheet (or a dialog or macro sheet), a tab without cells.
+	Chart bool
+	part  string
 }
 
 func openXLSX(file string, r io.ReaderAt, size int64, closer io.Closer, opts *Options) (Source, error) {
@@ -205,8 +207,19 @@ func (s *xlsxSource) readWorkbook(p parts) (*workbook, error) {
 	if err := s.readPart(p, relsPath, &wb.rels); err != nil && err != errNoPart {
 		return nil, err
 	}
+	byID := make(map[string]int, len(wb.rels.Rels)) // a lookup each would be quadratic
+	for i, rel := range wb.rels.Rels {
+		if _, ok := byID[rel.ID]; !ok {
+			byID[rel.ID] = i
+		}
+	}
 	for _, sh := range x.Sheets {
-		wb.sheets = append(wb.sheets, Sheet{Name: sh.Name, Hidden: sh.State == "hidden" || sh.State == "veryHidden", part: wb.rels.byID(wb.base, sh.RID)})
+		s := Sheet{Name: sh.Name, Hidden: sh.State == "hidden" || sh.State == "veryHidden"}
+		if i, ok := byID[sh.RID]; ok {
+			rel := wb.rels.Rels[i]
+			s.part, s.Chart = resolvePart(wb.base, rel.Target), !strings.HasSuffix(rel.Type, "/worksheet")
+		}
+		wb.sheets = append(wb.sheets, s)
 	}
 	return wb, nil
 }
@@ -293,32 +306,45 @@ func (c *countingReader) Read(p []byte) (int, error) {
 var errNoPart = errors.New("part not found")
 
 // pickSheet finds a sheet by name (exact, then ignoring case) or 1-based index; with no
-// choice, the first visible sheet.
+// choice, the first visible sheet of cells (not a chart sheet).
 func pickSheet(file string, sheets []Sheet, want string) (Sheet, error) {
 	if want == "" {
 		for _, sh := range sheets {
-			if !sh.Hidden {
+			if !sh.Hidden && !sh.Chart {
 				return sh, nil
 			}
 		}
-		return Sheet{}, &Error{Kind: Data, Option: "Sheet", Msg: fmt.Sprintf("reading %s: the workbook has no visible sheet", file),
+		return Sheet{}, &Error{Kind: Data, Option: "Sheet", Msg: fmt.Sprintf("reading %s: the workbook has no visible sheet of cells", file),
 			Hint: "choose one of its sheets: " + listSheets(sheets)}
 	}
+	sh, ok := findSheet(sheets, want)
+	switch {
+	case !ok:
+		return Sheet{}, &Error{Kind: Usage, Option: "Sheet", Msg: fmt.Sprintf("reading %s: no sheet %q", file, want),
+			Hint: "its sheets: " + listSheets(sheets)}
+	case sh.Chart:
+		return Sheet{}, &Error{Kind: Usage, Option: "Sheet", Msg: fmt.Sprintf("reading %s: sheet %q is a chart, not a table", file, sh.Name),
+			Hint: "choose a sheet of cells; its sheets: " + listSheets(sheets)}
+	}
+	return sh, nil
+}
+
+// findSheet finds a sheet by name (exact, then ignoring case) or 1-based index.
+func findSheet(sheets []Sheet, want string) (Sheet, bool) {
 	for _, sh := range sheets {
 		if sh.Name == want {
-			return sh, nil
+			return sh, true
 		}
 	}
 	for _, sh := range sheets {
 		if strings.EqualFold(sh.Name, want) {
-			return sh, nil
+			return sh, true
 		}
 	}
 	if n, err := strconv.Atoi(want); err == nil && n >= 1 && n <= len(sheets) {
-		return sheets[n-1], nil
+		return sheets[n-1], true
 	}
-	return Sheet{}, &Error{Kind: Usage, Option: "Sheet", Msg: fmt.Sprintf("reading %s: no sheet %q", file, want),
-		Hint: "its sheets: " + listSheets(sheets)}
+	return Sheet{}, false
 }
 
 // listedSheets is how many sheets a message lists: a workbook may have thousands.
@@ -330,6 +356,9 @@ func listSheets(sheets []Sheet) string {
 		n := fmt.Sprintf("%d %q", i+1, sh.Name)
 		if sh.Hidden {
 			n += " (hidden)"
+		}
+		if sh.Chart {
+			n += " (chart)"
 		}
 		names = append(names, n)
 	}
@@ -500,15 +529,6 @@ type xRels struct {
 func (r xRels) target(base, suffix string) string {
 	for _, rel := range r.Rels {
 		if strings.HasSuffix(rel.Type, suffix) {
-			return resolvePart(base, rel.Target)
-		}
-	}
-	return ""
-}
-
-func (r xRels) byID(base, id string) string {
-	for _, rel := range r.Rels {
-		if rel.ID == id {
 			return resolvePart(base, rel.Target)
 		}
 	}
