@@ -101,7 +101,7 @@ type document struct {
 	marks              map[int64][2]int // line and column of offsets the rules kept for later
 	keyBuf, recPathBuf []byte
 	holderAt           []int       // offsets in the record of its holders' emails, -1 for none
-	lines              lineCounter // where holderWhere has counted lines to
+	lines              lineCounter // where lineColAt has counted the record's lines to
 	// steps counts the bytes the document looks at: once as it reads them, and again
 	// where it goes back into a record to find a position. The tests hold it linear.
 	steps int64
@@ -578,40 +578,26 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 		d.holderAt = append(d.holderAt, at)
 		return err
 	})
-	d.lines = lineCounter{line: d.recLine, col: d.recCol}
 	return out, err
 }
 
 // holderWhere is the Where of a license's holders: their emails' places were kept as
-// they were read, and their lines are counted in one pass, as the rules ask for them
-// in order. Other paths are looked for.
+// they were read, and lineColAt counts their lines in one pass, as the rules ask for
+// them in order. Other paths are looked for.
 func (d *document) holderWhere(at Path) int64 {
 	if len(at) != 5 || at[2].Key != "users" || at[4].Key != "email" || at[3].Index < 0 || at[3].Index >= len(d.holderAt) || d.holderAt[at[3].Index] < 0 {
 		return d.where(at)
 	}
-	rel := d.holderAt[at[3].Index]
-	off := d.recOff + int64(rel)
-	if rel < d.lines.rel {
-		line, col := d.lineColAt(off)
-		d.marks[off] = [2]int{line, col}
-		return off
-	}
-	chunk := d.rec[d.lines.rel:rel]
-	d.steps += int64(len(chunk))
-	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
-		d.lines.line += n
-		d.lines.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
-	} else {
-		d.lines.col += len(chunk)
-	}
-	d.lines.rel = rel
-	d.marks[off] = [2]int{d.lines.line, d.lines.col}
+	off := d.recOff + int64(d.holderAt[at[3].Index])
+	line, col := d.lineColAt(off)
+	d.marks[off] = [2]int{line, col}
 	return off
 }
 
-// lineCounter is the line and column of an offset in the current record, rel.
+// lineCounter is the line and column of an offset, rel, in the record at recOff.
 type lineCounter struct {
-	rel       int
+	recOff    int64
+	rel       int64
 	line, col int
 }
 
@@ -741,12 +727,22 @@ func (d *document) lineColAt(off int64) (int, int) {
 		}
 		return 0, 0
 	}
-	chunk := d.rec[:rel]
-	d.steps += rel
-	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
-		return d.recLine + n, len(chunk) - bytes.LastIndexByte(chunk, '\n')
+	// Places are mostly asked for in order: count on from the last one, so that a record
+	// of many problems is read once, not once a problem.
+	c := &d.lines
+	if c.line == 0 || c.recOff != d.recOff || rel < c.rel {
+		*c = lineCounter{recOff: d.recOff, line: d.recLine, col: d.recCol}
 	}
-	return d.recLine, d.recCol + len(chunk)
+	chunk := d.rec[c.rel:rel]
+	d.steps += int64(len(chunk))
+	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+		c.line += n
+		c.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
+	} else {
+		c.col += len(chunk)
+	}
+	c.rel = rel
+	return c.line, c.col
 }
 
 func (d *document) emit(p Problem) {
