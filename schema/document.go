@@ -365,17 +365,23 @@ func (d *document) member(name string, p *prop, n *node) error {
 			}
 		}
 	}
-	if count < n.minItems {
-		msg := fmt.Sprintf("has %s; at least %d are required", text.Plural(count, "item", "items"), n.minItems)
-		if count == 0 {
-			msg = fmt.Sprintf("is empty; at least %s required", text.Plural(n.minItems, "item is", "items are"))
-			if name == "users" {
-				msg = "is empty; Torii needs at least one user"
-			}
-		}
-		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
-	}
+	d.minItems(name, n, count, start)
 	return nil
+}
+
+// minItems tells an array of the file's object, at start, that has fewer items than n asks.
+func (d *document) minItems(name string, n *node, count int, start int64) {
+	if count >= n.minItems {
+		return
+	}
+	msg := fmt.Sprintf("has %s; at least %d are required", text.Plural(count, "item", "items"), n.minItems)
+	if count == 0 {
+		msg = fmt.Sprintf("is empty; at least %s required", text.Plural(n.minItems, "item is", "items are"))
+		if name == "users" {
+			msg = "is empty; Torii needs at least one user"
+		}
+	}
+	d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
 }
 
 // element checks one record of the users or licenses, then gives it to the rules and to
