@@ -218,8 +218,11 @@ func (d *document) run() error {
 		return err
 	}
 	if c != '{' {
-		d.emit(Problem{Severity: Error, Offset: d.off, Keyword: "type",
-			Message: "the file must be a JSON object with a \"users\" array"})
+		const msg = "the file must be a JSON object with a \"users\" array"
+		if d.unchecked { // a reader of records would take it for a file of none
+			return d.fail("%s", msg)
+		}
+		d.emit(Problem{Severity: Error, Offset: d.off, Keyword: "type", Message: msg})
 		return nil
 	}
 	objAt := d.off // where a missing member is told, once the object is read

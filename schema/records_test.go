@@ -57,8 +57,8 @@ func TestReadRecordsSyntax(t *testing.T) {
 var testToday = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 // FuzzReadRecordsAgreesWithCheck holds ReadRecords to CheckFile on the grammar: the text
-// is malformed for one exactly when it is for the other, and the only error is a
-// *SyntaxError.
+// is malformed (or not a JSON object) for one exactly when it is for the other, and the
+// only error is a *SyntaxError.
 func FuzzReadRecordsAgreesWithCheck(f *testing.F) {
 	for _, s := range []string{
 		`{"users": [{"email": "a@b.c", "status": "active"}], "licenses": [{"name": "L", "users": [{"email": "a@b.c"}]}]}`,
@@ -75,7 +75,7 @@ func FuzzReadRecordsAgreesWithCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		syntax := false
 		Contract().CheckFile(strings.NewReader(s), testToday, func(p Problem) {
-			if p.Keyword == "syntax" {
+			if p.Keyword == "syntax" || p.Keyword == "type" && len(p.Path) == 0 {
 				syntax = true
 			}
 		})
@@ -107,6 +107,20 @@ func TestCheckFileMalformedRecord(t *testing.T) {
 		})
 		if strings.Join(got, ", ") != want {
 			t.Errorf("%s: errors %q, want %q", file, got, want)
+		}
+	}
+}
+
+// TestReadRecordsNotAnObject: a file that is not a JSON object (an array, a string, a
+// CSV given by mistake) is an error, not a file of no records: diff took it for a file
+// whose users were all removed.
+func TestReadRecordsNotAnObject(t *testing.T) {
+	for _, file := range []string{`["a@b.co"]`, "\n  \"users\"", "00", "email,name\na@b.co,Ada\n", "null"} {
+		users := 0
+		err := Contract().ReadRecords(strings.NewReader(file), Records{User: func(*User) { users++ }})
+		var se *SyntaxError
+		if !errors.As(err, &se) || se.Line == 0 || !strings.Contains(se.Msg, `must be a JSON object with a "users" array`) {
+			t.Errorf("%q: got %v (%d users)", file, err, users)
 		}
 	}
 }
