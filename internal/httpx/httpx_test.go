@@ -136,14 +136,37 @@ func TestRedirectKeepsCredentialsAtHome(t *testing.T) {
 	if home.auth[0] != "Bearer "+key || home.auth[1] != "Bearer "+key {
 		t.Errorf("a redirect within the origin lost the key: %q", home.auth)
 	}
-	if _, err := c.Do(context.Background(), get(home.URL+"/other")); err != nil {
+	resp, err = c.Do(context.Background(), get(home.URL+"/other"))
+	var re *httpx.RedirectError
+	if !errors.As(err, &re) || !re.Elsewhere || resp != nil {
+		t.Fatalf("a GET with the key redirected to another port: got %v, %v; want a RedirectError", resp, err)
+	}
+	if elsewhere.count() != 0 {
+		t.Errorf("another port received %d requests", elsewhere.count())
+	}
+}
+
+// TestRedirectWithoutCredentialsDropsCookies: a request without a key may follow a
+// redirect to another origin, but never with the origin's cookies.
+func TestRedirectWithoutCredentialsDropsCookies(t *testing.T) {
+	var elsewhere *server
+	var cookie []string
+	home := serve(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/x", http.StatusFound)
+	})
+	elsewhere = serve(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		cookie = append(cookie, r.Header.Get("Cookie"))
+		io.WriteString(w, `{}`)
+	})
+	req, _ := http.NewRequest(http.MethodGet, home.URL+"/start", nil)
+	req.Header.Set("Cookie", "session=home")
+	resp, err := httpx.NewHTTPClient().Do(req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if elsewhere.auth[0] != "" {
-		t.Errorf("another port received %q", elsewhere.auth[0])
-	}
-	if got := home.auth[len(home.auth)-1]; got != "" {
-		t.Errorf("a chain that left the origin and came back restored the key: %q", got)
+	resp.Body.Close()
+	if len(cookie) != 1 || cookie[0] != "" {
+		t.Errorf("another origin got cookies %q", cookie)
 	}
 }
 

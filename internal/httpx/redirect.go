@@ -21,9 +21,12 @@ func NewHTTPClient() *http.Client {
 //   - only GET and HEAD are redirected: a request that sends data (POST, PUT, ...) is
 //     never sent again elsewhere, and a 301/302/303 that would turn it into a GET is a
 //     failure (*RedirectError), never an answer to trust;
-//   - credentials (Authorization, Cookie, Proxy-Authorization) go only to the origin
-//     (scheme, host and port) the request was made to: a redirect anywhere else drops
-//     them, and they are not restored if the chain comes back;
+//   - a request with credentials (Authorization) is never redirected to another origin
+//     (scheme, host and port): the answer would come from a server that did not see
+//     them, so it is a failure (*RedirectError), not an answer to trust;
+//   - other credentials (Cookie, Proxy-Authorization) go only to the origin the request
+//     was made to: a redirect anywhere else drops them, and they are not restored if the
+//     chain comes back;
 //   - at most MaxRedirects redirects.
 func CheckRedirect(req *http.Request, via []*http.Request) error {
 	first := via[0]
@@ -38,6 +41,11 @@ func CheckRedirect(req *http.Request, via []*http.Request) error {
 		return &RedirectError{Method: first.Method, From: first.URL.String(), To: req.URL.String(), Status: status, TooMany: true}
 	}
 	home := origin(first.URL)
+	if first.Header.Get("Authorization") != "" && origin(req.URL) != home {
+		// The answer would come from a server that never saw the credentials: for an API
+		// call, that is someone else's word, not the service's.
+		return &RedirectError{Method: first.Method, From: first.URL.String(), To: req.URL.String(), Status: status, Elsewhere: true}
+	}
 	for _, r := range append(via[1:], req) {
 		if origin(r.URL) != home {
 			req.Header.Del("Authorization")
@@ -54,6 +62,7 @@ type RedirectError struct {
 	Method, From, To string
 	Status           int
 	TooMany          bool
+	Elsewhere        bool // a request with credentials sent to another origin
 
 	scrub func(string) string // the client's: a server may echo a secret in Location
 }
@@ -65,6 +74,9 @@ func (e *RedirectError) Error() string {
 	}
 	if e.TooMany {
 		return fmt.Sprintf("more than %d redirects (the last to %s)", MaxRedirects, to)
+	}
+	if e.Elsewhere {
+		return fmt.Sprintf("redirected to %s, another origin than %s: the credentials are never sent there, and its answer is not trusted", to, origin(mustParse(e.From)))
 	}
 	what := "redirected"
 	if e.Status != 0 {
@@ -80,6 +92,14 @@ func origin(u *url.URL) string {
 		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
 	}
 	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+func mustParse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		return &url.URL{}
+	}
+	return u
 }
 
 // redactQuery hides a URL's query, which may hold a signature.
