@@ -29,7 +29,7 @@ func Dir(getenv func(string) string) (string, error) {
 
 // Path is the file of one kind of state (such as "guard" or "ipex-keys") for a host and a
 // key within it (an app account, say): Dir/kind/host[_key].json, with every character that
-// could not stand in a file name replaced.
+// could not stand in a file name escaped, so that two hosts or keys never share a file.
 func Path(getenv func(string) string, kind, host, key string) (string, error) {
 	dir, err := Dir(getenv)
 	if err != nil {
@@ -42,18 +42,26 @@ func Path(getenv func(string) string, kind, host, key string) (string, error) {
 	return filepath.Join(dir, kind, name+".json"), nil
 }
 
+// safe makes s a file name that no other s makes: letters, digits, '.' and '-' stand
+// as they are, every other byte as %XX (so '_', which joins host and key, never appears
+// on its own), and "", "." and ".." are spelt so as not to name a folder.
 func safe(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
-			return r
-		}
-		return '_'
-	}, s)
-	if s == "" || s == "." || s == ".." {
+	switch s {
+	case "":
 		return "_"
+	case ".", "..":
+		return strings.Repeat("%2E", len(s))
 	}
-	return s
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // Write replaces path with what write produces, atomically: a temporary file beside it,

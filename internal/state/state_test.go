@@ -36,11 +36,19 @@ func TestPathIsOneFileUnderItsKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "/s/torii-convert/guard/api.toriihq.com_443_.._12345.json"; got != want {
+	if want := "/s/torii-convert/guard/api.toriihq.com%3A443_..%2F12345.json"; got != want {
 		t.Errorf("Path = %q, want %q", got, want)
 	}
-	if got, _ := Path(getenv, "keys", "..", ""); got != "/s/torii-convert/keys/_.json" {
+	if got, _ := Path(getenv, "keys", "..", ""); got != "/s/torii-convert/keys/%2E%2E.json" {
 		t.Errorf("Path(..) = %q, want it kept inside the kind's folder", got)
+	}
+	seen := map[string][2]string{}
+	for _, hk := range [][2]string{{"h:1", ""}, {"h", "1"}, {"h_1", ""}, {"é", ""}, {"ü", ""}, {"", "x"}, {"_", "x"}, {"h", ""}, {"h", "_"}} {
+		p, _ := Path(getenv, "k", hk[0], hk[1])
+		if other, ok := seen[p]; ok {
+			t.Errorf("%q and %q share the file %s", hk, other, p)
+		}
+		seen[p] = hk
 	}
 }
 
