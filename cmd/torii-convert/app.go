@@ -65,9 +65,6 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 func newApp(e env) *cli.App {
-	onUsageError := func(_ *cli.Context, err error, _ bool) error {
-		return usageError("%v", err)
-	}
 	app := &cli.App{
 		Name:      "torii-convert",
 		Usage:     "turn SaaS admin exports into Torii custom integration files",
@@ -77,9 +74,7 @@ func newApp(e env) *cli.App {
 		ErrWriter: e.stderr,
 		// urfave/cli would otherwise exit the process itself, and print usage errors to stdout.
 		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError:    onUsageError,
 		HideHelpCommand: true,
-		Suggest:         true,
 		Description: `torii-convert reads XLSX and CSV exports (Figma, Stripe, HR rosters, your own)
 and maps them, through a template, to the users and licenses of a Torii
 customIntegrationData file, checked against Torii's schema.
@@ -108,22 +103,13 @@ EXIT CODES:
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError("unknown command %q; run torii-convert --help to list the commands", c.Args().First())
+				return unknownCommand("torii-convert", c.Args().First(), c.App.Commands)
 			}
 			return cli.ShowAppHelp(c)
 		},
 	}
-	for _, c := range app.Commands {
-		setUsageError(c, onUsageError)
-	}
+	installHelp(app, e)
 	return app
-}
-
-func setUsageError(c *cli.Command, f cli.OnUsageErrorFunc) {
-	c.OnUsageError = f
-	for _, s := range c.Subcommands {
-		setUsageError(s, f)
-	}
 }
 
 // isTerminal reports whether w is a terminal, for progress and colour; through the

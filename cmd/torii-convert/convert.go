@@ -55,9 +55,7 @@ A row may hold 1 MB of text, a template or price list 4 MB; a workbook from a pi
 copied to a temporary file of at most 1 GB. The README's Limits section lists them all.
 
 With --sync, the file is then uploaded to Torii and the app account synced with it
-(stdout gets the file only with -o -). An invalid file is never uploaded.
-
-   torii-convert convert --template figma members.xlsx --sync --app-account 12345`,
+(stdout gets the file only with -o -). An invalid file is never uploaded.`,
 		Flags: append(append(readingFlags(&o.read),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.output,
 				Usage: "write the file to `PATH` (replaced atomically) instead of stdout"},

@@ -299,10 +299,7 @@ says "sync accepted", not "sync complete". The API key comes from TORII_API_KEY 
 Before uploading, the shrink guard compares the file with the record of the last sync of
 the app account (or with Torii, --against torii): losing more than --max-shrink of the
 active users or of a license's holders is refused with exit code 7; --allow-shrink lets
-it through.
-
-   torii-convert sync --app-account 12345 figma.json
-   torii-convert sync --app-account 12345 --file-id 1001      # sync an uploaded file again`,
+it through.`,
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			o.args = c.Args().Slice()

@@ -38,11 +38,6 @@ that is not valid JSON is reported where it breaks, and the check goes on. With
 --template, the files are exports (CSV, XLSX): they are converted in memory, and
 nothing is written. A FILE of - reads stdin.
 
-   torii-convert validate data/*.json
-   torii-convert validate --template figma members.xlsx
-   torii-convert validate --format github data/*.json      # annotations in a GitHub workflow
-   torii-convert validate --format sarif data/*.json > results.sarif
-
 Exit codes: 0 every file is valid, 3 a file is invalid, 1 a file could not be read,
 2 usage.`,
 		Flags: append(readingFlags(&o.read),
