@@ -1,7 +1,7 @@
 # The test command of the README and of .ci/run.
 FUZZTIME ?= 1m
 
-.PHONY: test fuzz bench
+.PHONY: test fuzz bench man
 
 # Installs the pinned test servers (Prism, MinIO, pre-commit) when missing, then runs
 # every test; a server still missing fails its tests rather than skipping them.
@@ -20,3 +20,7 @@ fuzz:
 
 bench:
 	bench/compare.sh
+
+# The manual page, made from the same command definitions as --help.
+man:
+	go run ./cmd/torii-convert man > torii-convert.1

@@ -100,6 +100,8 @@ EXIT CODES:
 			reportCommand(e),
 			whoamiCommand(e),
 			templatesCommand(e),
+			completionCommand(e),
+			manCommand(e),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

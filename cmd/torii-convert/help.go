@@ -104,15 +104,19 @@ func helpCommand(e env) *cli.Command {
 		Usage:     "show the commands, or one command's help",
 		ArgsUsage: "[COMMAND [SUBCOMMAND]]",
 		Action: func(c *cli.Context) error {
-			return runHelp(c.Context, e, c.Args().Slice())
+			return runHelp(c.Context, e, helpOptions{names: c.Args().Slice()})
 		},
 	}
 }
 
-func runHelp(ctx context.Context, e env, names []string) error {
+// helpOptions are what `help` is asked: the command, and subcommand, to explain.
+type helpOptions struct{ names []string }
+
+// runHelp checks each name as it goes, for the suggestion, then runs --help.
+func runHelp(ctx context.Context, e env, o helpOptions) error {
 	app := newApp(e)
 	commands, path := app.Commands, []string{"torii-convert"}
-	for _, name := range names {
+	for _, name := range o.names {
 		cmd := findCommand(commands, name)
 		if cmd == nil {
 			where := "torii-convert " + strings.Join(path[1:], " ")
