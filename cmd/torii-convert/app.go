@@ -34,6 +34,8 @@ type env struct {
 	tty bool
 	// secrets scrubs what run reads of secrets from stderr, errors and reports.
 	secrets *scrubber
+	// term is what a run decided about stderr: colour, progress, verbosity.
+	term *term
 }
 
 // run is the whole program; main only gathers the process state for it. It never exits
@@ -47,7 +49,8 @@ func run(ctx context.Context, args []string, e env) int {
 		e.getenv = func(string) string { return "" }
 	}
 	e.secrets = &scrubber{}
-	e.stderr = scrubbed{e.stderr, e.secrets}
+	e = e.withTerm()
+	e.stderr = scrubbed{&colorWriter{w: e.stderr, t: e.term, lineStart: true}, e.secrets}
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
@@ -65,6 +68,7 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 func newApp(e env) *cli.App {
+	e = e.withTerm()
 	app := &cli.App{
 		Name:      "torii-convert",
 		Usage:     "turn SaaS admin exports into Torii custom integration files",
@@ -110,6 +114,7 @@ EXIT CODES:
 			return cli.ShowAppHelp(c)
 		},
 	}
+	installTerm(app, e.term)
 	installHelp(app, e)
 	return app
 }

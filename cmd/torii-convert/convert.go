@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -233,6 +234,7 @@ type skippedReport struct {
 }
 
 func runConvert(ctx context.Context, e env, o convertOptions) error {
+	e = e.withTerm()
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -263,11 +265,14 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		return err
 	}
 	defer out.discard()
+	name := displayName(input)
+	meter := e.term.rowMeter(name, time.Now())
+	opts.Progress = meter.progressFunc()
 	res, err := convert.Convert(ctx, input, opts, out.sink())
+	meter.done()
 	if err != nil {
 		return err
 	}
-	name := displayName(input)
 	if !o.quiet && res.Detected != "" {
 		fmt.Fprintf(e.stderr, "%s: %s\n", name, res.Detected)
 	}
@@ -282,8 +287,12 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		}
 		return invalidData("%s: %s; %s", name, text.Plural(res.Errors, "error", "errors"), what)
 	}
+	written := time.Now()
 	if err := out.commit(ctx); err != nil {
 		return err
+	}
+	if e.term.verbose {
+		printDetails(e.stderr, name, res, time.Since(written))
 	}
 	return o.finish(ctx, e, client, out.path(), res)
 }

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/torii-convert/torii-convert/convert"
+)
+
+// progressDelay is how long work goes on before its progress shows: quick runs print
+// nothing but their result.
+var progressDelay = time.Second
+
+// rowMeter shows, on a terminal, how a conversion is going: rows read and their rate,
+// and for an export of known size a bar with the percent done and the time left. The
+// bar is github.com/schollz/progressbar/v3's; it is cleared when the work ends, so
+// that only the summary stays.
+type rowMeter struct {
+	t     *term
+	name  string
+	start time.Time
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
+}
+
+// rowMeter returns nil, which shows nothing, when progress is not wanted.
+func (t *term) rowMeter(name string, now time.Time) *rowMeter {
+	if !t.progress() {
+		return nil
+	}
+	return &rowMeter{t: t, name: name, start: now}
+}
+
+// update is convert.Options.Progress.
+func (m *rowMeter) update(p convert.Progress) {
+	elapsed := time.Since(m.start)
+	if elapsed < progressDelay {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.bar == nil {
+		m.bar = newBar(m.t, p.Size)
+	}
+	// The description first: the bar draws it when the value changes.
+	m.bar.Describe(fmt.Sprintf("%s: %s rows, %s rows/s", m.name, thousands(int64(p.Rows)), thousands(int64(float64(p.Rows)/elapsed.Seconds()))))
+	if p.Size > 0 {
+		m.bar.Set64(p.Bytes)
+	} else {
+		m.bar.Set64(int64(p.Rows))
+	}
+}
+
+// done clears the display.
+func (m *rowMeter) done() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.bar != nil {
+		m.bar.Clear()
+		m.bar.Exit()
+	}
+}
+
+// progressFunc is what convert.Options.Progress gets: nil when nothing shows.
+func (m *rowMeter) progressFunc() func(convert.Progress) {
+	if m == nil {
+		return nil
+	}
+	return m.update
+}
+
+// newBar makes a bar of size units, or a spinner when the size is not known.
+func newBar(t *term, size int64) *progressbar.ProgressBar {
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(t.stderr),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionEnableColorCodes(t.color),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionUseANSICodes(true),
+	}
+	if size <= 0 {
+		return progressbar.NewOptions64(-1, append(opts, progressbar.OptionSpinnerType(14))...)
+	}
+	return progressbar.NewOptions64(size, append(opts, progressbar.OptionSetPredictTime(true))...)
+}
+
+// thousands writes n with commas between groups of three digits: 1,234,567.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// bigExport writes a Figma export of n rows.
+func bigExport(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("Name,Email,Role,Seat type,Last active\n")
+	for i := range n {
+		fmt.Fprintf(&b, "User %d,user%d@example.com,member,Full,2026-10-01\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "members.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// runOnPTY runs the program with stderr on a pseudo-terminal and returns what the
+// terminal received.
+func runOnPTY(t *testing.T, getenv func(string) string, args ...string) (int, string) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	got := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		io.Copy(&b, ptmx) // until the terminal closes
+		got <- b.String()
+	}()
+	code := run(context.Background(), append([]string{"torii-convert"}, args...),
+		env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: tty, getenv: getenv, now: time.Now, tty: isTerminal(tty)})
+	tty.Close()
+	return code, <-got
+}
+
+// runOnPipe runs the program with stderr on a pipe, as in cron or CI.
+func runOnPipe(t *testing.T, getenv func(string) string, args ...string) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		io.Copy(&b, r)
+		got <- b.String()
+	}()
+	code := run(context.Background(), append([]string{"torii-convert"}, args...),
+		env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: w, getenv: getenv, now: time.Now, tty: isTerminal(w)})
+	w.Close()
+	return code, <-got
+}
+
+func noEnv(string) string { return "" }
+
+// TestProgress: on a terminal, a conversion shows its rows, rate and a bar with the
+// percent done; not with --quiet, and never when stderr is not a terminal.
+func TestProgress(t *testing.T) {
+	defer func(d time.Duration) { progressDelay = d }(progressDelay)
+	progressDelay = 0 // the test's export is read in a blink
+	in := bigExport(t, 5000)
+	out := filepath.Join(t.TempDir(), "out.json")
+
+	code, term := runOnPTY(t, noEnv, "convert", "--template", "figma", in, "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, term)
+	}
+	for _, want := range []string{`members.csv: [0-9,]+ rows, [0-9,]+ rows/s +[0-9]+% \|`, `\[0s:[0-9]+s\]`, `\nmembers.csv: 5000 users`} {
+		if !regexp.MustCompile(want).MatchString(strings.ReplaceAll(term, filepath.Dir(in)+"/", "")) {
+			t.Errorf("the terminal got no %s:\n%q", want, term)
+		}
+	}
+	// The bar is cleared before anything else is said.
+	if _, after, ok := strings.Cut(term, "\x1b[2K\r"); !ok || strings.Contains(after, "rows/s") {
+		t.Errorf("the bar was not cleared before the summary:\n%q", term)
+	}
+
+	code, term = runOnPTY(t, noEnv, "convert", "--quiet", "--template", "figma", in, "-o", out)
+	if code != 0 || term != "" {
+		t.Errorf("--quiet on a terminal: exit %d, the terminal got:\n%q", code, term)
+	}
+
+	code, piped := runOnPipe(t, noEnv, "convert", "--template", "figma", in, "-o", out)
+	if code != 0 || strings.Contains(piped, "rows/s") || strings.Contains(piped, "\r") || strings.Contains(piped, "\033") {
+		t.Errorf("stderr on a pipe: exit %d, got progress:\n%q", code, piped)
+	}
+	if want := "members.csv: 5000 users, 1 license from 5000 rows\n"; !strings.HasSuffix(piped, want) {
+		t.Errorf("stderr on a pipe = %q, want the summary %q", piped, want)
+	}
+}
+
+// TestColor: errors and warnings are coloured on a terminal, unless NO_COLOR is set or
+// --color never; --color always colours even a pipe.
+func TestColor(t *testing.T) {
+	const red = "\033[1;31mtorii-convert:\033[0m reading missing.csv"
+	missing := []string{"convert", "--template", "figma", "missing.csv"}
+	if _, term := runOnPTY(t, noEnv, missing...); !strings.Contains(term, red) {
+		t.Errorf("on a terminal, the error is not red:\n%q", term)
+	}
+	noColor := func(k string) string { return map[string]string{"NO_COLOR": "1"}[k] }
+	if _, term := runOnPTY(t, noColor, missing...); strings.Contains(term, "\033") || !strings.Contains(term, "torii-convert: reading missing.csv") {
+		t.Errorf("with NO_COLOR, the terminal got:\n%q", term)
+	}
+	if _, term := runOnPTY(t, noEnv, append(missing, "--color", "never")...); strings.Contains(term, "\033") {
+		t.Errorf("with --color never, the terminal got:\n%q", term)
+	}
+	if _, piped := runOnPipe(t, noEnv, missing...); strings.Contains(piped, "\033") {
+		t.Errorf("on a pipe, stderr got:\n%q", piped)
+	}
+	if _, piped := runOnPipe(t, noEnv, append(missing, "--color", "always")...); !strings.Contains(piped, red) {
+		t.Errorf("with --color always, stderr got:\n%q", piped)
+	}
+	if code, piped := runOnPipe(t, noEnv, append(missing, "--color", "sometimes")...); code != exitUsage || !strings.Contains(piped, `--color "sometimes": want auto, always or never`) {
+		t.Errorf("--color sometimes: exit %d, stderr:\n%q", code, piped)
+	}
+}
+
+func TestColorWriter(t *testing.T) {
+	var b bytes.Buffer
+	w := &colorWriter{w: &b, t: &term{color: true}, lineStart: true}
+	fmt.Fprintln(w, "warning: key.txt can be read by other users; chmod 600 it")
+	fmt.Fprintln(w, "data/figma.json:230:5: warning: users[73]: has neither a status nor a lastUsedDate")
+	fmt.Fprintln(w, "note: the export has no column for roles")
+	fmt.Fprint(w, "a line in ")
+	fmt.Fprintln(w, "note: two writes")
+	fmt.Fprintln(w, "torii-convert: no API key")
+	want := "\033[33mwarning\033[0m: key.txt can be read by other users; chmod 600 it\n" +
+		"data/figma.json:230:5: \033[33mwarning\033[0m: users[73]: has neither a status nor a lastUsedDate\n" +
+		"\033[36mnote\033[0m: the export has no column for roles\n" +
+		"a line in note: two writes\n" +
+		"\033[1;31mtorii-convert:\033[0m no API key\n"
+	if b.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
