@@ -156,11 +156,11 @@ func checkJSON(path string, e env, max int) *result {
 	if path == "-" {
 		rep, err := checkFile(e.stdin, "stdin", e.now(), max)
 		if err != nil {
-			return &result{File: "stdin", Kind: "customIntegrationData", Unreadable: err.Error(), kind: kindFailure}
+			return &result{File: "stdin", Kind: "customIntegrationData", Problems: []finding{}, Unreadable: err.Error(), kind: kindFailure}
 		}
 		return rep
 	}
-	r := &result{File: path, Kind: "customIntegrationData"}
+	r := &result{File: path, Kind: "customIntegrationData", Problems: []finding{}} // [], not null, when unreadable
 	f, err := os.Open(path)
 	if err != nil {
 		r.Unreadable, r.kind = unwrapPath(err).Error(), kindFailure
