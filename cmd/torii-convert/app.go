@@ -6,23 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/torii-convert/torii-convert/internal/text"
 )
-
-// version is set at build time with -ldflags "-X main.version=..."; otherwise it is the
-// module's version when built by go install ...@version.
-var version = "dev"
-
-func init() {
-	if info, ok := debug.ReadBuildInfo(); ok && version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		version = info.Main.Version
-	}
-}
 
 // env is what a run knows of the process: its streams, its environment and the time.
 type env struct {
@@ -72,7 +61,7 @@ func newApp(e env) *cli.App {
 	app := &cli.App{
 		Name:      "torii-convert",
 		Usage:     "turn SaaS admin exports into Torii custom integration files",
-		Version:   version,
+		Version:   versionText(),
 		Reader:    e.stdin,
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,

@@ -16,7 +16,6 @@ import (
 // outputSchemas is where the JSON Schemas of the commands' --format json outputs are.
 const outputSchemas = "../../docs/schemas"
 
-
 var (
 	compiled   = map[string]*jsonschema.Schema{}
 	compiledMu sync.Mutex
