@@ -33,22 +33,22 @@ func (e env) withTerm() env {
 // progress tells whether progress may show: on a terminal, unless --quiet.
 func (t *term) progress() bool { return t.tty && !t.quiet }
 
-// termCommands are the commands that take --color and --verbose.
+// termCommands are the commands that take --color; convert takes --verbose too.
 var termCommands = []string{"convert", "validate", "sync", "whoami"}
 
-// installTerm gives the commands that do work --color and -v/--verbose, and reads them
-// (and --quiet) into t before the command runs.
+// installTerm gives the commands that do work --color, and convert -v/--verbose, and
+// reads them (and --quiet) into t before the command runs.
 func installTerm(app *cli.App, t *term) {
 	for _, c := range app.Commands {
 		if !slices.Contains(termCommands, c.Name) {
 			continue
 		}
-		c.Flags = append(c.Flags,
-			&cli.StringFlag{Name: "color", Value: "auto",
-				Usage: "colour errors and warnings: `WHEN` auto (on a terminal, unless NO_COLOR is set), always or never"},
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"},
-				Usage: "say more on stderr: how the input was read (encoding, delimiter, header row, template) and how long each step took"},
-		)
+		c.Flags = append(c.Flags, &cli.StringFlag{Name: "color", Value: "auto",
+			Usage: "colour errors and warnings: `WHEN` auto (on a terminal, unless NO_COLOR is set), always or never"})
+		if c.Name == "convert" {
+			c.Flags = append(c.Flags, &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"},
+				Usage: "say more on stderr: how the export was read (encoding, delimiter, header row, template) and how long each step took"})
+		}
 		c.Before = func(c *cli.Context) error {
 			switch c.String("color") {
 			case "auto":
