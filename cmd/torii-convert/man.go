@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -38,6 +39,9 @@ func runMan(_ context.Context, e env, o manOptions) error {
 	if err != nil {
 		return fmt.Errorf("making the manual page: %w", err)
 	}
+	// The help is read as Markdown on its way to roff: ***redacted*** would turn into
+	// an emphasised "redacted", hiding what a dry run really prints.
+	page = strings.ReplaceAll(page, `\fB\fIredacted\fP\fP`, `***redacted***`)
 	_, err = fmt.Fprint(e.stdout, page)
 	return err
 }
