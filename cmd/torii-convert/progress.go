@@ -100,3 +100,58 @@ func thousands(n int64) string {
 	}
 	return s
 }
+
+// waitLine keeps a wait (for a running sync, a rate limit, a retry) on one live line of
+// the terminal: a spinner, the message, and the seconds left until the next try, so that a
+// wait of minutes shows that it is alive. The next step's message, or endWait, clears it.
+type waitLine struct {
+	bar  *progressbar.ProgressBar
+	stop chan struct{}
+	done chan struct{}
+}
+
+// wait shows msg as the live line until the next message; until is when the next try
+// is made (zero when not known).
+func (t *term) wait(msg string, until time.Time) {
+	t.endWait()
+	w := &waitLine{stop: make(chan struct{}), done: make(chan struct{})}
+	w.bar = progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(t.stderr),
+		progressbar.OptionSetDescription(msg),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionEnableColorCodes(t.color),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionUseANSICodes(true),
+	)
+	t.waiting = w
+	go func() {
+		defer close(w.done)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if !until.IsZero() {
+				w.bar.Describe(fmt.Sprintf("%s [%s]", msg, max(time.Until(until), 0).Round(time.Second)))
+			}
+			w.bar.Add(1) // turns the spinner and draws the line
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// endWait clears the live line of a wait, if there is one.
+func (t *term) endWait() {
+	w := t.waiting
+	if w == nil {
+		return
+	}
+	t.waiting = nil
+	close(w.stop)
+	<-w.done
+	w.bar.Clear()
+	w.bar.Exit()
+}

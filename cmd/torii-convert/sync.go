@@ -147,9 +147,10 @@ func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
 			return
 		}
 		if ev.Retry && e.tty {
-			fmt.Fprintf(e.stderr, "\r\033[K%s", ev.Message) // one live line while waiting
+			e.term.wait(ev.Message, ev.Until) // one live line while waiting
 			return
 		}
+		e.term.endWait()
 		if e.tty {
 			fmt.Fprint(e.stderr, "\r\033[K")
 		}
@@ -246,6 +247,7 @@ func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, 
 			return rep, err
 		}
 		up, err := client.Upload(ctx, name, path, o.upload)
+		e.term.endWait()
 		rep.Bytes, rep.Upload, rep.FileID = up.Bytes, up.Method, up.FileID
 		if err != nil {
 			return rep, err
@@ -254,7 +256,9 @@ func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, 
 			fmt.Fprintf(e.stderr, "uploaded %s as file %d\n", name, rep.FileID)
 		}
 	}
-	if err := client.Sync(ctx, rep.FileID, o.appAccount); err != nil {
+	err := client.Sync(ctx, rep.FileID, o.appAccount)
+	e.term.endWait()
+	if err != nil {
 		return rep, err
 	}
 	if guard != nil && !o.dryRun {
@@ -327,6 +331,7 @@ func (o *syncOptions) check() error {
 }
 
 func runSync(ctx context.Context, e env, o syncOptions) error {
+	e = e.withTerm()
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -454,6 +459,7 @@ func (o *whoamiOptions) check() error {
 }
 
 func runWhoami(ctx context.Context, e env, o whoamiOptions) error {
+	e = e.withTerm()
 	if err := o.check(); err != nil {
 		return err
 	}

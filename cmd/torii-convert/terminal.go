@@ -17,6 +17,7 @@ type term struct {
 	verbose bool
 	quiet   bool
 	stderr  io.Writer // the stream itself, for the progress display
+	waiting *waitLine // the wait on the live line, if any
 }
 
 // withTerm gives e its term, once: from e.tty (main asks the stream) and the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/torii-convert/torii-convert/torii/toriitest"
 )
 
 // bigExport writes a Figma export of n rows.
@@ -150,5 +153,39 @@ func TestColorWriter(t *testing.T) {
 		"\033[1;31mtorii-convert:\033[0m no API key\n"
 	if b.String() != want {
 		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+// TestWaitLine: on a terminal, the wait for a running sync is one live line with the
+// time to the next try, cleared when the sync is accepted; on a pipe, one plain line.
+func TestWaitLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a retry")
+	}
+	srv := toriitest.New(t, testKey, nil, 12345)
+	getenv := func(k string) string {
+		return map[string]string{"TORII_API_KEY": testKey, "TORII_API_URL": srv.URL}[k]
+	}
+	file := filepath.Join(t.TempDir(), "figma.json")
+	if err := os.WriteFile(file, []byte(`{"users": [{"email": "ada@example.com", "status": "active"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"sync", "--app-account", "12345", file}
+
+	srv.Inject(toriitest.Fault{Method: http.MethodPut, Path: "/services/sync/custom", Status: 409, Times: 1})
+	code, term := runOnPTY(t, getenv, args...)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%q", code, term)
+	}
+	// A spinner, the message, the seconds to the next try; then the line is cleared.
+	live := regexp.MustCompile(`\r\S another sync of app account 12345 is running; trying again in [^\r]* \[[0-9]+s\]`)
+	if !live.MatchString(term) || !strings.Contains(term, "\x1b[2K\r") {
+		t.Errorf("the terminal got no live wait line, or it was not cleared:\n%q", term)
+	}
+
+	srv.Inject(toriitest.Fault{Method: http.MethodPut, Path: "/services/sync/custom", Status: 409, Times: 1})
+	code, piped := runOnPipe(t, getenv, args...)
+	if code != 0 || strings.ContainsAny(piped, "\r\033") || !strings.Contains(piped, "another sync of app account 12345 is running; trying again in ") {
+		t.Errorf("on a pipe: exit %d, stderr:\n%q", code, piped)
 	}
 }
