@@ -37,6 +37,11 @@ func bigExport(t *testing.T, n int) string {
 // terminal received.
 func runOnPTY(t *testing.T, getenv func(string) string, args ...string) (int, string) {
 	t.Helper()
+	return runOnPTYWithStdin(t, getenv, "", args...)
+}
+
+func runOnPTYWithStdin(t *testing.T, getenv func(string) string, stdin string, args ...string) (int, string) {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
@@ -49,7 +54,7 @@ func runOnPTY(t *testing.T, getenv func(string) string, args ...string) (int, st
 		got <- b.String()
 	}()
 	code := run(context.Background(), append([]string{"torii-convert"}, args...),
-		env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: tty, getenv: getenv, now: time.Now, tty: isTerminal(tty)})
+		env{stdin: strings.NewReader(stdin), stdout: io.Discard, stderr: tty, getenv: getenv, now: time.Now, tty: isTerminal(tty)})
 	tty.Close()
 	return code, <-got
 }
@@ -95,6 +100,16 @@ func TestProgress(t *testing.T) {
 	// The bar is cleared before anything else is said.
 	if _, after, ok := strings.Cut(term, "\x1b[2K\r"); !ok || strings.Contains(after, "rows/s") {
 		t.Errorf("the bar was not cleared before the summary:\n%q", term)
+	}
+
+	// From stdin, of unknown size: a spinner with the rows and their rate, no percent.
+	data, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, term = runOnPTYWithStdin(t, noEnv, string(data), "convert", "--template", "figma", "-", "-o", out)
+	if code != 0 || !regexp.MustCompile(`\r\S +stdin: [0-9,]+ rows, [0-9,]+ rows/s`).MatchString(term) || strings.Contains(term, "%") {
+		t.Errorf("stdin on a terminal: exit %d, the terminal got:\n%q", code, term)
 	}
 
 	code, term = runOnPTY(t, noEnv, "convert", "--quiet", "--template", "figma", in, "-o", out)
