@@ -85,6 +85,8 @@ func newBar(t *term, size int64) *progressbar.ProgressBar {
 		progressbar.OptionEnableColorCodes(t.color),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionUseANSICodes(true),
+		// No redrawing goroutine of its own: it would race with Clear and outlive the bar.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	}
 	if size <= 0 {
 		return progressbar.NewOptions64(-1, append(opts, progressbar.OptionSpinnerType(14))...)
@@ -119,6 +121,7 @@ func (t *term) wait(msg string, until time.Time) {
 		progressbar.OptionSetWriter(t.stderr),
 		progressbar.OptionSetDescription(msg),
 		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetSpinnerChangeInterval(0), // the ticker below turns it
 		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionEnableColorCodes(t.color),
 		progressbar.OptionClearOnFinish(),
