@@ -18,6 +18,8 @@ var examples = map[string][]string{
 		"torii-convert convert --template hr --sheet Staff roster.xlsx",
 		"cat export.csv | torii-convert convert --template stripe -",
 		"torii-convert convert --template figma members.xlsx --sync --app-account 12345",
+		"torii-convert convert --template figma members.xlsx -o figma.json --format json   # the summary, for scripts",
+		"torii-convert convert -v --template figma members.xlsx -o figma.json              # how it was read, and timings",
 	},
 	"validate": {
 		"torii-convert validate data/*.json",
