@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, e env) int {
 	e.stderr = scrubbed{&colorWriter{w: e.stderr, t: e.term, lineStart: true}, e.secrets}
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
+	e.term.endWait() // a wait still on the live line when the command ended
 	if err == nil {
 		return exitOK
 	}

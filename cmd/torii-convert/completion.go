@@ -26,6 +26,7 @@ var shells = []string{"bash", "zsh", "fish", "powershell"}
 var flagChoices = map[string][]string{
 	"format":          {"text", "json"},
 	"validate format": {"text", "json", "github", "sarif"},
+	"report format":   {"text", "json", "csv", "markdown"},
 	"input-format":    {convert.FormatCSV, convert.FormatXLSX},
 	"date-order":      {convert.MonthFirst, convert.DayFirst},
 	"upload":          {"auto", "direct", "presigned"},
@@ -34,7 +35,7 @@ var flagChoices = map[string][]string{
 }
 
 // fileFlags take a path.
-var fileFlags = []string{"template", "output", "prices", "api-key-file"}
+var fileFlags = []string{"template", "output", "prices", "api-key-file", "html"}
 
 // completionOptions are what `completion` is asked for: the script of a shell, or (the
 // hidden `completion __complete SHELL WORD...` the scripts call) what may complete the
@@ -211,7 +212,7 @@ func complete(app *cli.App, words []string) ([]candidate, bool) {
 		return templateCandidates(cur), false
 	case "completion":
 		return filter(shells, cur), false
-	case "convert", "validate", "sync", "templates init":
+	case "convert", "validate", "sync", "diff", "report", "templates init":
 		return nil, true
 	}
 	if len(positional) == 0 {

@@ -101,3 +101,49 @@ func TestOutputSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenJSONFollowsSchemas: the --format json outputs kept as goldens (testdata/diff,
+// testdata/report) follow their command's schema, so goldens and schemas cannot drift.
+func TestGoldenJSONFollowsSchemas(t *testing.T) {
+	args, err := filepath.Glob("../../testdata/*/*/args")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, a := range args {
+		line, err := os.ReadFile(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields := strings.Fields(string(line))
+		if len(fields) == 0 || !strings.Contains(" "+strings.Join(fields, " ")+" ", " --format json ") {
+			continue
+		}
+		want := filepath.Join(filepath.Dir(a), "want.stdout")
+		data, err := os.ReadFile(want)
+		if os.IsNotExist(err) {
+			continue
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		s, err := outputSchema(fields[0])
+		if err != nil {
+			t.Errorf("%s: %v", a, err)
+			continue
+		}
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Errorf("%s: not JSON: %v", want, err)
+			continue
+		}
+		if err := s.Validate(v); err != nil {
+			t.Errorf("%s does not follow %s.schema.json: %#v", want, fields[0], err)
+		}
+		checked++
+	}
+	if checked < 2 {
+		t.Errorf("checked %d golden JSON outputs; the diff and report goldens have more", checked)
+	}
+}

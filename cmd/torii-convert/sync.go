@@ -122,6 +122,7 @@ func (o *toriiOptions) check() error {
 // client makes the Torii client, reading the key from the file or the environment. With
 // jsonOut, stdout is for the report: dry-run requests go to stderr.
 func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
+	e = e.withTerm() // the commands that call it directly (diff, whoami) may not have one yet
 	if o.apiURL == "" {
 		o.apiURL = e.getenv("TORII_API_URL")
 	}
