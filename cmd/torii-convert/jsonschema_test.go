@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,18 +57,27 @@ func checkJSONOutput(ts *testscript.TestScript, neg bool, args []string) {
 	s, err := outputSchema(args[0])
 	ts.Check(err)
 	out := ts.ReadFile("stdout")
-	dec := json.NewDecoder(strings.NewReader(out))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		ts.Fatalf("stdout is not JSON: %v\n%s", err, out)
-	}
-	if dec.More() {
-		ts.Fatalf("stdout holds more than one JSON document:\n%s", out)
+	v, err := oneJSON([]byte(out))
+	if err != nil {
+		ts.Fatalf("stdout: %v\n%s", err, out)
 	}
 	if err := s.Validate(v); err != nil {
 		ts.Fatalf("stdout does not follow %s.schema.json: %#v\n%s", args[0], err, out)
 	}
+}
+
+// oneJSON decodes one JSON document, numbers kept as they are written.
+func oneJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("more than one JSON document")
+	}
+	return v, nil
 }
 
 // TestOutputSchemas: every command that prints --format json has a schema for it, and
@@ -131,11 +141,9 @@ func TestGoldenJSONFollowsSchemas(t *testing.T) {
 			t.Errorf("%s: %v", a, err)
 			continue
 		}
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			t.Errorf("%s: not JSON: %v", want, err)
+		v, err := oneJSON(data)
+		if err != nil {
+			t.Errorf("%s: %v", want, err)
 			continue
 		}
 		if err := s.Validate(v); err != nil {
