@@ -14,7 +14,7 @@ import (
 )
 
 // Shell completion: each shell's script is a thin wrapper that calls the hidden command
-// `torii-convert __complete SHELL WORD...` with the words typed so far, the last one being
+// `torii-convert completion __complete SHELL WORD...` with the words typed so far, the last being
 // the word under the cursor, and offers what it prints. So every shell completes from the
 // command definitions themselves: commands, flags, the built-in templates, the sheets
 // of the workbook on the line, the values a flag accepts, and file paths.
