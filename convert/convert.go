@@ -44,6 +44,9 @@ type Options struct {
 	Strict bool
 	// Stdin is read when the input is "-".
 	Stdin io.Reader
+	// Progress, when set, is called as rows are read (every thousand or so), from the
+	// goroutine that reads them.
+	Progress func(Progress)
 }
 
 // Result tells what a conversion found.
@@ -68,6 +71,9 @@ type Result struct {
 	BetterFit string
 	// Notices are what was guessed about the export that a person should know.
 	Notices []string
+	// Source tells how the export was read, and Phases how long each part took.
+	Source SourceInfo
+	Phases []Phase
 }
 
 // Skipped counts the rows left out: by a skip rule (its reason), or as "banner" lines
@@ -89,6 +95,7 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	if opts.Today.IsZero() {
 		opts.Today = time.Now()
 	}
+	start := time.Now()
 	c, err := readExport(ctx, input, opts)
 	if err != nil {
 		return nil, err
@@ -105,12 +112,16 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 		c.res.Notices = append(c.res.Notices, notice)
 	}
 	defer c.src.Close()
+	c.res.Phases = append(c.res.Phases, Phase{"read, map and merge rows", time.Since(start)})
+	c.res.Source = sourceInfo(c.src, c.res.Template, c.headerLine)
 	c.res.Users = c.people.len()
+	start = time.Now()
 	if c.people.len() == 0 {
 		c.report(schema.Error, "no-users", c.src.Where(), c.noUsers())
 	} else if err := c.write(out); err != nil {
 		return nil, err
 	}
+	c.res.Phases = append(c.res.Phases, Phase{"write and check the file", time.Since(start)})
 	c.res.Licenses = len(c.lics)
 	c.finish()
 	return c.res, nil
@@ -374,6 +385,10 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 			return err
 		}
 		b.push(r)
+		if c.opts.Progress != nil && n%batchSize == 0 {
+			done, total := c.src.Progress()
+			c.opts.Progress(Progress{Rows: n, Bytes: done, Size: total})
+		}
 		if n == sampleRows {
 			if done, total := c.src.Progress(); done > 0 && total > done {
 				b.reserve = int(total * sampleRows / done)
@@ -528,8 +543,8 @@ func (c *conversion) header() ([]string, error) {
 	if at > 0 {
 		c.skipped["banner"] += at
 	}
-	c.replay = rows[at+1:]
 	c.headerLine = rows[at].Line
+	c.replay = rows[at+1:]
 	return rows[at].Cells, nil
 }
 

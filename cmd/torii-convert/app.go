@@ -6,23 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/torii-convert/torii-convert/internal/text"
 )
-
-// version is set at build time with -ldflags "-X main.version=..."; otherwise it is the
-// module's version when built by go install ...@version.
-var version = "dev"
-
-func init() {
-	if info, ok := debug.ReadBuildInfo(); ok && version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		version = info.Main.Version
-	}
-}
 
 // env is what a run knows of the process: its streams, its environment and the time.
 type env struct {
@@ -34,6 +23,8 @@ type env struct {
 	tty bool
 	// secrets scrubs what run reads of secrets from stderr, errors and reports.
 	secrets *scrubber
+	// term is what a run decided about stderr: colour, progress, verbosity.
+	term *term
 }
 
 // run is the whole program; main only gathers the process state for it. It never exits
@@ -47,9 +38,11 @@ func run(ctx context.Context, args []string, e env) int {
 		e.getenv = func(string) string { return "" }
 	}
 	e.secrets = &scrubber{}
-	e.stderr = scrubbed{e.stderr, e.secrets}
+	e = e.withTerm()
+	e.stderr = scrubbed{&colorWriter{w: e.stderr, t: e.term, lineStart: true}, e.secrets}
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
+	e.term.endWait() // a wait still on the live line when the command ended
 	if err == nil {
 		return exitOK
 	}
@@ -65,21 +58,17 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 func newApp(e env) *cli.App {
-	onUsageError := func(_ *cli.Context, err error, _ bool) error {
-		return usageError("%v", err)
-	}
+	e = e.withTerm()
 	app := &cli.App{
 		Name:      "torii-convert",
 		Usage:     "turn SaaS admin exports into Torii custom integration files",
-		Version:   version,
+		Version:   versionText(),
 		Reader:    e.stdin,
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		// urfave/cli would otherwise exit the process itself, and print usage errors to stdout.
 		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError:    onUsageError,
 		HideHelpCommand: true,
-		Suggest:         true,
 		Description: `torii-convert reads XLSX and CSV exports (Figma, Stripe, HR rosters, your own)
 and maps them, through a template, to the users and licenses of a Torii
 customIntegrationData file, checked against Torii's schema.
@@ -105,25 +94,19 @@ EXIT CODES:
 			reportCommand(e),
 			whoamiCommand(e),
 			templatesCommand(e),
+			completionCommand(e),
+			manCommand(e),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError("unknown command %q; run torii-convert --help to list the commands", c.Args().First())
+				return unknownCommand("torii-convert", c.Args().First(), c.App.Commands)
 			}
 			return cli.ShowAppHelp(c)
 		},
 	}
-	for _, c := range app.Commands {
-		setUsageError(c, onUsageError)
-	}
+	installTerm(app, e.term)
+	installHelp(app, e)
 	return app
-}
-
-func setUsageError(c *cli.Command, f cli.OnUsageErrorFunc) {
-	c.OnUsageError = f
-	for _, s := range c.Subcommands {
-		setUsageError(s, f)
-	}
 }
 
 // isTerminal reports whether w is a terminal, for progress and colour; through the

@@ -36,7 +36,7 @@ func commandArgs(commands []*cli.Command, args []string) []string {
 			cmd = c
 		}
 	}
-	if cmd == nil {
+	if cmd == nil || cmd.SkipFlagParsing {
 		return args
 	}
 	var flags, positional []string

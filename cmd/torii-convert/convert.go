@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -55,9 +56,7 @@ A row may hold 1 MB of text, a template or price list 4 MB; a workbook from a pi
 copied to a temporary file of at most 1 GB. The README's Limits section lists them all.
 
 With --sync, the file is then uploaded to Torii and the app account synced with it
-(stdout gets the file only with -o -). An invalid file is never uploaded.
-
-   torii-convert convert --template figma members.xlsx --sync --app-account 12345`,
+(stdout gets the file only with -o -). An invalid file is never uploaded.`,
 		Flags: append(append(readingFlags(&o.read),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.output,
 				Usage: "write the file to `PATH` (replaced atomically) instead of stdout"},
@@ -235,6 +234,7 @@ type skippedReport struct {
 }
 
 func runConvert(ctx context.Context, e env, o convertOptions) error {
+	e = e.withTerm()
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -265,11 +265,14 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		return err
 	}
 	defer out.discard()
+	name := displayName(input)
+	meter := e.term.rowMeter(name, time.Now())
+	opts.Progress = meter.progressFunc()
 	res, err := convert.Convert(ctx, input, opts, out.sink())
+	meter.done()
 	if err != nil {
 		return err
 	}
-	name := displayName(input)
 	if !o.quiet && res.Detected != "" {
 		fmt.Fprintf(e.stderr, "%s: %s\n", name, res.Detected)
 	}
@@ -284,8 +287,12 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		}
 		return invalidData("%s: %s; %s", name, text.Plural(res.Errors, "error", "errors"), what)
 	}
+	written := time.Now()
 	if err := out.commit(ctx); err != nil {
 		return err
+	}
+	if e.term.verbose {
+		printDetails(e.stderr, name, res, time.Since(written))
 	}
 	return o.finish(ctx, e, client, out.path(), res)
 }

@@ -52,10 +52,6 @@ match ignoring case, and the order of users, licenses and holders makes no diffe
 Prints the counts first, then the first --limit emails of each kind; --format json
 gives every list.
 
-   torii-convert diff last-night.json figma.json
-   torii-convert diff --template figma last-week.xlsx members.xlsx
-   torii-convert diff torii: figma.json --app 4242 --app-account 12345
-
 Exit codes: 0 the same, 8 they differ, 2 usage, 3 a side is malformed JSON or an export
 that does not convert, 1 a side could not be read.`,
 		Flags: flags,

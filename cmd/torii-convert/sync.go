@@ -122,6 +122,7 @@ func (o *toriiOptions) check() error {
 // client makes the Torii client, reading the key from the file or the environment. With
 // jsonOut, stdout is for the report: dry-run requests go to stderr.
 func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
+	e = e.withTerm() // the commands that call it directly (diff, whoami) may not have one yet
 	if o.apiURL == "" {
 		o.apiURL = e.getenv("TORII_API_URL")
 	}
@@ -147,9 +148,10 @@ func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
 			return
 		}
 		if ev.Retry && e.tty {
-			fmt.Fprintf(e.stderr, "\r\033[K%s", ev.Message) // one live line while waiting
+			e.term.wait(ev.Message, ev.Until) // one live line while waiting
 			return
 		}
+		e.term.endWait()
 		if e.tty {
 			fmt.Fprint(e.stderr, "\r\033[K")
 		}
@@ -246,6 +248,7 @@ func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, 
 			return rep, err
 		}
 		up, err := client.Upload(ctx, name, path, o.upload)
+		e.term.endWait()
 		rep.Bytes, rep.Upload, rep.FileID = up.Bytes, up.Method, up.FileID
 		if err != nil {
 			return rep, err
@@ -254,7 +257,9 @@ func deliver(ctx context.Context, e env, o *toriiOptions, client *torii.Client, 
 			fmt.Fprintf(e.stderr, "uploaded %s as file %d\n", name, rep.FileID)
 		}
 	}
-	if err := client.Sync(ctx, rep.FileID, o.appAccount); err != nil {
+	err := client.Sync(ctx, rep.FileID, o.appAccount)
+	e.term.endWait()
+	if err != nil {
 		return rep, err
 	}
 	if guard != nil && !o.dryRun {
@@ -299,10 +304,7 @@ says "sync accepted", not "sync complete". The API key comes from TORII_API_KEY 
 Before uploading, the shrink guard compares the file with the record of the last sync of
 the app account (or with Torii, --against torii): losing more than --max-shrink of the
 active users or of a license's holders is refused with exit code 7; --allow-shrink lets
-it through.
-
-   torii-convert sync --app-account 12345 figma.json
-   torii-convert sync --app-account 12345 --file-id 1001      # sync an uploaded file again`,
+it through.`,
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			o.args = c.Args().Slice()
@@ -330,6 +332,7 @@ func (o *syncOptions) check() error {
 }
 
 func runSync(ctx context.Context, e env, o syncOptions) error {
+	e = e.withTerm()
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -457,6 +460,7 @@ func (o *whoamiOptions) check() error {
 }
 
 func runWhoami(ctx context.Context, e env, o whoamiOptions) error {
+	e = e.withTerm()
 	if err := o.check(); err != nil {
 		return err
 	}

@@ -22,11 +22,7 @@ func templatesCommand(e env) *cli.Command {
 		Name:  "templates",
 		Usage: "list the built-in templates, or print one to copy and edit",
 		Description: `With no argument, lists the built-in templates, one line each: its name and where in the
-product its export is made. "templates show NAME" prints one, ready to save and edit:
-
-   torii-convert templates show figma > my-template.json
-   torii-convert convert --template ./my-template.json export.csv
-
+product its export is made. "templates show NAME" prints one, ready to save and edit;
 "templates init EXPORT" writes a starting template from an export's headers.`,
 		Action: func(c *cli.Context) error {
 			return runTemplates(c.Context, e, templatesOptions{args: c.Args().Slice()})
@@ -91,10 +87,8 @@ func templatesInitCommand(e env) *cli.Command {
 		Description: `Reads EXPORT's header and writes a template to edit: each column placed in the Torii
 field it most likely feeds (what it could not place is listed in "$comment"), and for
 status and seat columns the distinct values found (in the first 100,000 rows, up to
-30 a column), each with a proposed mapping. Check every field, then:
-
-   torii-convert templates init export.csv -o my-template.json
-   torii-convert convert --template ./my-template.json export.csv`,
+30 a column), each with a proposed mapping. Check every field, then convert with it
+(see EXAMPLES).`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Destination: &o.output,
 				Usage: "write the template to `PATH` (replaced atomically) instead of stdout"},

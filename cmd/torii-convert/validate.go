@@ -38,11 +38,6 @@ that is not valid JSON is reported where it breaks, and the check goes on. With
 --template, the files are exports (CSV, XLSX): they are converted in memory, and
 nothing is written. A FILE of - reads stdin.
 
-   torii-convert validate data/*.json
-   torii-convert validate --template figma members.xlsx
-   torii-convert validate --format github data/*.json      # annotations in a GitHub workflow
-   torii-convert validate --format sarif data/*.json > results.sarif
-
 Exit codes: 0 every file is valid, 3 a file is invalid, 1 a file could not be read,
 2 usage.`,
 		Flags: append(readingFlags(&o.read),
@@ -161,11 +156,11 @@ func checkJSON(path string, e env, max int) *result {
 	if path == "-" {
 		rep, err := checkFile(e.stdin, "stdin", e.now(), max)
 		if err != nil {
-			return &result{File: "stdin", Kind: "customIntegrationData", Unreadable: err.Error(), kind: kindFailure}
+			return &result{File: "stdin", Kind: "customIntegrationData", Problems: []finding{}, Unreadable: err.Error(), kind: kindFailure}
 		}
 		return rep
 	}
-	r := &result{File: path, Kind: "customIntegrationData"}
+	r := &result{File: path, Kind: "customIntegrationData", Problems: []finding{}} // [], not null, when unreadable
 	f, err := os.Open(path)
 	if err != nil {
 		r.Unreadable, r.kind = unwrapPath(err).Error(), kindFailure

@@ -35,11 +35,6 @@ holders with no use in --idle (by lastUsedDate; a holder without one counts as i
 unassigned seats, price, monthly cost (active holders and unassigned seats), and the
 cost of the idle and unassigned seats; then the totals. Most wasteful first.
 
-   torii-convert report figma.json
-   torii-convert report --template figma members.xlsx --prices prices.csv --idle 60d
-   torii-convert report figma.json --format markdown      # to paste into a ticket
-   torii-convert report figma.json --html waste.html      # a page with a chart, no network needed
-
 Exit codes: 0 done, 1 the file could not be read or the page written, 2 usage,
 3 the file is invalid.`,
 		Flags: append(readingFlags(&o.read),

@@ -19,6 +19,8 @@ type csvSource struct {
 	count  *countingReader // the decoded text, as encoding/csv reads it
 	// lastLine is the line the last row ended on.
 	lastLine int
+	// encoding is the text's, as read (for --verbose).
+	encoding string
 }
 
 func newCSVSource(file string, r io.Reader, closer io.Closer, size int64, opts *Options) (*csvSource, error) {
@@ -34,7 +36,7 @@ func newCSVSource(file string, r io.Reader, closer io.Closer, size int64, opts *
 		sample, _ := text.r.Peek(sampleSize)
 		cr.Comma = sniffDelimiter(sample)
 	}
-	s := &csvSource{file: file, closer: closer, r: cr, count: text.count, size: size}
+	s := &csvSource{file: file, closer: closer, r: cr, count: text.count, size: size, encoding: text.encoding}
 	if text.guessed {
 		s.notes = append(s.notes, fmt.Sprintf("%s is not UTF-8; read it as %s (pass --encoding to choose another)", file, text.encoding))
 	}

@@ -146,10 +146,7 @@ func (s *xlsxSource) fail(format string, args ...any) error {
 // open reads what the workbook says of its sheets, styles and shared strings, then opens
 // the sheet to read.
 func (s *xlsxSource) open(want string) error {
-	p := parts{}
-	for _, f := range s.zr.File {
-		p[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f
-	}
+	p := indexParts(s.zr)
 	wb, err := s.readWorkbook(p)
 	if err != nil {
 		return err

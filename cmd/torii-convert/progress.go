@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/torii-convert/torii-convert/convert"
+)
+
+// progressDelay is how long work goes on before its progress shows: quick runs print
+// nothing but their result.
+var progressDelay = time.Second
+
+// rowMeter shows, on a terminal, how a conversion is going: rows read and their rate,
+// and for an export of known size a bar with the percent done and the time left. The
+// bar is github.com/schollz/progressbar/v3's; it is cleared when the work ends, so
+// that only the summary stays.
+type rowMeter struct {
+	t     *term
+	name  string
+	start time.Time
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
+}
+
+// rowMeter returns nil, which shows nothing, when progress is not wanted.
+func (t *term) rowMeter(name string, now time.Time) *rowMeter {
+	if !t.progress() {
+		return nil
+	}
+	return &rowMeter{t: t, name: name, start: now}
+}
+
+// update is convert.Options.Progress.
+func (m *rowMeter) update(p convert.Progress) {
+	elapsed := time.Since(m.start)
+	if elapsed < progressDelay {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.bar == nil {
+		m.bar = newBar(m.t, p.Size)
+	}
+	// The description first: the bar draws it when the value changes.
+	m.bar.Describe(fmt.Sprintf("%s: %s rows, %s rows/s", m.name, thousands(int64(p.Rows)), thousands(int64(float64(p.Rows)/elapsed.Seconds()))))
+	if p.Size > 0 {
+		m.bar.Set64(p.Bytes)
+	} else {
+		m.bar.Set64(int64(p.Rows))
+	}
+}
+
+// done clears the display.
+func (m *rowMeter) done() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.bar != nil {
+		m.bar.Clear()
+		m.bar.Exit()
+	}
+}
+
+// progressFunc is what convert.Options.Progress gets: nil when nothing shows.
+func (m *rowMeter) progressFunc() func(convert.Progress) {
+	if m == nil {
+		return nil
+	}
+	return m.update
+}
+
+// newBar makes a bar of size units, or a spinner when the size is not known.
+func newBar(t *term, size int64) *progressbar.ProgressBar {
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(t.stderr),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionEnableColorCodes(t.color),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionUseANSICodes(true),
+		// No redrawing goroutine of its own: it would race with Clear and outlive the bar.
+		progressbar.OptionSetSpinnerChangeInterval(0),
+	}
+	if size <= 0 {
+		return progressbar.NewOptions64(-1, append(opts, progressbar.OptionSpinnerType(14))...)
+	}
+	return progressbar.NewOptions64(size, append(opts, progressbar.OptionSetPredictTime(true))...)
+}
+
+// thousands writes n with commas between groups of three digits: 1,234,567.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// waitLine keeps a wait (for a running sync, a rate limit, a retry) on one live line of
+// the terminal: a spinner, the message, and the seconds left until the next try, so that a
+// wait of minutes shows that it is alive. The next step's message, or endWait, clears it.
+type waitLine struct {
+	bar  *progressbar.ProgressBar
+	stop chan struct{}
+	done chan struct{}
+}
+
+// wait shows msg as the live line until the next message; until is when the next try
+// is made (zero when not known).
+func (t *term) wait(msg string, until time.Time) {
+	t.endWait()
+	w := &waitLine{stop: make(chan struct{}), done: make(chan struct{})}
+	w.bar = progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(t.stderr),
+		progressbar.OptionSetDescription(msg),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetSpinnerChangeInterval(0), // the ticker below turns it
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionEnableColorCodes(t.color),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionUseANSICodes(true),
+	)
+	t.waiting = w
+	go func() {
+		defer close(w.done)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if !until.IsZero() {
+				w.bar.Describe(fmt.Sprintf("%s [%s]", msg, max(time.Until(until), 0).Round(time.Second)))
+			}
+			w.bar.Add(1) // turns the spinner and draws the line
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// endWait clears the live line of a wait, if there is one.
+func (t *term) endWait() {
+	w := t.waiting
+	if w == nil {
+		return
+	}
+	t.waiting = nil
+	close(w.stop)
+	<-w.done
+	w.bar.Clear()
+	w.bar.Exit()
+}
