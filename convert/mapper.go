@@ -66,52 +66,8 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 		return nil, nil
 	}
 	b := &binding{label: label, field: f, vocab: vocab}
-	seen := map[int]bool{}
-	keys := make([]string, len(header))
-	for i, h := range header {
-		keys[i] = headerKey(h)
-	}
-	for _, alias := range f.From {
-		name, nth := splitNth(alias)
-		want := headerKey(name)
-		var found []int
-		for i, k := range keys {
-			if k == want {
-				found = append(found, i)
-			}
-		}
-		switch {
-		case nth > 0 && nth <= len(found):
-			found = found[nth-1 : nth]
-		case nth > 0:
-			found = nil
-		case len(found) > 1:
-			var where []string
-			for _, i := range found {
-				where = append(where, ColumnName(i+1))
-			}
-			which := strings.Join(where[:len(where)-1], ", ") + " and " + where[len(where)-1] + " all"
-			if len(where) == 2 {
-				which = where[0] + " and " + where[1] + " both"
-			}
-			return nil, &Error{Kind: Data, Msg: fmt.Sprintf("columns %s have the header %q, so %s cannot tell which to read", which, strings.TrimSpace(header[found[0]]), label),
-				Hint: fmt.Sprintf("say which in the template: %q is the first of them, %q the second", name+"[1]", name+"[2]")}
-		}
-		for _, i := range found {
-			if !seen[i] {
-				seen[i] = true
-				b.cols = append(b.cols, i)
-			}
-		}
-	}
-	if f.FromMatching != "" {
-		re := regexp.MustCompile(f.FromMatching) // checked when the template was loaded
-		for i, h := range header {
-			if !seen[i] && re.MatchString(strings.TrimSpace(h)) {
-				seen[i] = true
-				b.cols = append(b.cols, i)
-			}
-		}
+	if err := b.findColumns(header); err != nil {
+		return nil, err
 	}
 	for _, r := range f.Rewrite {
 		b.rewrite = append(b.rewrite, rewriteRule{regexp.MustCompile(r.Match), r.To})
@@ -124,16 +80,90 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 				b.other = &v
 				continue
 			}
-			b.mapping[strings.ToLower(strings.TrimSpace(k))] = v
+			b.mapping[foldValue(k)] = v
 		}
 	}
 	if len(f.Exclude) > 0 {
-		b.exclude = map[string]bool{}
-		for _, v := range f.Exclude {
-			b.exclude[strings.ToLower(strings.TrimSpace(v))] = true
-		}
+		b.exclude = foldedSet(f.Exclude)
 	}
 	return b, nil
+}
+
+// findColumns finds the field's columns, each once: those its aliases name, in their
+// order, then those its pattern matches.
+func (b *binding) findColumns(header []string) error {
+	seen := map[int]bool{}
+	keys := make([]string, len(header))
+	for i, h := range header {
+		keys[i] = headerKey(h)
+	}
+	for _, alias := range b.field.From {
+		found, err := b.aliasColumns(alias, keys, header)
+		if err != nil {
+			return err
+		}
+		for _, i := range found {
+			if !seen[i] {
+				seen[i] = true
+				b.cols = append(b.cols, i)
+			}
+		}
+	}
+	if b.field.FromMatching != "" {
+		re := regexp.MustCompile(b.field.FromMatching) // checked when the template was loaded
+		for i, h := range header {
+			if !seen[i] && re.MatchString(strings.TrimSpace(h)) {
+				seen[i] = true
+				b.cols = append(b.cols, i)
+			}
+		}
+	}
+	return nil
+}
+
+// aliasColumns finds the column an alias names: "Email[2]" is the second called Email;
+// plain "Email" where several are is an error, as the mapping cannot tell which to read.
+func (b *binding) aliasColumns(alias string, keys, header []string) ([]int, error) {
+	name, nth := splitNth(alias)
+	want := headerKey(name)
+	var found []int
+	for i, k := range keys {
+		if k == want {
+			found = append(found, i)
+		}
+	}
+	switch {
+	case nth > 0 && nth <= len(found):
+		return found[nth-1 : nth], nil
+	case nth > 0:
+		return nil, nil
+	case len(found) <= 1:
+		return found, nil
+	}
+	var where []string
+	for _, i := range found {
+		where = append(where, ColumnName(i+1))
+	}
+	which := strings.Join(where[:len(where)-1], ", ") + " and " + where[len(where)-1] + " all"
+	if len(where) == 2 {
+		which = where[0] + " and " + where[1] + " both"
+	}
+	return nil, &Error{Kind: Data, Msg: fmt.Sprintf("columns %s have the header %q, so %s cannot tell which to read", which, strings.TrimSpace(header[found[0]]), b.label),
+		Hint: fmt.Sprintf("say which in the template: %q is the first of them, %q the second", name+"[1]", name+"[2]")}
+}
+
+// foldValue is a cell's value as the template's maps and lists compare it.
+func foldValue(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+
+// foldedSet is a set of the folded values.
+func foldedSet(values ...[]string) map[string]bool {
+	set := map[string]bool{}
+	for _, vs := range values {
+		for _, v := range vs {
+			set[foldValue(v)] = true
+		}
+	}
+	return set
 }
 
 // splitNth reads an alias that names one of several columns with the same header:
@@ -340,29 +370,9 @@ type missingColumn struct {
 
 func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) {
 	m := &mapper{header: header, dates: newDateReader(t.Dates, dateOrder), used: map[int]string{}, defaults: map[string]*defaulted{}}
+	var needs columnNeeds
 	u := t.User
-	var required []missingColumn
-	need := func(b *binding) {
-		if b == nil || b.field.Value != nil || b.found() {
-			return
-		}
-		f := b.field
-		aliases := append([]string(nil), f.From...)
-		if f.FromMatching != "" {
-			aliases = append(aliases, "/"+f.FromMatching+"/")
-		}
-		if f.Optional && b.label != "email" {
-			m.missing = append(m.missing, b.label)
-			return
-		}
-		required = append(required, missingColumn{b.label, aliases, f.Hint})
-	}
-	fields := []struct {
-		dst   **binding
-		label string
-		f     *Field
-		vocab []string
-	}{
+	err := m.bindFields("", []fieldSpec{
 		{&m.email, "email", u.Email, nil},
 		{&m.id, "id", u.ID, nil},
 		{&m.name, "name", u.Name, nil},
@@ -372,49 +382,23 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 		{&m.ext, "externalStatus", u.ExternalStatus, nil},
 		{&m.roles, "roles", u.Roles, nil},
 		{&m.lastUsed, "lastUsedDate", u.LastUsedDate, nil},
-	}
-	for _, f := range fields {
-		b, err := bind(f.label, f.f, header, f.vocab)
-		if err != nil {
-			return nil, err
-		}
-		*f.dst = b
-		need(b)
-		m.use(b)
+	}, &needs)
+	if err != nil {
+		return nil, err
 	}
 	for i, r := range t.Licenses {
-		lb, err := m.bindLicense(i, r, header, need)
+		lb, err := m.bindLicense(i, r, &needs)
 		if err != nil {
 			return nil, err
-		}
-		if len(lb.perColumn) == 0 && r.PerColumn != nil {
-			label := fmt.Sprintf("licenses[%d].perColumn", i)
-			if r.PerColumn.Optional {
-				m.missing = append(m.missing, label)
-			} else {
-				required = append(required, missingColumn{label, []string{"/" + r.PerColumn.Matches + "/"}, ""})
-			}
 		}
 		m.licenses = append(m.licenses, lb)
 	}
-	if len(required) > 0 {
-		return nil, m.noColumns(t, required)
+	m.missing = needs.optional
+	if len(needs.required) > 0 {
+		return nil, m.noColumns(t, needs.required)
 	}
-	for _, s := range t.Skip {
-		sb := skipBinding{reason: s.Reason, equals: map[string]bool{}}
-		b, err := bind("skip "+s.Reason, &Field{From: s.From}, header, nil)
-		if err != nil {
-			return nil, err
-		}
-		m.use(b)
-		sb.cols = b.cols
-		for _, v := range s.Equals {
-			sb.equals[strings.ToLower(strings.TrimSpace(v))] = true
-		}
-		if s.Matches != "" {
-			sb.re = regexp.MustCompile(s.Matches) // checked when the template was loaded
-		}
-		m.skips = append(m.skips, sb)
+	if err := m.bindSkips(t.Skip); err != nil {
+		return nil, err
 	}
 	ignored := map[string]bool{}
 	for _, h := range t.Ignore {
@@ -428,36 +412,95 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 	return m, nil
 }
 
-// bindLicense binds the fields of license rule i; need is told of each.
-func (m *mapper) bindLicense(i int, r LicenseRule, header []string, need func(*binding)) (licenseBinding, error) {
+// columnNeeds gathers the fields that no column of the header feeds: the required ones
+// fail the mapping together, the optional ones are said.
+type columnNeeds struct {
+	required []missingColumn
+	optional []string
+}
+
+// field notes a field bound to no column, unless it has a constant value.
+func (n *columnNeeds) field(b *binding) {
+	if b == nil || b.field.Value != nil || b.found() {
+		return
+	}
+	f := b.field
+	aliases := append([]string(nil), f.From...)
+	if f.FromMatching != "" {
+		aliases = append(aliases, "/"+f.FromMatching+"/")
+	}
+	n.add(missingColumn{b.label, aliases, f.Hint}, f.Optional && b.label != "email")
+}
+
+func (n *columnNeeds) add(c missingColumn, optional bool) {
+	if optional {
+		n.optional = append(n.optional, c.label)
+	} else {
+		n.required = append(n.required, c)
+	}
+}
+
+// fieldSpec is a field of the template, its label in messages, the values it may take
+// (nil: any) and where its binding goes.
+type fieldSpec struct {
+	dst   **binding
+	label string
+	f     *Field
+	vocab []string
+}
+
+// bindFields binds each field to its columns, marks them as read and notes the
+// fields that found none.
+func (m *mapper) bindFields(prefix string, fields []fieldSpec, needs *columnNeeds) error {
+	for _, f := range fields {
+		b, err := bind(prefix+f.label, f.f, m.header, f.vocab)
+		if err != nil {
+			return err
+		}
+		*f.dst = b
+		needs.field(b)
+		m.use(b)
+	}
+	return nil
+}
+
+// bindLicense binds the fields of license rule i, and its family of columns.
+func (m *mapper) bindLicense(i int, r LicenseRule, needs *columnNeeds) (licenseBinding, error) {
 	lb := licenseBinding{unlessUsed: r.InactiveWithoutUsage}
-	for _, f := range []struct {
-		dst   **binding
-		label string
-		f     *Field
-		vocab []string
-	}{
+	err := m.bindFields(fmt.Sprintf("licenses[%d].", i), []fieldSpec{
 		{&lb.name, "name", r.Name, nil},
 		{&lb.status, "status", r.Status, licenseStatuses},
 		{&lb.price, "price", r.Price, nil},
 		{&lb.quantity, "quantity", r.Quantity, nil},
-	} {
-		b, err := bind(fmt.Sprintf("licenses[%d].%s", i, f.label), f.f, header, f.vocab)
-		if err != nil {
-			return lb, err
-		}
-		*f.dst = b
-		need(b)
-		m.use(b)
+	}, needs)
+	if err != nil {
+		return lb, err
 	}
 	if pc := r.PerColumn; pc != nil {
-		lb.perColumn = m.bindPerColumn(pc, header)
-		lb.exclude = map[string]bool{}
-		for _, v := range append([]string{"no", "false", "none", "-", "no access", "unlicensed", "0"}, pc.Exclude...) {
-			lb.exclude[strings.ToLower(strings.TrimSpace(v))] = true
+		lb.perColumn = m.bindPerColumn(pc, m.header)
+		lb.exclude = foldedSet([]string{"no", "false", "none", "-", "no access", "unlicensed", "0"}, pc.Exclude)
+		if len(lb.perColumn) == 0 {
+			needs.add(missingColumn{fmt.Sprintf("licenses[%d].perColumn", i), []string{"/" + pc.Matches + "/"}, ""}, pc.Optional)
 		}
 	}
 	return lb, nil
+}
+
+// bindSkips binds the rules that skip rows to their columns.
+func (m *mapper) bindSkips(skips []SkipRule) error {
+	for _, s := range skips {
+		b, err := bind("skip "+s.Reason, &Field{From: s.From}, m.header, nil)
+		if err != nil {
+			return err
+		}
+		m.use(b)
+		sb := skipBinding{reason: s.Reason, cols: b.cols, equals: foldedSet(s.Equals)}
+		if s.Matches != "" {
+			sb.re = regexp.MustCompile(s.Matches) // checked when the template was loaded
+		}
+		m.skips = append(m.skips, sb)
+	}
+	return nil
 }
 
 // use marks the columns of a binding as read.
@@ -726,48 +769,19 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 	return ok
 }
 
-func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record, bad problemFunc) (ok bool) {
-	ok = true
-	state := lsFollowUser
-	if raw, col := l.status.first(row); raw != "" {
-		st, err := l.status.translate(raw)
-		if err != nil {
-			bad("license-status", col, err.Error())
-			ok = false
-		}
-		state = licenseStateOf[st]
-	} else if l.status != nil && l.status.field.Default != "" {
-		state = licenseStateOf[l.status.field.Default]
-		m.useDefault(l.status, l.status.field.Default)
-	}
-	if l.unlessUsed && state == lsFollowUser {
-		state = lsUnlessUsed
-	}
-	give := func(name string, fallback bool) {
-		name, _ = l.name.translate(name)
-		if name == "" {
-			return
-		}
-		for i, h := range rec.licenses {
-			if strings.EqualFold(h.name, name) {
-				rec.licenses[i].status = max(h.status, state)
-				return
-			}
-		}
-		rec.licenses = append(rec.licenses, held{name: name, status: state, rule: int8(rule), fallback: fallback})
-	}
+// license gives a row's licenses of one rule: those its name columns name (or the
+// default), and those of its family of columns that hold a value; then their prices.
+func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record, bad problemFunc) bool {
+	state, ok := m.licenseState(l, row, bad)
 	start := len(rec.licenses)
-	defer func() {
-		if l.price != nil && len(rec.licenses) > start {
-			if !m.rowPrices(l, row, rec.licenses[start:], bad) {
-				ok = false
+	if l.name != nil {
+		give := func(name string, fallback bool) {
+			if name, _ = l.name.translate(name); name != "" {
+				rec.give(held{name: name, status: state, rule: int8(rule), fallback: fallback})
 			}
 		}
-	}()
-	if l.name != nil {
-		n := len(rec.licenses)
 		l.name.each(row, func(v string, _ int) { give(v, false) })
-		if len(rec.licenses) == n && l.name.field.Default != "" {
+		if len(rec.licenses) == start && l.name.field.Default != "" {
 			m.useDefault(l.name, l.name.field.Default)
 			give(l.name.field.Default, true)
 		}
@@ -786,7 +800,43 @@ func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record,
 		}
 		rec.licenses = append(rec.licenses, held{name: pc.name, status: st, rule: int8(rule)})
 	}
+	if l.price != nil && len(rec.licenses) > start && !m.rowPrices(l, row, rec.licenses[start:], bad) {
+		ok = false
+	}
 	return ok
+}
+
+// licenseState is the status a row gives the licenses of a rule: its status column,
+// else the rule's default, else the user's.
+func (m *mapper) licenseState(l *licenseBinding, row []string, bad problemFunc) (state licenseState, ok bool) {
+	state, ok = lsFollowUser, true
+	if raw, col := l.status.first(row); raw != "" {
+		st, err := l.status.translate(raw)
+		if err != nil {
+			bad("license-status", col, err.Error())
+			ok = false
+		}
+		state = licenseStateOf[st]
+	} else if l.status != nil && l.status.field.Default != "" {
+		state = licenseStateOf[l.status.field.Default]
+		m.useDefault(l.status, l.status.field.Default)
+	}
+	if l.unlessUsed && state == lsFollowUser {
+		state = lsUnlessUsed
+	}
+	return state, ok
+}
+
+// give adds a license to the record; one it holds already, by another name's case,
+// keeps the stronger status.
+func (rec *record) give(h held) {
+	for i, had := range rec.licenses {
+		if strings.EqualFold(had.name, h.name) {
+			rec.licenses[i].status = max(had.status, h.status)
+			return
+		}
+	}
+	rec.licenses = append(rec.licenses, h)
 }
 
 func containsFold(list []string, v string) bool {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -322,36 +323,68 @@ func checkTemplateSchema(src []byte) []string {
 // check finds what the schema cannot: values outside Torii's vocabularies, regular
 // expressions that do not compile, layouts without a date, prices that are not prices.
 func (t *Template) check() []string {
-	var msgs []string
-	add := func(at, format string, args ...any) { msgs = append(msgs, at+": "+fmt.Sprintf(format, args...)) }
-	vocab := func(at string, f *Field, allowed []string) {
-		if f == nil {
-			return
-		}
-		in := func(v string) bool {
-			for _, a := range allowed {
-				if v == a {
-					return true
-				}
-			}
-			return false
-		}
-		if f.Value != nil && !in(*f.Value) {
-			add(at+"/value", "%q is not one of %s", *f.Value, strings.Join(allowed, ", "))
-		}
-		if f.Default != "" && !in(f.Default) {
-			add(at+"/default", "%q is not one of %s", f.Default, strings.Join(allowed, ", "))
-		}
-		for k, v := range f.Map {
-			if !in(v) {
-				add(at+"/map/"+k, "%q is not one of %s", v, strings.Join(allowed, ", "))
-			}
-		}
-	}
-	vocab("/user/status", t.User.Status, userStatuses)
+	var p templateProblems
+	p.vocab("/user/status", t.User.Status, userStatuses)
 	for i, r := range t.Licenses {
-		vocab(fmt.Sprintf("/licenses/%d/status", i), r.Status, licenseStatuses)
+		p.vocab(fmt.Sprintf("/licenses/%d/status", i), r.Status, licenseStatuses)
 	}
+	t.checkPicks(&p)
+	t.checkPatterns(&p)
+	for i, l := range t.Dates.Layouts {
+		if !layoutHasDate(l) {
+			p.add(fmt.Sprintf("/dates/layouts/%d", i), "%q has no year, month and day; write it with Go's reference date, 2006-01-02", l)
+		}
+	}
+	for name, c := range t.Catalog {
+		if c.Price != "" {
+			if _, err := ParsePrice(c.Price); err != nil {
+				p.add("/catalog/"+name+"/price", "%v", err)
+			}
+		}
+	}
+	sort.Strings(p)
+	return p
+}
+
+// templateProblems are check's findings, each after the JSON pointer of its place.
+type templateProblems []string
+
+func (p *templateProblems) add(at, format string, args ...any) {
+	*p = append(*p, at+": "+fmt.Sprintf(format, args...))
+}
+
+// vocab finds the values a field can give (its value, default and map) that are not
+// among the allowed ones.
+func (p *templateProblems) vocab(at string, f *Field, allowed []string) {
+	if f == nil {
+		return
+	}
+	check := func(at, v string) {
+		if !slices.Contains(allowed, v) {
+			p.add(at, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+	}
+	if f.Value != nil {
+		check(at+"/value", *f.Value)
+	}
+	if f.Default != "" {
+		check(at+"/default", f.Default)
+	}
+	for k, v := range f.Map {
+		check(at+"/map/"+k, v)
+	}
+}
+
+// pattern finds a regular expression that does not compile.
+func (p *templateProblems) pattern(at, expr string) {
+	if _, err := regexp.Compile(expr); err != nil {
+		p.add(at, "%v", err)
+	}
+}
+
+// checkPicks finds the ways of picking values that a field cannot hold: the latest
+// date of what is not a date, several values where one is kept.
+func (t *Template) checkPicks(p *templateProblems) {
 	fields := map[string]*Field{
 		"email": t.User.Email, "id": t.User.ID, "name": t.User.Name, "firstName": t.User.FirstName,
 		"lastName": t.User.LastName, "status": t.User.Status, "externalStatus": t.User.ExternalStatus,
@@ -362,55 +395,39 @@ func (t *Template) check() []string {
 			continue
 		}
 		if f.Pick == "latest" && name != "lastUsedDate" {
-			add("/user/"+name+"/pick", `"latest" picks the latest date; only lastUsedDate holds dates`)
+			p.add("/user/"+name+"/pick", `"latest" picks the latest date; only lastUsedDate holds dates`)
 		}
 		if (f.Pick == "all" || f.Split != "") && name != "roles" {
-			add("/user/"+name, `only roles and license names hold several values; "pick": "all" and "split" do not apply`)
+			p.add("/user/"+name, `only roles and license names hold several values; "pick": "all" and "split" do not apply`)
 		}
 	}
 	for i, r := range t.Licenses {
 		if r.Name != nil && r.Name.Pick == "latest" {
-			add(fmt.Sprintf("/licenses/%d/name/pick", i), `"latest" picks the latest date; license names are not dates`)
+			p.add(fmt.Sprintf("/licenses/%d/name/pick", i), `"latest" picks the latest date; license names are not dates`)
 		}
+	}
+}
+
+// checkPatterns finds the template's regular expressions that do not compile.
+func (t *Template) checkPatterns(p *templateProblems) {
+	for i, r := range t.Licenses {
 		if r.PerColumn != nil {
-			if _, err := regexp.Compile(r.PerColumn.Matches); err != nil {
-				add(fmt.Sprintf("/licenses/%d/perColumn/matches", i), "%v", err)
-			}
+			p.pattern(fmt.Sprintf("/licenses/%d/perColumn/matches", i), r.PerColumn.Matches)
 		}
 	}
 	t.eachField(func(at string, f *Field) {
 		if f.FromMatching != "" {
-			if _, err := regexp.Compile(f.FromMatching); err != nil {
-				add(at+"/fromMatching", "%v", err)
-			}
+			p.pattern(at+"/fromMatching", f.FromMatching)
 		}
 		for k, r := range f.Rewrite {
-			if _, err := regexp.Compile(r.Match); err != nil {
-				add(fmt.Sprintf("%s/rewrite/%d/match", at, k), "%v", err)
-			}
+			p.pattern(fmt.Sprintf("%s/rewrite/%d/match", at, k), r.Match)
 		}
 	})
 	for i, s := range t.Skip {
 		if s.Matches != "" {
-			if _, err := regexp.Compile(s.Matches); err != nil {
-				add(fmt.Sprintf("/skip/%d/matches", i), "%v", err)
-			}
+			p.pattern(fmt.Sprintf("/skip/%d/matches", i), s.Matches)
 		}
 	}
-	for i, l := range t.Dates.Layouts {
-		if !layoutHasDate(l) {
-			add(fmt.Sprintf("/dates/layouts/%d", i), "%q has no year, month and day; write it with Go's reference date, 2006-01-02", l)
-		}
-	}
-	for name, c := range t.Catalog {
-		if c.Price != "" {
-			if _, err := ParsePrice(c.Price); err != nil {
-				add("/catalog/"+name+"/price", "%v", err)
-			}
-		}
-	}
-	sort.Strings(msgs)
-	return msgs
 }
 
 // eachField calls fn with every field of the template and its JSON pointer.

@@ -90,17 +90,9 @@ type shrinkGuard struct {
 // Torii, and refuses (exit 7) when it would shrink past --max-shrink.
 func (o *toriiOptions) checkShrink(ctx context.Context, e env, client *torii.Client, path, name string) (*shrinkGuard, error) {
 	g := &o.guard
-	host := client.BaseURL
-	if u, err := url.Parse(client.BaseURL); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	statePath, err := state.Path(e.getenv, "guard", host, strconv.FormatInt(o.appAccount, 10))
-	if err != nil {
-		if g.against == "state" {
-			fmt.Fprintf(e.stderr, "warning: shrink guard: %v: the file is not compared with the last sync, and this one is not remembered; set XDG_STATE_HOME or HOME\n", err)
-			return nil, nil
-		}
-		fmt.Fprintf(e.stderr, "warning: shrink guard: %v: this sync is not remembered; set XDG_STATE_HOME or HOME\n", err)
+	host, statePath, ok := o.guardRecordPath(e, client)
+	if !ok {
+		return nil, nil
 	}
 	r, err := readRosterFile(e, path)
 	if err != nil {
@@ -110,41 +102,18 @@ func (o *toriiOptions) checkShrink(ctx context.Context, e env, client *torii.Cli
 		Users: r.Users(), LicenseCount: len(r.Licenses)}}
 	sg.rec.Population = delta.PopulationOf(r, g.remember == "hashes")
 
-	var before delta.Population
-	var against string
-	if g.against == "torii" {
-		tr, licenses, err := loadToriiRoster(ctx, e, client, g.app, o.appAccount)
-		if err != nil {
-			return nil, err
-		}
-		if o.dryRun { // the request was printed, not sent: there is nothing to compare
-			return sg, nil
-		}
-		before = delta.PopulationOf(tr, false)
-		if !licenses {
-			before.Licenses = nil // Torii did not say who holds which license
-		}
-		against = fmt.Sprintf("the users of app %d in Torii", g.app)
-	} else {
-		last, err := delta.LoadRecord(statePath)
-		if err != nil {
-			return nil, &cmdError{kind: kindFailure, msg: "shrink guard: " + err.Error()}
-		}
-		if last == nil {
-			o.say(e, "shrink guard: no record of an earlier sync of app account %d on %s; this sync becomes the first (%s)", o.appAccount, host, statePath)
-			return sg, nil
-		}
-		before = last.Population
-		against = fmt.Sprintf("the sync of %s (file %d) on %s", last.File, last.FileID, last.Time.Format("2006-01-02 15:04 MST"))
+	before, against, err := o.guardBaseline(ctx, e, client, host, statePath)
+	if err != nil || before == nil {
+		return sg, err
 	}
 	after := sg.rec.Population
 	if before.Hashed != after.Hashed {
 		after = delta.PopulationOf(r, before.Hashed)
 	}
-	shrinks := delta.Guard(before, after, g.limit)
+	shrinks := delta.Guard(*before, after, g.limit)
 	if o.dryRun || !o.quiet {
 		fmt.Fprintf(e.stderr, "shrink guard: %s against %s:\n", name, against)
-		for _, s := range delta.Measure(before, after) {
+		for _, s := range delta.Measure(*before, after) {
 			fmt.Fprintf(e.stderr, "  %s\n", s.Line())
 		}
 	}
@@ -152,20 +121,70 @@ func (o *toriiOptions) checkShrink(ctx context.Context, e env, client *torii.Cli
 		o.say(e, "shrink guard: within --max-shrink %s", g.limit)
 		return sg, nil
 	}
-	var msgs []string
-	for _, s := range shrinks {
-		msgs = append(msgs, s.Message)
-	}
 	if g.allowShrink {
-		fmt.Fprintf(e.stderr, "shrink guard: let through by --allow-shrink: %s\n", strings.Join(msgs, "; "))
+		fmt.Fprintf(e.stderr, "shrink guard: let through by --allow-shrink: %s\n", strings.Join(shrinkMessages(shrinks), "; "))
 		return sg, nil
 	}
+	return nil, o.refuseShrink(name, before.Hashed, shrinks)
+}
+
+// guardRecordPath is where the record of this app account's syncs on this host is
+// kept. Without a state directory the guard says what it cannot do, and goes on
+// (ok) only when it compares with Torii.
+func (o *toriiOptions) guardRecordPath(e env, client *torii.Client) (host, statePath string, ok bool) {
+	host = client.BaseURL
+	if u, err := url.Parse(client.BaseURL); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	statePath, err := state.Path(e.getenv, "guard", host, strconv.FormatInt(o.appAccount, 10))
+	if err != nil {
+		if o.guard.against == "state" {
+			fmt.Fprintf(e.stderr, "warning: shrink guard: %v: the file is not compared with the last sync, and this one is not remembered; set XDG_STATE_HOME or HOME\n", err)
+			return host, "", false
+		}
+		fmt.Fprintf(e.stderr, "warning: shrink guard: %v: this sync is not remembered; set XDG_STATE_HOME or HOME\n", err)
+	}
+	return host, statePath, true
+}
+
+// guardBaseline is what the file is compared with, and its words: the app's users in
+// Torii now, or the record of the last sync. It is nil when there is nothing to
+// compare with (a dry run's request to Torii was printed, not sent; or no sync was
+// recorded yet).
+func (o *toriiOptions) guardBaseline(ctx context.Context, e env, client *torii.Client, host, statePath string) (*delta.Population, string, error) {
+	g := &o.guard
+	if g.against == "torii" {
+		tr, licenses, err := loadToriiRoster(ctx, e, client, g.app, o.appAccount)
+		if err != nil || o.dryRun {
+			return nil, "", err
+		}
+		before := delta.PopulationOf(tr, false)
+		if !licenses {
+			before.Licenses = nil // Torii did not say who holds which license
+		}
+		return &before, fmt.Sprintf("the users of app %d in Torii", g.app), nil
+	}
+	last, err := delta.LoadRecord(statePath)
+	if err != nil {
+		return nil, "", &cmdError{kind: kindFailure, msg: "shrink guard: " + err.Error()}
+	}
+	if last == nil {
+		o.say(e, "shrink guard: no record of an earlier sync of app account %d on %s; this sync becomes the first (%s)", o.appAccount, host, statePath)
+		return nil, "", nil
+	}
+	return &last.Population, fmt.Sprintf("the sync of %s (file %d) on %s", last.File, last.FileID, last.Time.Format("2006-01-02 15:04 MST")), nil
+}
+
+// refuseShrink is the guard's refusal (exit 7): the first shrink past the limit, the
+// others and up to ten of the people gone as hints, and the way through.
+func (o *toriiOptions) refuseShrink(name string, hashed bool, shrinks []delta.Shrink) error {
+	msgs := shrinkMessages(shrinks)
 	var hint strings.Builder
 	for _, m := range msgs[1:] {
 		fmt.Fprintf(&hint, "also: %s\n", m)
 	}
 	if removed := shrinks[0].Removed; len(removed) > 0 {
-		if before.Hashed {
+		if hashed {
 			hint.WriteString("the record keeps hashes (--remember hashes), so the emails gone cannot be named\n")
 		} else {
 			n := min(len(removed), 10)
@@ -176,9 +195,18 @@ func (o *toriiOptions) checkShrink(ctx context.Context, e env, client *torii.Cli
 			hint.WriteString("\n")
 		}
 	}
-	fmt.Fprintf(&hint, "a truncated or filtered export does this; if the change is real, pass --allow-shrink, or a larger --max-shrink (now %s)", g.limit)
-	return nil, &cmdError{kind: kindShrink, msg: fmt.Sprintf("shrink guard: refusing to sync app account %d with %s: %s", o.appAccount, name, msgs[0]),
+	fmt.Fprintf(&hint, "a truncated or filtered export does this; if the change is real, pass --allow-shrink, or a larger --max-shrink (now %s)", o.guard.limit)
+	return &cmdError{kind: kindShrink, msg: fmt.Sprintf("shrink guard: refusing to sync app account %d with %s: %s", o.appAccount, name, msgs[0]),
 		hint: hint.String()}
+}
+
+// shrinkMessages are the shrinks' sentences, in order.
+func shrinkMessages(shrinks []delta.Shrink) []string {
+	msgs := make([]string, len(shrinks))
+	for i, s := range shrinks {
+		msgs[i] = s.Message
+	}
+	return msgs
 }
 
 // remember records the sync Torii accepted, for the next one to compare with. The
