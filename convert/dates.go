@@ -274,70 +274,100 @@ func (r *dateReader) unreadable(s string) error {
 // timeLike reports whether what follows a date is a time of day, a zone, or nothing:
 // " 12:34", "T09:30:00.000Z", " 3:04 PM", ", 10:00 (UTC)".
 func timeLike(s string) bool {
-	i := 0
-	skip := func(set string) {
-		for i < len(s) && strings.IndexByte(set, s[i]) >= 0 {
-			i++
+	c := timeScan{s: s}
+	c.skip(" \tTt,@")
+	if !c.clock() {
+		return false
+	}
+	c.skip(" ")
+	c.meridiem()
+	c.skip(" ")
+	if !c.zone() {
+		return false
+	}
+	c.skip(" ")
+	return c.i == len(s)
+}
+
+// timeScan reads what follows a date, byte by byte.
+type timeScan struct {
+	s string
+	i int
+}
+
+func (c *timeScan) skip(set string) {
+	for c.i < len(c.s) && strings.IndexByte(set, c.s[c.i]) >= 0 {
+		c.i++
+	}
+}
+
+// digits reads up to max digits and says how many it read.
+func (c *timeScan) digits(max int) int {
+	n := 0
+	for c.i < len(c.s) && n < max && '0' <= c.s[c.i] && c.s[c.i] <= '9' {
+		c.i++
+		n++
+	}
+	return n
+}
+
+// clock reads a time of day, if there is one: "9", "09:30", "09:30:00.000".
+func (c *timeScan) clock() bool {
+	s := c.s
+	if c.digits(2) == 0 {
+		return true
+	}
+	for k := 0; k < 2 && c.i < len(s) && (s[c.i] == ':' || s[c.i] == '.') && c.i+1 < len(s) && '0' <= s[c.i+1] && s[c.i+1] <= '9'; k++ {
+		c.i++
+		if c.digits(2) != 2 {
+			return false
 		}
 	}
-	digits := func(max int) int {
-		n := 0
-		for i < len(s) && n < max && '0' <= s[i] && s[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	skip(" \tTt,@")
-	if digits(2) > 0 {
-		for k := 0; k < 2 && i < len(s) && (s[i] == ':' || s[i] == '.') && i+1 < len(s) && '0' <= s[i+1] && s[i+1] <= '9'; k++ {
-			i++
-			if digits(2) != 2 {
-				return false
-			}
-		}
-		if i < len(s) && (s[i] == '.' || s[i] == ',') {
-			i++
-			if digits(9) == 0 {
-				return false
-			}
+	if c.i < len(s) && (s[c.i] == '.' || s[c.i] == ',') {
+		c.i++
+		if c.digits(9) == 0 {
+			return false
 		}
 	}
-	skip(" ")
-	if rest := strings.ToLower(s[i:]); strings.HasPrefix(rest, "am") || strings.HasPrefix(rest, "pm") {
-		i += 2
+	return true
+}
+
+// meridiem reads "AM" or "p.m.", if there is one.
+func (c *timeScan) meridiem() {
+	if rest := strings.ToLower(c.s[c.i:]); strings.HasPrefix(rest, "am") || strings.HasPrefix(rest, "pm") {
+		c.i += 2
 	} else if strings.HasPrefix(rest, "a.m.") || strings.HasPrefix(rest, "p.m.") {
-		i += 4
+		c.i += 4
 	}
-	skip(" ")
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-		if digits(2) != 2 {
+}
+
+// zone reads a zone, if there is one: an offset ("+02", "-05:30", "+0100") or up to
+// five letters ("Z", "UTC", "(CEST)").
+func (c *timeScan) zone() bool {
+	s := c.s
+	if c.i < len(s) && (s[c.i] == '+' || s[c.i] == '-') {
+		c.i++
+		if c.digits(2) != 2 {
 			return false
 		}
-		if i < len(s) && s[i] == ':' {
-			i++
+		if c.i < len(s) && s[c.i] == ':' {
+			c.i++
 		}
-		if n := digits(2); n != 0 && n != 2 {
-			return false
-		}
-	} else {
-		open := i < len(s) && s[i] == '('
-		if open {
-			i++
-		}
-		n := 0
-		for i < len(s) && ('a' <= s[i]|0x20 && s[i]|0x20 <= 'z') && n < 5 {
-			i++
-			n++
-		}
-		if open && (i >= len(s) || s[i] != ')') {
-			return false
-		}
-		if open {
-			i++
-		}
+		n := c.digits(2)
+		return n == 0 || n == 2
 	}
-	skip(" ")
-	return i == len(s)
+	open := c.i < len(s) && s[c.i] == '('
+	if open {
+		c.i++
+	}
+	for n := 0; c.i < len(s) && ('a' <= s[c.i]|0x20 && s[c.i]|0x20 <= 'z') && n < 5; n++ {
+		c.i++
+	}
+	if open {
+		if c.i >= len(s) || s[c.i] != ')' {
+			return false
+		}
+		c.i++
+	}
+	return true
 }

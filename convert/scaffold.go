@@ -294,62 +294,70 @@ func (p *columnPlan) template(input string, sampled map[int]*valueCount) *Templa
 		Description: "made by torii-convert templates init from " + filepath.Base(input) + "; check every field before use",
 		User:        UserFields{},
 	}
-	names := func(cols []int) []string {
-		var out []string
-		for _, c := range cols {
-			out = append(out, strings.Join(strings.Fields(p.header[c]), " "))
-		}
-		return out
-	}
-	also := func(label string, cols []int) {
-		if len(cols) > 1 {
-			t.Comment = append(t.Comment, fmt.Sprintf("%s could also read %s", label, aliasList(names(cols[1:]))))
-		}
-	}
 	for _, label := range scaffoldFields {
-		cols := p.cols[label]
-		if len(cols) == 0 {
-			continue
-		}
-		f := &Field{From: names(cols[:1])}
-		switch label {
-		case "email", "id", "name", "firstName", "lastName":
-			also(label, cols)
-			*map[string]**Field{"email": &t.User.Email, "id": &t.User.ID, "name": &t.User.Name,
-				"firstName": &t.User.FirstName, "lastName": &t.User.LastName}[label] = f
-		case "status":
-			also(label, cols)
-			t.User.Status = f
-			t.Comment = append(t.Comment, proposeStatuses(f, sampled[cols[0]])...)
-		case "roles":
-			f.From = names(cols)
-			if len(cols) > 1 {
-				f.Pick = "all"
-			}
-			t.User.Roles = f
-		case "lastUsedDate":
-			f.From = names(cols)
-			if len(cols) > 1 {
-				f.Pick = "latest"
-			}
-			t.User.LastUsedDate = f
-		case "license":
-			also("the license", cols)
-			vc := sampled[cols[0]]
-			if len(vc.order) > 0 {
-				f.Map = map[string]string{}
-				for _, v := range vc.order {
-					f.Map[v] = v
-				}
-			}
-			if vc.more > 0 {
-				t.Comment = append(t.Comment, fmt.Sprintf("license: %d more values than listed", vc.more))
-			}
-			t.Licenses = []LicenseRule{{Name: f}}
+		if cols := p.cols[label]; len(cols) > 0 {
+			p.place(t, label, cols, sampled[cols[0]])
 		}
 	}
 	p.unplaced(t)
 	return t
+}
+
+// place makes the field of a label read its first column (all of them for roles and
+// the last use), and says in the comment which others it could read; sample is the
+// first column's values.
+func (p *columnPlan) place(t *Template, label string, cols []int, sample *valueCount) {
+	f := &Field{From: p.names(cols[:1])}
+	switch label {
+	case "email", "id", "name", "firstName", "lastName":
+		p.also(t, label, cols)
+		*map[string]**Field{"email": &t.User.Email, "id": &t.User.ID, "name": &t.User.Name,
+			"firstName": &t.User.FirstName, "lastName": &t.User.LastName}[label] = f
+	case "status":
+		p.also(t, label, cols)
+		t.User.Status = f
+		t.Comment = append(t.Comment, proposeStatuses(f, sample)...)
+	case "roles":
+		f.From = p.names(cols)
+		if len(cols) > 1 {
+			f.Pick = "all"
+		}
+		t.User.Roles = f
+	case "lastUsedDate":
+		f.From = p.names(cols)
+		if len(cols) > 1 {
+			f.Pick = "latest"
+		}
+		t.User.LastUsedDate = f
+	case "license":
+		p.also(t, "the license", cols)
+		if len(sample.order) > 0 {
+			f.Map = map[string]string{}
+			for _, v := range sample.order {
+				f.Map[v] = v
+			}
+		}
+		if sample.more > 0 {
+			t.Comment = append(t.Comment, fmt.Sprintf("license: %d more values than listed", sample.more))
+		}
+		t.Licenses = []LicenseRule{{Name: f}}
+	}
+}
+
+// names are the columns' headers, their spaces collapsed.
+func (p *columnPlan) names(cols []int) []string {
+	var out []string
+	for _, c := range cols {
+		out = append(out, strings.Join(strings.Fields(p.header[c]), " "))
+	}
+	return out
+}
+
+// also says in the template's comment which other columns a field could read.
+func (p *columnPlan) also(t *Template, label string, cols []int) {
+	if len(cols) > 1 {
+		t.Comment = append(t.Comment, fmt.Sprintf("%s could also read %s", label, aliasList(p.names(cols[1:]))))
+	}
 }
 
 // unplaced lists the columns placed in no field: those that look like data in the

@@ -122,46 +122,22 @@ func Compare(old, new *roster.Roster, opts Options) *Result {
 // stamp array per side, so that each license costs its holders and nothing more.
 func compareLicenses(old, new *roster.Roster, o2n []int32, prices bool) []LicenseChange {
 	out := []LicenseChange{}
-	newMark := make([]int32, new.Len()) // the license (1-based) whose new holders are marked
-	oldMark := make([]int32, old.Len())
+	m := holderMarks{new: make([]int32, new.Len()), old: make([]int32, old.Len())}
 	for li := range old.Licenses {
 		ol := &old.Licenses[li]
 		c := LicenseChange{Name: ol.Name, Change: "removed", OldHolders: len(ol.Holders), Gained: []string{}, Lost: []string{},
 			OldPrice: ol.PricePerUser, OldUnassigned: ol.UnassignedAmount}
 		nl, ok := new.License(ol.Name)
 		if !ok {
-			for _, h := range ol.Holders {
-				c.Lost = append(c.Lost, old.Email(h))
-			}
-			if !prices {
-				c.OldPrice, c.OldUnassigned = nil, nil
-			}
-			sort.Strings(c.Lost)
-			out = append(out, c)
-			continue
-		}
-		stamp := int32(li + 1)
-		c.Change, c.NewHolders, c.NewPrice, c.NewUnassigned = "changed", len(nl.Holders), nl.PricePerUser, nl.UnassignedAmount
-		for _, h := range nl.Holders {
-			newMark[h] = stamp
-		}
-		for _, h := range ol.Holders {
-			oldMark[h] = stamp
-			if n := o2n[h]; n < 0 || newMark[n] != stamp {
-				c.Lost = append(c.Lost, old.Email(h))
-			}
-		}
-		for _, h := range nl.Holders {
-			if i, ok := old.FindIn(new, h); !ok || oldMark[i] != stamp {
-				c.Gained = append(c.Gained, new.Email(h))
-			}
+			c.Lost = emailsOf(old, ol.Holders)
+		} else {
+			c.Change, c.NewHolders, c.NewPrice, c.NewUnassigned = "changed", len(nl.Holders), nl.PricePerUser, nl.UnassignedAmount
+			c.Gained, c.Lost = m.gainedLost(old, new, ol, nl, o2n, int32(li+1))
 		}
 		if !prices {
 			c.OldPrice, c.NewPrice, c.OldUnassigned, c.NewUnassigned = nil, nil, nil, nil
 		}
-		if len(c.Gained)+len(c.Lost) > 0 || !sameNumber(c.OldPrice, c.NewPrice) || !sameNumber(c.OldUnassigned, c.NewUnassigned) {
-			sort.Strings(c.Gained)
-			sort.Strings(c.Lost)
+		if !ok || len(c.Gained)+len(c.Lost) > 0 || !sameNumber(c.OldPrice, c.NewPrice) || !sameNumber(c.OldUnassigned, c.NewUnassigned) {
 			out = append(out, c)
 		}
 	}
@@ -169,18 +145,51 @@ func compareLicenses(old, new *roster.Roster, o2n []int32, prices bool) []Licens
 		if _, ok := old.License(nl.Name); ok {
 			continue
 		}
-		c := LicenseChange{Name: nl.Name, Change: "added", NewHolders: len(nl.Holders), Gained: []string{}, Lost: []string{},
+		c := LicenseChange{Name: nl.Name, Change: "added", NewHolders: len(nl.Holders), Gained: emailsOf(new, nl.Holders), Lost: []string{},
 			NewPrice: nl.PricePerUser, NewUnassigned: nl.UnassignedAmount}
-		for _, h := range nl.Holders {
-			c.Gained = append(c.Gained, new.Email(h))
-		}
 		if !prices {
 			c.NewPrice, c.NewUnassigned = nil, nil
 		}
-		sort.Strings(c.Gained)
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// holderMarks are the stamp arrays, one a side: a person's entry holds the number
+// (1-based) of the last license whose holders were marked, so that no array is
+// cleared between licenses.
+type holderMarks struct{ new, old []int32 }
+
+// gainedLost are the people a license gained and lost, sorted by email.
+func (m holderMarks) gainedLost(old, new *roster.Roster, ol, nl *roster.License, o2n []int32, stamp int32) (gained, lost []string) {
+	gained, lost = []string{}, []string{}
+	for _, h := range nl.Holders {
+		m.new[h] = stamp
+	}
+	for _, h := range ol.Holders {
+		m.old[h] = stamp
+		if n := o2n[h]; n < 0 || m.new[n] != stamp {
+			lost = append(lost, old.Email(h))
+		}
+	}
+	for _, h := range nl.Holders {
+		if i, ok := old.FindIn(new, h); !ok || m.old[i] != stamp {
+			gained = append(gained, new.Email(h))
+		}
+	}
+	sort.Strings(gained)
+	sort.Strings(lost)
+	return gained, lost
+}
+
+// emailsOf are the holders' emails, sorted.
+func emailsOf(r *roster.Roster, holders []int32) []string {
+	out := make([]string, 0, len(holders))
+	for _, h := range holders {
+		out = append(out, r.Email(h))
+	}
+	sort.Strings(out)
 	return out
 }
 

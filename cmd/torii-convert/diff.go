@@ -96,26 +96,46 @@ func runDiff(ctx context.Context, e env, o diffOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	opts, err := o.read.exportOptions(e, "")
+	rosters, compare, err := o.readSides(ctx, e)
 	if err != nil {
 		return err
 	}
-	// Both sides are read at once: each is a stream, and the machine has more cores.
-	sides := []string{o.old, o.new}
-	rosters := make([]*roster.Roster, 2)
-	errs := make([]error, 2)
+	res := delta.Compare(rosters[0], rosters[1], compare)
+	if o.format == "json" {
+		err = delta.WriteJSON(e.stdout, res)
+	} else {
+		err = delta.WriteText(e.stdout, res, o.limit)
+	}
+	if err != nil {
+		return &cmdError{kind: kindFailure, msg: "writing the diff: " + err.Error()}
+	}
+	if !res.Same {
+		return &cmdError{kind: kindDiffer} // as diff(1) does: the output says it all
+	}
+	return nil
+}
+
+// readSides reads OLD and NEW at once: each is a stream, and the machine has more
+// cores. What each side has to say is kept, and said in the order of the sides. With
+// Torii as a side, the comparison leaves out what Torii does not give: prices and
+// seats always, license names when no user has any.
+func (o *diffOptions) readSides(ctx context.Context, e env) ([]*roster.Roster, delta.Options, error) {
+	var compare delta.Options
+	opts, err := o.read.exportOptions(e, "")
+	if err != nil {
+		return nil, compare, err
+	}
 	var client *torii.Client
 	if o.old == toriiSide || o.new == toriiSide {
 		if client, err = o.torii.reportClient(&e, o.format, ""); err != nil {
-			return err
+			return nil, compare, err
 		}
 	}
-	// Torii gives no prices or seats, and license names only sometimes.
-	var compare delta.Options
-	done := make(chan int)
-	// What each side has to say is kept, and said in the order of the sides.
+	rosters := make([]*roster.Roster, 2)
+	errs := make([]error, 2)
 	said := make([]bytes.Buffer, 2)
-	for i, side := range sides {
+	done := make(chan int)
+	for i, side := range []string{o.old, o.new} {
 		e := e
 		e.stderr = &said[i]
 		go func() {
@@ -136,20 +156,8 @@ func runDiff(ctx context.Context, e env, o diffOptions) error {
 	}
 	for _, err := range errs {
 		if err != nil {
-			return err
+			return nil, compare, err
 		}
 	}
-	res := delta.Compare(rosters[0], rosters[1], compare)
-	if o.format == "json" {
-		err = delta.WriteJSON(e.stdout, res)
-	} else {
-		err = delta.WriteText(e.stdout, res, o.limit)
-	}
-	if err != nil {
-		return &cmdError{kind: kindFailure, msg: "writing the diff: " + err.Error()}
-	}
-	if !res.Same {
-		return &cmdError{kind: kindDiffer} // as diff(1) does: the output says it all
-	}
-	return nil
+	return rosters, compare, nil
 }
