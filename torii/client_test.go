@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/torii-convert/torii-convert/internal/httpx"
+	"github.com/torii-convert/torii-convert/internal/httpx/httpxtest"
 	"github.com/torii-convert/torii-convert/torii"
 	"github.com/torii-convert/torii-convert/torii/toriitest"
 )
@@ -27,30 +28,9 @@ func TestMain(m *testing.M) {
 
 const key = "tk_test_KEY_must_never_show_0123456789"
 
-// fakeClock makes the client's waits instant and records them.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sleeps = append(f.sleeps, d)
-	f.now = f.now.Add(d)
-	return ctx.Err()
-}
-
 // setup starts a fake Torii (with a real MinIO when presigned) and a client of it whose
 // waits take no time and whose events are collected.
-func setup(t *testing.T, presigned bool) (*toriitest.Server, *torii.Client, *fakeClock, *[]string) {
+func setup(t *testing.T, presigned bool) (*toriitest.Server, *torii.Client, *httpxtest.Clock, *[]string) {
 	t.Helper()
 	var store *toriitest.MinIO
 	if presigned {
@@ -58,7 +38,7 @@ func setup(t *testing.T, presigned bool) (*toriitest.Server, *torii.Client, *fak
 	}
 	srv := toriitest.New(t, key, store, 12345)
 	c := torii.New(srv.URL, key)
-	clock := &fakeClock{now: time.Now()}
+	clock := httpxtest.NewClock(time.Now())
 	c.Now, c.Sleep = clock.Now, clock.Sleep
 	events := &[]string{}
 	var mu sync.Mutex
@@ -217,8 +197,8 @@ func TestSyncWaitsForRunningSync(t *testing.T) {
 	if err := c.Sync(context.Background(), up.FileID, 12345); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.Syncs()) != 1 || len(clock.sleeps) != 3 {
-		t.Errorf("syncs %v after waits %v", srv.Syncs(), clock.sleeps)
+	if len(srv.Syncs()) != 1 || len(clock.Sleeps()) != 3 {
+		t.Errorf("syncs %v after waits %v", srv.Syncs(), clock.Sleeps())
 	}
 	if !strings.Contains(strings.Join(*events, "\n"), "another sync of app account 12345 is running; trying again in") {
 		t.Errorf("the wait was not told: %q", *events)
@@ -249,8 +229,8 @@ func TestRateLimit(t *testing.T) {
 		t.Fatal(org, err)
 	}
 	// The reset time is 42 s after the start, and 7 s were already waited.
-	if len(clock.sleeps) != 2 || clock.sleeps[0] != 7*time.Second || clock.sleeps[1] < 34*time.Second || clock.sleeps[1] > 37*time.Second {
-		t.Errorf("waited %v; want 7s as Retry-After says, then until X-Rate-Limit-Reset", clock.sleeps)
+	if len(clock.Sleeps()) != 2 || clock.Sleeps()[0] != 7*time.Second || clock.Sleeps()[1] < 34*time.Second || clock.Sleeps()[1] > 37*time.Second {
+		t.Errorf("waited %v; want 7s as Retry-After says, then until X-Rate-Limit-Reset", clock.Sleeps())
 	}
 }
 
@@ -264,8 +244,8 @@ func TestRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(srv.Files()[up.FileID].Data, data) || len(srv.Files()) != 1 || len(clock.sleeps) != 2 {
-		t.Errorf("files %d, waits %v", len(srv.Files()), clock.sleeps)
+	if !bytes.Equal(srv.Files()[up.FileID].Data, data) || len(srv.Files()) != 1 || len(clock.Sleeps()) != 2 {
+		t.Errorf("files %d, waits %v", len(srv.Files()), clock.Sleeps())
 	}
 	// The sync is not: a 500 ends it, saying it may have started.
 	srv.Inject(toriitest.Fault{Method: http.MethodPut, Path: "/services/sync/custom", Status: 500, Times: 1})

@@ -196,8 +196,8 @@ func TestHugeRetryAfter(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}
-	if len(clock.sleeps) != 1 || clock.sleeps[0] != 8*time.Second {
-		t.Errorf("waited %v; want the 8s of --wait", clock.sleeps)
+	if len(clock.Sleeps()) != 1 || clock.Sleeps()[0] != 8*time.Second {
+		t.Errorf("waited %v; want the 8s of --wait", clock.Sleeps())
 	}
 	if !strings.Contains(strings.Join(*events, "\n"), "Torii asked to wait 277h46m39s, more than the 8s left of the 8s of waiting; trying again in 8s") {
 		t.Errorf("the wait was not told: %q", *events)
@@ -217,11 +217,7 @@ func TestBusyWaitUsesAllOfIt(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != torii.Busy || err.Error() != "syncing app account 12345: another sync of the app account was still running after 8s of waiting" {
 		t.Fatalf("got %v", err)
 	}
-	var total time.Duration
-	for _, d := range clock.sleeps {
-		total += d
-	}
-	if total != c.Wait {
-		t.Errorf("waited %v (%s in all) of --wait %s", clock.sleeps, total, c.Wait)
+	if total := clock.Total(); total != c.Wait {
+		t.Errorf("waited %v (%s in all) of --wait %s", clock.Sleeps(), total, c.Wait)
 	}
 }

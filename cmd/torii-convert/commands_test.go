@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,37 +14,26 @@ import (
 // what is expected: want.stdout, want.stderr, and exit (the exit code, when not 0).
 // go test -update rewrites the expected outputs, never the inputs.
 func TestCommandGoldens(t *testing.T) {
-	var cases []string
-	for _, dir := range []string{"diff", "report"} {
-		found, _ := filepath.Glob("../../testdata/" + dir + "/*/args")
-		if len(found) == 0 {
-			t.Fatalf("no golden cases under testdata/%s", dir)
+	eachCase(t, func(t *testing.T, dir string) {
+		t.Chdir(dir)
+		args, err := os.ReadFile("args")
+		if err != nil {
+			t.Fatal(err)
 		}
-		cases = append(cases, found...)
-	}
-	for _, argsFile := range cases {
-		dir, _ := filepath.Abs(filepath.Dir(argsFile))
-		t.Run(filepath.Base(filepath.Dir(dir))+"/"+filepath.Base(dir), func(t *testing.T) {
-			t.Chdir(dir)
-			args, err := os.ReadFile("args")
-			if err != nil {
-				t.Fatal(err)
-			}
-			fe := newEnv("", nil, false)
-			stdout, stderr := fe.stdout, fe.stderr
-			code := run(context.Background(), append([]string{"torii-convert"}, strings.Fields(string(args))...), fe.env)
-			if *update {
-				write(t, "want.stdout", stdout.Bytes(), true)
-				write(t, "want.stderr", stderr.Bytes(), stderr.Len() > 0)
-				write(t, "exit", []byte(strconv.Itoa(code)+"\n"), code != 0)
-			}
-			if wantCode := wantExit(); code != wantCode {
-				t.Errorf("exit code %d, want %d; stderr:\n%s", code, wantCode, stderr.String())
-			}
-			compare(t, "want.stdout", stdout.Bytes())
-			if _, err := os.Stat("want.stderr"); err == nil || stderr.Len() > 0 {
-				compare(t, "want.stderr", stderr.Bytes())
-			}
-		})
-	}
+		fe := newEnv("", nil, false)
+		stdout, stderr := fe.stdout, fe.stderr
+		code := run(context.Background(), append([]string{"torii-convert"}, strings.Fields(string(args))...), fe.env)
+		if *update {
+			write(t, "want.stdout", stdout.Bytes(), true)
+			write(t, "want.stderr", stderr.Bytes(), stderr.Len() > 0)
+			write(t, "exit", []byte(strconv.Itoa(code)+"\n"), code != 0)
+		}
+		if wantCode := wantExit(); code != wantCode {
+			t.Errorf("exit code %d, want %d; stderr:\n%s", code, wantCode, stderr.String())
+		}
+		compare(t, "want.stdout", stdout.Bytes())
+		if _, err := os.Stat("want.stderr"); err == nil || stderr.Len() > 0 {
+			compare(t, "want.stderr", stderr.Bytes())
+		}
+	}, "diff", "report")
 }

@@ -32,52 +32,45 @@ var today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // the contract (or, for templates init, must load as a template). A twin file names the case whose want.json this one's must equal byte
 // for byte: the same export in another encoding, dialect or spreadsheet application.
 func TestGolden(t *testing.T) {
-	cases, _ := filepath.Glob("../../testdata/golden/*/args")
-	if len(cases) == 0 {
-		t.Fatal("no golden cases found")
-	}
-	for _, argsFile := range cases {
-		dir, _ := filepath.Abs(filepath.Dir(argsFile))
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			t.Chdir(dir)
-			args, err := os.ReadFile("args")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), append([]string{"torii-convert"}, strings.Fields(string(args))...),
-				env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, now: func() time.Time { return today }})
-			if *update {
-				write(t, "want.json", stdout.Bytes(), code == 0)
-				write(t, "want.stderr", stderr.Bytes(), true)
-				write(t, "exit", []byte(strconv.Itoa(code)+"\n"), code != 0)
-			}
-			wantCode := wantExit()
-			if code != wantCode {
-				t.Errorf("exit code %d, want %d; stderr:\n%s", code, wantCode, stderr.String())
-			}
-			compare(t, "want.stderr", stderr.Bytes())
-			if wantCode == 0 {
-				compare(t, "want.json", stdout.Bytes())
-				switch {
-				case strings.Contains(string(args), "--preview") || strings.Contains(string(args), "--explain"):
-					// A preview is text for people, not a file.
-				case strings.HasPrefix(string(args), "templates "):
-					// A template made by templates init: it must load as one.
-					if _, err := convert.LoadTemplate(os.DirFS("."), "want.json"); err != nil {
-						t.Errorf("want.json is not a template torii-convert loads: %v", err)
-					}
-				default:
-					checkInFull(t, "want.json")
+	eachCase(t, func(t *testing.T, dir string) {
+		t.Chdir(dir)
+		args, err := os.ReadFile("args")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"torii-convert"}, strings.Fields(string(args))...),
+			env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, now: func() time.Time { return today }})
+		if *update {
+			write(t, "want.json", stdout.Bytes(), code == 0)
+			write(t, "want.stderr", stderr.Bytes(), true)
+			write(t, "exit", []byte(strconv.Itoa(code)+"\n"), code != 0)
+		}
+		wantCode := wantExit()
+		if code != wantCode {
+			t.Errorf("exit code %d, want %d; stderr:\n%s", code, wantCode, stderr.String())
+		}
+		compare(t, "want.stderr", stderr.Bytes())
+		if wantCode == 0 {
+			compare(t, "want.json", stdout.Bytes())
+			switch {
+			case strings.Contains(string(args), "--preview") || strings.Contains(string(args), "--explain"):
+				// A preview is text for people, not a file.
+			case strings.HasPrefix(string(args), "templates "):
+				// A template made by templates init: it must load as one.
+				if _, err := convert.LoadTemplate(os.DirFS("."), "want.json"); err != nil {
+					t.Errorf("want.json is not a template torii-convert loads: %v", err)
 				}
-				if twin, err := os.ReadFile("twin"); err == nil {
-					compare(t, filepath.Join("..", strings.TrimSpace(string(twin)), "want.json"), stdout.Bytes())
-				}
-			} else if stdout.Len() > 0 {
-				t.Errorf("a failed run wrote to stdout:\n%s", stdout.String())
+			default:
+				checkInFull(t, "want.json")
 			}
-		})
-	}
+			if twin, err := os.ReadFile("twin"); err == nil {
+				compare(t, filepath.Join("..", strings.TrimSpace(string(twin)), "want.json"), stdout.Bytes())
+			}
+		} else if stdout.Len() > 0 {
+			t.Errorf("a failed run wrote to stdout:\n%s", stdout.String())
+		}
+	}, "golden")
 }
 
 // wantExit reads the exit code a golden case expects: its exit file, else 0.
@@ -97,6 +90,26 @@ func write(t *testing.T, name string, data []byte, keep bool) {
 	}
 	if err := os.WriteFile(name, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// eachCase calls fn in a subtest for each case, a folder with an args file, under
+// testdata/KIND for each kind, with the folder's absolute path. A kind without a case
+// fails: a moved folder must not pass by testing nothing.
+func eachCase(t *testing.T, fn func(t *testing.T, dir string), kinds ...string) {
+	for _, kind := range kinds {
+		cases, _ := filepath.Glob("../../testdata/" + kind + "/*/args")
+		if len(cases) == 0 {
+			t.Fatalf("no cases under testdata/%s", kind)
+		}
+		for _, argsFile := range cases {
+			dir, _ := filepath.Abs(filepath.Dir(argsFile))
+			name := filepath.Base(dir)
+			if len(kinds) > 1 {
+				name = kind + "/" + name
+			}
+			t.Run(name, func(t *testing.T) { fn(t, dir) })
+		}
 	}
 }
 

@@ -36,19 +36,12 @@ const earlier = "the output of an earlier run\n"
 // Each run must end with its exit code and message, leave out.json as it was unless
 // it succeeded, leave no file behind in its folder or its TMPDIR, and stay under maxRSS.
 func TestHostile(t *testing.T) {
-	cases, _ := filepath.Glob("../../testdata/hostile/*/args")
-	if len(cases) == 0 {
-		t.Fatal("no hostile cases found")
-	}
-	for _, argsFile := range cases {
-		dir, _ := filepath.Abs(filepath.Dir(argsFile))
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			if testing.Short() && strings.HasSuffix(dir, "gb") && !strings.Contains(readCase(t, dir, "generate"), "fifo") {
-				t.Skip("writes a file of a gigabyte; runs without -short")
-			}
-			runHostile(t, dir)
-		})
-	}
+	eachCase(t, func(t *testing.T, dir string) {
+		if testing.Short() && strings.HasSuffix(dir, "gb") && !strings.Contains(readCase(t, dir, "generate"), "fifo") {
+			t.Skip("writes a file of a gigabyte; runs without -short")
+		}
+		runHostile(t, dir)
+	}, "hostile")
 }
 
 func runHostile(t *testing.T, dir string) {

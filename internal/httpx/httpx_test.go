@@ -15,45 +15,15 @@ import (
 	"time"
 
 	"github.com/torii-convert/torii-convert/internal/httpx"
+	"github.com/torii-convert/torii-convert/internal/httpx/httpxtest"
 )
 
 const key = "tk_test_KEY_must_never_show_0123456789"
 
-// clock makes waits instant and records them.
-type clock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	return ctx.Err()
-}
-
-func (c *clock) total() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var t time.Duration
-	for _, d := range c.sleeps {
-		t += d
-	}
-	return t
-}
-
-func newClient(t *testing.T) (*httpx.Client, *clock, *[]string) {
+func newClient(t *testing.T) (*httpx.Client, *httpxtest.Clock, *[]string) {
 	t.Helper()
 	c := httpx.New()
-	clk := &clock{now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	clk := httpxtest.NewClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
 	c.Now, c.Sleep = clk.Now, clk.Sleep
 	c.Secrets = []string{key}
 	var mu sync.Mutex
@@ -229,8 +199,8 @@ func TestRetryAfterHonoured(t *testing.T) {
 		t.Fatal(resp, err)
 	}
 	// The date is 42 s after the start, and 7 s were already waited.
-	if len(clk.sleeps) != 2 || clk.sleeps[0] != 7*time.Second || clk.sleeps[1] != 35*time.Second {
-		t.Errorf("waited %v; want 7s, then until the date", clk.sleeps)
+	if len(clk.Sleeps()) != 2 || clk.Sleeps()[0] != 7*time.Second || clk.Sleeps()[1] != 35*time.Second {
+		t.Errorf("waited %v; want 7s, then until the date", clk.Sleeps())
 	}
 	if (*events)[0] != "checking: Torii's rate limit; trying again in 7s" {
 		t.Errorf("told %q", *events)
@@ -250,11 +220,11 @@ func TestHugeRetryAfter(t *testing.T) {
 	if err != nil || resp.Status != 429 {
 		t.Fatal(resp, err)
 	}
-	if want := []time.Duration{2 * time.Minute, 2 * time.Minute, time.Minute}; fmt.Sprint(clk.sleeps) != fmt.Sprint(want) {
-		t.Errorf("waited %v, want %v", clk.sleeps, want)
+	if want := []time.Duration{2 * time.Minute, 2 * time.Minute, time.Minute}; fmt.Sprint(clk.Sleeps()) != fmt.Sprint(want) {
+		t.Errorf("waited %v, want %v", clk.Sleeps(), want)
 	}
-	if clk.total() != c.Wait || c.Waited() != c.Wait {
-		t.Errorf("waited %s of a budget of %s", clk.total(), c.Wait)
+	if clk.Total() != c.Wait || c.Waited() != c.Wait {
+		t.Errorf("waited %s of a budget of %s", clk.Total(), c.Wait)
 	}
 	want := []string{
 		"checking: Torii's rate limit; Torii asked to wait 277h46m39s, more than the 2m0s waited at most at a time; trying again in 2m0s",
@@ -276,7 +246,7 @@ func TestRateLimitAttemptsBounded(t *testing.T) {
 	c, clk, _ := newClient(t)
 	s := serve(t, func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) })
 	resp, err := c.Do(context.Background(), post(s.URL)) // a 429 is retried even when not Safe
-	if err != nil || resp.Status != 429 || s.count() != 2*httpx.DefaultAttempts || len(clk.sleeps) != 2*httpx.DefaultAttempts-1 {
+	if err != nil || resp.Status != 429 || s.count() != 2*httpx.DefaultAttempts || len(clk.Sleeps()) != 2*httpx.DefaultAttempts-1 {
 		t.Fatalf("%v %v after %d attempts", resp, err, s.count())
 	}
 }
@@ -301,9 +271,9 @@ func TestRetriesOnlyWhenSafe(t *testing.T) {
 	if err != nil || resp.Status != 200 || s.count() != 3 {
 		t.Fatal(resp, err, s.count())
 	}
-	if len(clk.sleeps) != 2 || clk.sleeps[0] < 500*time.Millisecond || clk.sleeps[0] > time.Second ||
-		clk.sleeps[1] < time.Second || clk.sleeps[1] > 2*time.Second {
-		t.Errorf("waited %v; want the backoff 0.5-1s, 1-2s", clk.sleeps)
+	if len(clk.Sleeps()) != 2 || clk.Sleeps()[0] < 500*time.Millisecond || clk.Sleeps()[0] > time.Second ||
+		clk.Sleeps()[1] < time.Second || clk.Sleeps()[1] > 2*time.Second {
+		t.Errorf("waited %v; want the backoff 0.5-1s, 1-2s", clk.Sleeps())
 	}
 	if len(*events) != 2 || !strings.HasPrefix((*events)[0], "syncing: Torii answered 503; trying again in") ||
 		!strings.HasPrefix((*events)[1], "syncing: the connection was closed before the answer; trying again in") {
@@ -327,8 +297,8 @@ func TestBudgetStopsRetries(t *testing.T) {
 	c.Wait = 1500 * time.Millisecond
 	s := serve(t, func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) })
 	resp, err := c.Do(context.Background(), get(s.URL))
-	if err != nil || resp.Status != 503 || clk.total() > c.Wait {
-		t.Fatalf("%v %v; waited %v", resp, err, clk.sleeps)
+	if err != nil || resp.Status != 503 || clk.Total() > c.Wait {
+		t.Fatalf("%v %v; waited %v", resp, err, clk.Sleeps())
 	}
 	if resp.Note != "no time was left of the 1.5s of waiting" {
 		t.Errorf("note %q", resp.Note)
@@ -370,8 +340,8 @@ func TestConnectionRefused(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	_, err := c.Do(context.Background(), get("http://"+addr+"/x"))
-	if err == nil || !strings.HasPrefix(err.Error(), "cannot connect: ") || len(clk.sleeps) != httpx.DefaultAttempts-1 {
-		t.Fatalf("got %v after waits %v", err, clk.sleeps)
+	if err == nil || !strings.HasPrefix(err.Error(), "cannot connect: ") || len(clk.Sleeps()) != httpx.DefaultAttempts-1 {
+		t.Fatalf("got %v after waits %v", err, clk.Sleeps())
 	}
 }
 
