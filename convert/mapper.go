@@ -432,6 +432,7 @@ func (n *columnNeeds) field(b *binding) {
 	n.add(missingColumn{b.label, aliases, f.Hint}, f.Optional && b.label != "email")
 }
 
+// add notes a missing column, for the error if it is required, else to be said.
 func (n *columnNeeds) add(c missingColumn, optional bool) {
 	if optional {
 		n.optional = append(n.optional, c.label)
@@ -827,8 +828,8 @@ func (m *mapper) licenseState(l *licenseBinding, row []string, bad problemFunc) 
 	return state, ok
 }
 
-// give adds a license to the record; one it holds already, by another name's case,
-// keeps the stronger status.
+// give adds a license to the record; where it holds one of that name already (in any
+// case), that one keeps the stronger of the two statuses.
 func (rec *record) give(h held) {
 	for i, had := range rec.licenses {
 		if strings.EqualFold(had.name, h.name) {
