@@ -139,65 +139,26 @@ func printCompletions(e env, app *cli.App, shell string, words []string) error {
 // program's name), and whether file paths may too.
 func complete(app *cli.App, words []string) ([]candidate, bool) {
 	words = joinEquals(words)
-	cur, done := words[len(words)-1], words[:len(words)-1]
-	var path []string
-
-	commands, flags := app.Commands, app.Flags
-	var positional []string
-	var pending cli.Flag
-	dashdash := false
-	for _, w := range done {
-		switch {
-		case pending != nil:
-			pending = nil
-		case w == "--" && !dashdash:
-			dashdash = true
-		case strings.HasPrefix(w, "-") && w != "-" && !dashdash:
-			name, _, hasValue := strings.Cut(strings.TrimLeft(w, "-"), "=")
-			if f := findFlag(flags, name); f != nil && takesValue(f) && !hasValue {
-				pending = f
-			}
-		default:
-			if len(positional) == 0 {
-				if c := findCommand(commands, w); c != nil {
-					path = append(path, c.Name)
-					commands, flags = c.Subcommands, c.Flags
-					continue
-				}
-			}
-			positional = append(positional, w)
-		}
+	cur := words[len(words)-1]
+	l := readLine(app, words[:len(words)-1])
+	where := strings.Join(l.path, " ")
+	if l.pending != nil {
+		return flagValues(where, l.pending.Names()[0], cur, l.positional)
 	}
-	where := strings.Join(path, " ")
-	if pending != nil {
-		return flagValues(where, pending.Names()[0], cur, positional)
-	}
-	if strings.HasPrefix(cur, "-") && !dashdash {
+	if strings.HasPrefix(cur, "-") && !l.dashdash {
 		if name, value, ok := strings.Cut(strings.TrimLeft(cur, "-"), "="); ok {
-			if f := findFlag(flags, name); f != nil {
-				return flagValues(where, f.Names()[0], value, positional)
+			if f := findFlag(l.flags, name); f != nil {
+				return flagValues(where, f.Names()[0], value, l.positional)
 			}
 			return nil, false
 		}
-		var out []candidate
-		for _, f := range append(slices.Clone(flags), cli.HelpFlag) {
-			usage := ""
-			if d, ok := f.(cli.DocGenerationFlag); ok {
-				usage = firstSentence(d.GetUsage())
-			}
-			for _, n := range f.Names() {
-				if n = dashed(n); strings.HasPrefix(n, cur) && len(n) > 2 {
-					out = append(out, candidate{n, usage})
-				}
-			}
-		}
-		return out, false
+		return flagCandidates(l.flags, cur), false
 	}
 	switch where {
 	case "help":
 		// help COMMAND [SUBCOMMAND]
 		level := app.Commands
-		for _, p := range positional {
+		for _, p := range l.positional {
 			c := findCommand(level, p)
 			if c == nil {
 				return nil, false
@@ -206,7 +167,7 @@ func complete(app *cli.App, words []string) ([]candidate, bool) {
 		}
 		return commandCandidates(level, cur), false
 	case "templates show":
-		if len(positional) > 0 {
+		if len(l.positional) > 0 {
 			return nil, false
 		}
 		return templateCandidates(cur), false
@@ -215,10 +176,67 @@ func complete(app *cli.App, words []string) ([]candidate, bool) {
 	case "convert", "validate", "sync", "diff", "report", "templates init":
 		return nil, true
 	}
-	if len(positional) == 0 {
-		return commandCandidates(commands, cur), false
+	if len(l.positional) == 0 {
+		return commandCandidates(l.commands, cur), false
 	}
 	return nil, false
+}
+
+// cmdLine is what the words typed before the last one say: the command they name (path),
+// its subcommands and flags, its arguments so far, a flag still waiting for its
+// value, and whether "--" ended the flags.
+type cmdLine struct {
+	path, positional []string
+	commands         []*cli.Command
+	flags            []cli.Flag
+	pending          cli.Flag
+	dashdash         bool
+}
+
+// readLine reads the words typed before the last one.
+func readLine(app *cli.App, done []string) cmdLine {
+	l := cmdLine{commands: app.Commands, flags: app.Flags}
+	for _, w := range done {
+		switch {
+		case l.pending != nil:
+			l.pending = nil
+		case w == "--" && !l.dashdash:
+			l.dashdash = true
+		case strings.HasPrefix(w, "-") && w != "-" && !l.dashdash:
+			name, _, hasValue := strings.Cut(strings.TrimLeft(w, "-"), "=")
+			if f := findFlag(l.flags, name); f != nil && takesValue(f) && !hasValue {
+				l.pending = f
+			}
+		default:
+			if len(l.positional) == 0 {
+				if c := findCommand(l.commands, w); c != nil {
+					l.path = append(l.path, c.Name)
+					l.commands, l.flags = c.Subcommands, c.Flags
+					continue
+				}
+			}
+			l.positional = append(l.positional, w)
+		}
+	}
+	return l
+}
+
+// flagCandidates are the flags (and --help) whose names start with cur, each with the
+// first sentence of its usage.
+func flagCandidates(flags []cli.Flag, cur string) []candidate {
+	var out []candidate
+	for _, f := range append(slices.Clone(flags), cli.HelpFlag) {
+		usage := ""
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			usage = firstSentence(d.GetUsage())
+		}
+		for _, n := range f.Names() {
+			if n = dashed(n); strings.HasPrefix(n, cur) && len(n) > 2 {
+				out = append(out, candidate{n, usage})
+			}
+		}
+	}
+	return out
 }
 
 // joinEquals puts "--flag", "=", "value" back together: bash splits words at "=".

@@ -273,6 +273,22 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := o.tellProblems(e, name, res); err != nil {
+		return err
+	}
+	written := time.Now()
+	if err := out.commit(ctx); err != nil {
+		return err
+	}
+	if e.term.verbose {
+		printDetails(e.stderr, name, res, time.Since(written))
+	}
+	return o.finish(ctx, e, client, out.path(), res)
+}
+
+// tellProblems says which template was detected (or would fit better) and the
+// conversion's problems; with errors, it fails before anything is written or uploaded.
+func (o *convertOptions) tellProblems(e env, name string, res *convert.Result) error {
 	if !o.quiet && res.Detected != "" {
 		fmt.Fprintf(e.stderr, "%s: %s\n", name, res.Detected)
 	}
@@ -287,14 +303,7 @@ func runConvert(ctx context.Context, e env, o convertOptions) error {
 		}
 		return invalidData("%s: %s; %s", name, text.Plural(res.Errors, "error", "errors"), what)
 	}
-	written := time.Now()
-	if err := out.commit(ctx); err != nil {
-		return err
-	}
-	if e.term.verbose {
-		printDetails(e.stderr, name, res, time.Since(written))
-	}
-	return o.finish(ctx, e, client, out.path(), res)
+	return nil
 }
 
 // finish tells what a conversion written in full made, then syncs it with --sync.
