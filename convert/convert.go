@@ -241,6 +241,9 @@ func (c *conversion) read(ctx context.Context) error {
 		return err
 	}
 	c.res.Missing = c.m.missing
+	if cs, ok := c.src.(source.Columns); ok {
+		cs.ReadColumns(c.m.readColumns())
+	}
 	c.res.Notices = append(c.src.Notices(), c.res.Notices...)
 	c.workbookDates(c.m.dates)
 	c.warnUnused()

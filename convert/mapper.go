@@ -516,6 +516,18 @@ func (m *mapper) use(b *binding) {
 	}
 }
 
+// readColumns tells, by column, whether the mapper reads a column's values: the
+// others only count for telling blank rows, footers and rows wider than the header.
+func (m *mapper) readColumns() []bool {
+	want := make([]bool, len(m.header))
+	for i, label := range m.used {
+		if label != "ignored" && i < len(want) {
+			want[i] = true
+		}
+	}
+	return want
+}
+
 // bindPerColumn finds the columns of a family, and the column of each one's last use.
 func (m *mapper) bindPerColumn(pc *PerColumn, header []string) []columnLicense {
 	re := regexp.MustCompile(pc.Matches) // checked when the template was loaded

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -20,7 +21,16 @@ func plainNumber(raw string) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-func significantDigits(s string) int {
+// plainNumberOf is plainNumber of stored text: ok is false when the text is the number
+// as it stands, and nothing new was written.
+func plainNumberOf(raw []byte) (string, bool) {
+	if bytes.IndexAny(raw, "eE") < 0 && significantDigits(raw) <= 15 {
+		return "", false
+	}
+	return plainNumber(string(raw)), true
+}
+
+func significantDigits[T string | []byte](s T) int {
 	n, leading := 0, true
 	for i := 0; i < len(s); i++ {
 		c := s[i]

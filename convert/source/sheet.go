@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -104,7 +105,7 @@ func (s *xlsxSource) dataTag() (cells []string, done bool, err error) {
 	case x.is("row") && !x.end:
 		return s.cells, x.empty, s.startRow()
 	case x.is("row"):
-		return trimRow(s.cells), true, nil
+		return s.endRow(), true, nil
 	case x.is("c") && !x.end:
 		return nil, false, s.startCell()
 	case x.is("c"):
@@ -121,7 +122,7 @@ func (s *xlsxSource) dataTag() (cells []string, done bool, err error) {
 func (s *xlsxSource) startRow() error {
 	n := s.row + 1
 	if r, ok := s.x.attr("r"); ok {
-		if v, ok := text.Digits(string(r)); ok {
+		if v, ok := digits(r); ok {
 			n = v
 		}
 	}
@@ -129,28 +130,56 @@ func (s *xlsxSource) startRow() error {
 		return s.fail("sheet %q: row number %d is out of order or beyond the %d rows a sheet can hold", s.sheet, n, maxRows)
 	}
 	s.row, s.cells, s.lastCol, s.rowBytes = n, s.cells[:0], 0, 0
+	s.rowText, s.spans = s.rowText[:0], s.spans[:0]
 	return nil
 }
+
+// endRow ends a row at </row>: the cells whose text was kept in the row's own text get
+// their strings, all of them cut from one.
+func (s *xlsxSource) endRow() []string {
+	if len(s.spans) > 0 {
+		text := string(s.rowText)
+		for _, sp := range s.spans {
+			if s.cells[sp.col] == "" {
+				s.cells[sp.col] = text[sp.start:sp.end]
+			}
+		}
+	}
+	return trimRow(s.cells)
+}
+
+// span is where the text of a cell is in its row's text.
+type span struct{ col, start, end int }
 
 // startCell begins a cell at <c>: its column, by its r attribute or after the last, its
 // style and its type.
 func (s *xlsxSource) startCell() error {
 	x, c := s.x, &s.cell
-	*c = cell{col: s.lastCol + 1, typ: c.typ[:0], open: !x.empty}
-	if r, ok := x.attr("r"); ok {
-		col, ok := cellColumn(r)
+	*c = cell{col: s.lastCol + 1, style: -1, open: !x.empty}
+	for a := x.attrs; ; {
+		key, val, rest, ok := nextAttr(a)
 		if !ok {
-			return s.fail("sheet %q: bad cell reference %q", s.sheet, r)
+			break
 		}
-		c.col = col
+		a = rest
+		switch string(key) {
+		case "r":
+			col, ok := cellColumn(val)
+			if !ok {
+				return s.fail("sheet %q: bad cell reference %q", s.sheet, val)
+			}
+			c.col = col
+		case "s":
+			c.style, _ = digits(val)
+		case "t":
+			c.typ = typeOf(val)
+		}
 	}
-	if st, ok := x.attr("s"); ok {
-		c.style, _ = text.Digits(string(st))
-	} else if c.col < len(s.colStyles) {
-		c.style = int(s.colStyles[c.col])
-	}
-	if t, ok := x.attr("t"); ok {
-		c.typ = append(c.typ, t...)
+	if c.style < 0 {
+		c.style = 0
+		if c.col < len(s.colStyles) {
+			c.style = int(s.colStyles[c.col])
+		}
 	}
 	if c.col > maxCols {
 		return s.fail("sheet %q: column %d of row %d is beyond the %d columns a sheet can hold", s.sheet, c.col, s.row, maxCols)
@@ -160,27 +189,38 @@ func (s *xlsxSource) startCell() error {
 	return nil
 }
 
-// endCell puts the cell's value in its column at </c> (or <c/>).
+// endCell puts the cell's value in its column at </c> (or <c/>). The value of a column
+// the reader was not asked for in full is its stored text, a number unformatted, kept
+// in the row's text rather than in a string of its own.
 func (s *xlsxSource) endCell() error {
 	c := &s.cell
-	v, err := s.value(c.typ, c.style, s.x.text)
 	c.open, c.collect = false, false
-	if err != nil || v == "" {
+	full := s.want == nil || c.col <= len(s.want) && s.want[c.col-1]
+	v, b, err := s.value(c.typ, c.style, s.x.text, full)
+	if err != nil || v == "" && len(b) == 0 {
 		return err
 	}
-	if !utf8.ValidString(v) {
+	if b != nil {
+		if !utf8.Valid(b) {
+			return s.notUTF8(string(b))
+		}
+		if full {
+			v, b = string(b), nil
+		}
+	} else if !utf8.ValidString(v) {
 		return s.notUTF8(v)
 	}
-	if s.rowBytes += len(v); s.rowBytes > MaxRowBytes {
+	if s.rowBytes += len(v) + len(b); s.rowBytes > MaxRowBytes {
 		return s.limitError(fmt.Sprintf("reading %s: sheet %q: row %d holds more than %s of text", s.file, s.sheet, s.row, megabytes(MaxRowBytes)))
 	}
-	for len(s.cells) < c.col-1 {
+	for len(s.cells) < c.col {
 		s.cells = append(s.cells, "")
 	}
-	if len(s.cells) < c.col {
-		s.cells = append(s.cells, v)
-	} else {
-		s.cells[c.col-1] = v
+	s.cells[c.col-1] = v
+	if b != nil {
+		start := len(s.rowText)
+		s.rowText = append(s.rowText, b...)
+		s.spans = append(s.spans, span{c.col - 1, start, len(s.rowText)})
 	}
 	return nil
 }
@@ -200,11 +240,23 @@ func (s *xlsxSource) notUTF8(v string) error {
 		Hint: "the workbook is damaged or was written by a faulty tool; open it in a spreadsheet application, fix the cell and save it again"}
 }
 
+// digits reads a whole number written in ASCII digits, as text.Digits does.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' || n > (math.MaxInt-9)/10 {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, len(b) > 0
+}
+
 // cell is what the reader knows of the cell it is in.
 type cell struct {
 	open       bool // between <c> and </c>
 	col, style int
-	typ        []byte
+	typ        cellType
 	collect    bool // the text that follows belongs to the value
 	inline     textRuns
 }
@@ -252,31 +304,62 @@ func trimRow(cells []string) []string {
 	return cells
 }
 
-// value turns a cell's stored text into what the cell shows, minus the formatting:
-// dates as ISO 8601, numbers in full, booleans as TRUE and FALSE.
-func (s *xlsxSource) value(typ []byte, style int, raw []byte) (string, error) {
-	switch string(typ) {
+// cellType is a cell's t attribute.
+type cellType uint8
+
+const (
+	typNumber cellType = iota // no t, t="n", or one the reader does not know
+	typShared                 // s: an index in the shared strings
+	typInline                 // inlineStr, str: the text itself
+	typBool                   // b
+	typError                  // e
+	typDate                   // d: ISO 8601 text
+)
+
+func typeOf(t []byte) cellType {
+	switch string(t) {
 	case "s":
-		i, ok := text.Digits(strings.TrimSpace(string(raw)))
+		return typShared
+	case "inlineStr", "str":
+		return typInline
+	case "b":
+		return typBool
+	case "e":
+		return typError
+	case "d":
+		return typDate
+	}
+	return typNumber
+}
+
+// value turns a cell's stored text into what the cell shows, minus the formatting:
+// dates as ISO 8601, numbers in full, booleans as TRUE and FALSE. It returns a string,
+// or the bytes of one (which change with the next cell). Numbers and dates are
+// formatted only when full is set; else their stored text stands for them.
+func (s *xlsxSource) value(typ cellType, style int, raw []byte, full bool) (string, []byte, error) {
+	switch typ {
+	case typShared:
+		i, ok := digits(bytes.TrimSpace(raw))
 		v, found := s.sst.get(i)
 		if !ok || !found {
-			return "", s.fail("sheet %q, row %d: a cell refers to shared string %q, which does not exist", s.sheet, s.row, raw)
+			return "", nil, s.fail("sheet %q, row %d: a cell refers to shared string %q, which does not exist", s.sheet, s.row, raw)
 		}
-		return v, nil
-	case "inlineStr", "str":
-		return string(unescapeOOXML(raw)), nil
-	case "b":
+		return v, nil, nil
+	case typInline:
+		return "", unescapeOOXML(raw), nil
+	case typBool:
 		if string(raw) == "1" {
-			return "TRUE", nil
+			return "TRUE", nil, nil
 		}
-		return "FALSE", nil
-	case "e":
-		return string(raw), nil
-	case "d":
-		return isoDateTime(string(raw)), nil
+		return "FALSE", nil, nil
+	case typError:
+		return "", raw, nil
 	}
-	if len(raw) == 0 {
-		return "", nil
+	if len(raw) == 0 || !full {
+		return "", raw, nil
+	}
+	if typ == typDate {
+		return isoDateTime(string(raw)), nil, nil
 	}
 	f := fmtNumber
 	if style >= 0 && style < len(s.styles) {
@@ -284,10 +367,13 @@ func (s *xlsxSource) value(typ []byte, style int, raw []byte) (string, error) {
 	}
 	if f != fmtNumber {
 		if v, err := strconv.ParseFloat(string(raw), 64); err == nil {
-			return serialTime(v, s.date1904, f), nil
+			return serialTime(v, s.date1904, f), nil, nil
 		}
 	}
-	return plainNumber(string(raw)), nil
+	if v, ok := plainNumberOf(raw); ok {
+		return v, nil, nil
+	}
+	return "", raw, nil
 }
 
 // Workbook is a Source that reads a sheet of a workbook, where a date is a number.

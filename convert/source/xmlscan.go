@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -15,15 +14,21 @@ import (
 // that SpreadsheetML uses: attributes, character and entity references, CDATA,
 // comments, processing instructions and namespace prefixes (which it drops).
 // encoding/xml reads the same text ten times slower, and sheets are the bulk of a workbook.
+//
+// It reads through a buffer of its own and hands out the current tag in place: a tag's
+// name and attributes are valid until the next call to next. The buffer grows only for a
+// tag longer than itself, and never past maxTagBytes.
 type xmlScanner struct {
-	r     *bufio.Reader
-	tag   []byte // the current tag, between < and >
-	name  []byte // its local name
-	attrs []byte // its attributes, raw
-	end   bool   // </name>
-	empty bool   // <name/>
-	text  []byte // text collected since the last reset
-	cut   []byte // the end of a chunk of text, a reference or a CR, that waits for the next
+	r          io.Reader
+	buf        []byte
+	head, tail int    // the unread bytes are buf[head:tail]
+	err        error  // what the last read of r returned, once buf holds the rest
+	tag        []byte // scratch for until
+	name       []byte // the current tag's local name
+	attrs      []byte // its attributes, raw
+	end        bool   // </name>
+	empty      bool   // <name/>
+	text       []byte // text collected since the last reset
 }
 
 var (
@@ -32,43 +37,106 @@ var (
 	errTextTooLong = errors.New("the text is too long")
 )
 
+const scanBuffer = 64 << 10
+
+// maxReference is the longest character or entity reference worth waiting for when a
+// read cuts the text: &#x10FFFF; is 10 bytes, but &#0000065; is a reference too.
+const maxReference = 1 << 10
+
 func newXMLScanner(r io.Reader) *xmlScanner {
-	return &xmlScanner{r: bufio.NewReaderSize(r, 64<<10)}
+	return &xmlScanner{r: r, buf: make([]byte, scanBuffer)}
+}
+
+// fill reads more of r into the buffer, keeping the unread bytes (and moving them to its
+// start); it fails only when nothing more can come.
+func (x *xmlScanner) fill() error {
+	if x.err != nil {
+		return x.err
+	}
+	if x.head > 0 {
+		x.tail = copy(x.buf, x.buf[x.head:x.tail])
+		x.head = 0
+	}
+	if x.tail == len(x.buf) {
+		// One tag fills the buffer: grow it, within the limit on tags that readTag keeps.
+		x.buf = append(x.buf, make([]byte, len(x.buf))...)
+	}
+	for range 100 {
+		n, err := x.r.Read(x.buf[x.tail:])
+		x.tail += n
+		if err != nil {
+			x.err = err
+			if n > 0 {
+				return nil
+			}
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	x.err = io.ErrNoProgress
+	return x.err
+}
+
+// readByte returns the next byte.
+func (x *xmlScanner) readByte() (byte, error) {
+	if x.head == x.tail {
+		if err := x.fill(); err != nil {
+			return 0, err
+		}
+	}
+	c := x.buf[x.head]
+	x.head++
+	return c, nil
+}
+
+// peek returns up to n unread bytes without reading them: fewer at the end of r.
+func (x *xmlScanner) peek(n int) []byte {
+	for x.tail-x.head < n && x.fill() == nil {
+	}
+	return x.buf[x.head:min(x.tail, x.head+n)]
 }
 
 // next moves to the next tag. With collect, the text before it is appended to x.text;
 // past MaxRowBytes of it, next fails with errTextTooLong.
 func (x *xmlScanner) next(collect bool) error {
-	x.cut = x.cut[:0]
 	for {
 		for {
-			chunk, err := x.r.ReadSlice('<')
-			if collect {
-				n := len(chunk)
-				if err == nil {
-					n--
+			rest := x.buf[x.head:x.tail]
+			i := bytes.IndexByte(rest, '<')
+			if i >= 0 {
+				if collect && i > 0 {
+					if x.appendText(rest[:i]); len(x.text) > MaxRowBytes {
+						return errTextTooLong
+					}
 				}
-				x.collectText(chunk[:n], err == bufio.ErrBufferFull)
-				if len(x.text) > MaxRowBytes {
+				x.head += i + 1
+				break
+			}
+			keep := 0 // a reference or line end the next read may finish
+			if collect {
+				keep = unfinished(rest)
+				if x.appendText(rest[:len(rest)-keep]); len(x.text) > MaxRowBytes {
 					return errTextTooLong
 				}
 			}
-			if err == bufio.ErrBufferFull {
-				continue
-			}
-			if err != nil {
+			x.head = x.tail - keep
+			if err := x.fill(); err != nil {
+				if keep > 0 {
+					x.appendText(x.buf[x.head:x.tail])
+					x.head = x.tail
+				}
 				return err
 			}
-			break
 		}
-		c, err := x.r.Peek(1)
-		if err != nil {
+		if x.head == x.tail && x.fill() != nil {
 			return errXMLSyntax
 		}
-		switch c[0] {
+		switch x.buf[x.head] {
 		case '!':
-			if head, _ := x.r.Peek(8); string(head) == "![CDATA[" {
-				x.r.Discard(8)
+			if string(x.peek(8)) == "![CDATA[" {
+				x.head += 8
 				data, err := x.until("]]>", collect)
 				if err != nil {
 					return err
@@ -80,7 +148,8 @@ func (x *xmlScanner) next(collect bool) error {
 				}
 				continue
 			}
-			if head, _ := x.r.Peek(3); string(head) == "!--" {
+			if string(x.peek(3)) == "!--" {
+				x.head += 3
 				if _, err := x.until("-->", false); err != nil {
 					return err
 				}
@@ -106,7 +175,7 @@ func (x *xmlScanner) next(collect bool) error {
 func (x *xmlScanner) until(end string, keep bool) ([]byte, error) {
 	x.tag = x.tag[:0]
 	for {
-		b, err := x.r.ReadByte()
+		b, err := x.readByte()
 		if err != nil {
 			return nil, errXMLSyntax
 		}
@@ -123,26 +192,41 @@ func (x *xmlScanner) until(end string, keep bool) ([]byte, error) {
 	}
 }
 
+// readTag reads the tag after a <, up to the > that no attribute's quotes hold, in place
+// in the buffer. Tags are short: a loop over their bytes beats searching them.
 func (x *xmlScanner) readTag() error {
-	x.tag = x.tag[:0]
 	var q byte // the quote of the attribute value the tag is in, if any
+	n := 0     // bytes of the tag read so far, their quotes followed
 	for {
-		chunk, err := x.r.ReadSlice('>')
-		if x.tag = append(x.tag, chunk...); len(x.tag) > maxTagBytes {
+		buf := x.buf[x.head:x.tail]
+		for ; n < len(buf); n++ {
+			c := buf[n]
+			if !inTag[c] {
+				continue
+			}
+			switch {
+			case c == '>' && q == 0:
+				goto found
+			case c == '>':
+			case q == 0:
+				q = c
+			case c == q:
+				q = 0
+			}
+		}
+		if n > maxTagBytes {
 			return errTagTooLong
 		}
-		q = openQuote(q, chunk)
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err != nil {
+		if err := x.fill(); err != nil {
 			return errXMLSyntax
 		}
-		if q == 0 {
-			break
-		}
 	}
-	t := x.tag[:len(x.tag)-1]
+found:
+	if n++; n > maxTagBytes {
+		return errTagTooLong
+	}
+	t := x.buf[x.head : x.head+n-1]
+	x.head += n
 	x.end, x.empty = false, false
 	if len(t) > 0 && t[0] == '/' {
 		x.end = true
@@ -163,77 +247,81 @@ func (x *xmlScanner) readTag() error {
 	return nil
 }
 
-// openQuote follows the quotes of attribute values through the next chunk of a tag:
-// q is the quote open before it (0 for none), and the result the one open after it.
-func openQuote(q byte, chunk []byte) byte {
-	for _, c := range chunk {
-		switch {
-		case q == 0 && (c == '"' || c == '\''):
-			q = c
-		case c == q:
-			q = 0
-		}
-	}
-	return q
-}
+// inTag marks the bytes readTag looks at: the end of a tag, and quotes.
+var inTag = [256]bool{'>': true, '"': true, '\'': true}
 
-func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+var xmlSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+func isXMLSpace(c byte) bool { return xmlSpace[c] }
 
 func (x *xmlScanner) is(name string) bool { return string(x.name) == name }
 
 // attr returns the raw value of the attribute with the given (unprefixed) name.
 func (x *xmlScanner) attr(name string) ([]byte, bool) {
-	a := x.attrs
-	for {
-		for len(a) > 0 && isXMLSpace(a[0]) {
-			a = a[1:]
-		}
-		eq := bytes.IndexByte(a, '=')
-		if eq < 0 {
+	for a := x.attrs; ; {
+		key, val, rest, ok := nextAttr(a)
+		if !ok {
 			return nil, false
 		}
-		key := bytes.TrimSpace(a[:eq])
-		if j := bytes.LastIndexByte(key, ':'); j >= 0 {
-			key = key[j+1:]
-		}
-		a = bytes.TrimLeft(a[eq+1:], " \t\r\n")
-		if len(a) == 0 || a[0] != '"' && a[0] != '\'' {
-			return nil, false
-		}
-		end := bytes.IndexByte(a[1:], a[0])
-		if end < 0 {
-			return nil, false
-		}
-		val := a[1 : 1+end]
-		a = a[end+2:]
 		if string(key) == name {
 			return val, true
 		}
+		a = rest
 	}
 }
 
-// collectText appends a chunk of raw XML text to x.text. When more of the same text
-// follows (the chunk filled the buffer), a reference or a CR at its end, which the next
-// chunk may complete, waits in x.cut for it.
-func (x *xmlScanner) collectText(raw []byte, more bool) {
-	if len(x.cut) > 0 {
-		raw = append(x.cut, raw...)
+// nextAttr splits the first attribute off a tag's attributes: its name without prefix,
+// its raw value, and the attributes after it; ok is false when none is left, or what is
+// left is not an attribute.
+func nextAttr(a []byte) (key, val, rest []byte, ok bool) {
+	i := 0
+	for i < len(a) && isXMLSpace(a[i]) {
+		i++
 	}
-	keep := 0
-	if more && len(raw) > 0 {
-		if amp := bytes.LastIndexByte(raw, '&'); amp >= 0 && len(raw)-amp <= maxReference && bytes.IndexByte(raw[amp:], ';') < 0 {
-			keep = len(raw) - amp
-		} else if raw[len(raw)-1] == '\r' {
-			keep = 1
+	start, colon := i, -1
+	for ; i < len(a) && a[i] != '='; i++ {
+		if a[i] == ':' {
+			colon = i
 		}
 	}
-	x.appendText(raw[:len(raw)-keep])
-	x.cut = append(x.cut[:0], raw[len(raw)-keep:]...)
+	if i == len(a) {
+		return nil, nil, nil, false
+	}
+	key = a[start:i]
+	if colon >= 0 {
+		key = a[colon+1 : i]
+	}
+	for len(key) > 0 && isXMLSpace(key[len(key)-1]) {
+		key = key[:len(key)-1]
+	}
+	for i++; i < len(a) && isXMLSpace(a[i]); i++ {
+	}
+	if i == len(a) || a[i] != '"' && a[i] != '\'' {
+		return nil, nil, nil, false
+	}
+	q := a[i]
+	i++
+	for j := i; j < len(a); j++ {
+		if a[j] == q {
+			return key, a[i:j], a[j+1:], true
+		}
+	}
+	return nil, nil, nil, false
 }
 
-// maxReference is the longest character or entity reference worth waiting for:
-// &#x10FFFF; and &#1114111; are 10 bytes.
-const maxReference = 10
+// unfinished returns how many bytes at the end of some text may be the start of a
+// character or entity reference (up to maxReference bytes), or of a CR LF line end,
+// that the text after it ends.
+func unfinished(text []byte) int {
+	amp := bytes.LastIndexByte(text, '&')
+	if amp >= 0 && len(text)-amp <= maxReference && !bytes.ContainsAny(text[amp:], "; \t\r\n") {
+		return len(text) - amp
+	}
+	if n := len(text); n > 0 && text[n-1] == '\r' {
+		return 1
+	}
+	return 0
+}
 
 // appendText appends raw XML text to x.text, decoding references and line ends.
 func (x *xmlScanner) appendText(raw []byte) {
@@ -252,9 +340,10 @@ func (x *xmlScanner) appendText(raw []byte) {
 			}
 		case c == '&':
 			semi := bytes.IndexByte(raw, ';')
-			if semi < 0 {
-				x.text = append(x.text, raw...)
-				return
+			if semi < 0 || semi > maxReference || bytes.ContainsAny(raw[1:semi], "& \t\r\n") {
+				x.text = append(x.text, c) // not a reference
+				raw = raw[1:]
+				continue
 			}
 			x.text = appendEntity(x.text, raw[1:semi], raw[:semi+1])
 			raw = raw[semi+1:]

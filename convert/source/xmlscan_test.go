@@ -1,14 +1,15 @@
 package source
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 var xmlSeeds = []string{
@@ -37,6 +38,11 @@ func FuzzXMLScanner(f *testing.F) {
 		}
 		if rows == 10000 {
 			t.Fatalf("more than 10000 rows from %d bytes", len(data))
+		}
+		// The scanner keeps tags in its buffer: it must see the same however the bytes come.
+		whole, oneByOne := scannerSteps(bytes.NewReader(data)), scannerSteps(iotest.OneByteReader(bytes.NewReader(data)))
+		if !reflect.DeepEqual(whole, oneByOne) {
+			t.Fatalf("%q\nread whole: %q\nbyte by byte: %q", data, whole, oneByOne)
 		}
 		want, ok := xmlTags(data)
 		if !ok {
@@ -90,6 +96,22 @@ func localName(n xml.Name) string {
 	return full[strings.LastIndexByte(full, ':')+1:]
 }
 
+// scannerSteps lists what the scanner sees of any bytes, up to its first error.
+func scannerSteps(r io.Reader) []string {
+	x := newXMLScanner(r)
+	var steps []string
+	for len(steps) < 10000 {
+		err := x.next(true)
+		steps = append(steps, string(x.text))
+		x.text = x.text[:0]
+		if err != nil {
+			return append(steps, err.Error())
+		}
+		steps = append(steps, fmt.Sprintf("%q %q end=%v empty=%v", x.name, x.attrs, x.end, x.empty))
+	}
+	return steps
+}
+
 // scannedTags lists the same as xmlTags, as the scanner reads them.
 func scannedTags(t *testing.T, data []byte) []string {
 	x := newXMLScanner(bytes.NewReader(data))
@@ -123,7 +145,8 @@ func TestTextAcrossBuffers(t *testing.T) {
 		for pad := 0; pad < 16; pad++ {
 			doc := "<t>" + strings.Repeat("p", pad) + strings.Repeat(unit, 8) + "</t>"
 			want := scannedTags(t, []byte(doc))
-			x := &xmlScanner{r: bufio.NewReaderSize(strings.NewReader(doc), 16)}
+			x := newXMLScanner(strings.NewReader(doc))
+			x.buf = make([]byte, 16)
 			var got []string
 			for {
 				err := x.next(true)
