@@ -214,8 +214,7 @@ func ReadError(path string, err error) error {
 
 // Columns is a Source that can be told which columns will be read: the cells of the
 // others keep being returned, so that a row can still be told blank, but a workbook
-// leaves their numbers unformatted (a date as its serial number) and their text shares
-// one string a row.
+// leaves their numbers unformatted (a date as its serial number).
 type Columns interface {
 	Source
 	// ReadColumns says which columns (0-based) are read; a nil want reads them all.
