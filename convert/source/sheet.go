@@ -364,7 +364,8 @@ func (s *xlsxSource) value(typ cellType, style int, raw []byte, full bool) (stri
 	}
 	if f != fmtNumber {
 		if v, err := strconv.ParseFloat(string(raw), 64); err == nil {
-			return serialTime(v, s.date1904, f), nil, nil
+			s.scratch = appendSerialTime(s.scratch[:0], v, s.date1904, f)
+			return "", s.scratch, nil
 		}
 	}
 	if v, ok := plainNumberOf(raw); ok {
@@ -403,8 +404,13 @@ func SerialDate(v string, date1904 bool) (string, bool) {
 // serialTime turns a spreadsheet serial number into ISO 8601: 2024-03-17 for a whole
 // day, 2024-03-17T09:30:00 with a time, 09:30:00 for a time of day alone.
 func serialTime(v float64, date1904 bool, f cellFormat) string {
+	return string(appendSerialTime(nil, v, date1904, f))
+}
+
+// appendSerialTime appends serialTime's text to b: a cell's date costs no allocation.
+func appendSerialTime(b []byte, v float64, date1904 bool, f cellFormat) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 2958466 { // 9999-12-31
-		return strconv.FormatFloat(v, 'f', -1, 64)
+		return strconv.AppendFloat(b, v, 'f', -1, 64)
 	}
 	days := math.Floor(v)
 	secs := math.Round((v - days) * 86400)
@@ -422,11 +428,11 @@ func serialTime(v float64, date1904 bool, f cellFormat) string {
 	t := epoch.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second)
 	switch {
 	case f == fmtTime && days == 0:
-		return t.Format("15:04:05")
+		return t.AppendFormat(b, "15:04:05")
 	case secs == 0:
-		return t.Format("2006-01-02")
+		return t.AppendFormat(b, "2006-01-02")
 	}
-	return t.Format("2006-01-02T15:04:05")
+	return t.AppendFormat(b, "2006-01-02T15:04:05")
 }
 
 // isoDateTime normalizes the ISO 8601 text of a t="d" cell.

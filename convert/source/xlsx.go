@@ -43,8 +43,9 @@ type xlsxSource struct {
 	lastCol  int // column of the row's last cell so far
 	cells    []string
 	cell     cell
-	rowText  []byte // the text of the row's cells that share one string
+	rowText  []byte // the text of the row's cells, one string at the row's end
 	spans    []span // where each of those is in rowText
+	scratch  []byte // a formatted date, on its way to rowText
 	want     []bool // by column (0-based): read the value in full; nil: every column
 }
 
@@ -148,8 +149,8 @@ func (s *xlsxSource) fail(format string, args ...any) error {
 		Hint: "the workbook may be damaged; open it in a spreadsheet application and save it again"}
 }
 
-// open reads what the workbook says of its sheets, styles and shared strings, then opens
-// the sheet to read.
+// open reads what the workbook says of its sheets and styles, opens the sheet to read,
+// and reads the shared strings while the sheet starts unzipping.
 func (s *xlsxSource) open(want string) error {
 	p := indexParts(s.zr)
 	wb, err := s.readWorkbook(p)
