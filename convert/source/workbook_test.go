@@ -139,3 +139,39 @@ func TestChartSheetIsNotATable(t *testing.T) {
 		t.Errorf("--sheet Chart1: got %v (%+v)", err, e)
 	}
 }
+
+// TestReadColumns: told which columns are read, a workbook formats only their numbers;
+// the others keep their stored text (a date its serial number), so a row is still blank
+// or not as before. Every cell's text, shared or not, comes back whole.
+func TestReadColumns(t *testing.T) {
+	styles := `<styleSheet><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="22"/></cellXfs></styleSheet>`
+	sst := `<sst><si><t>shared &amp; kept</t></si></sst>`
+	sheet := sheetXML(`<row r="1"><c r="A1" s="1"><v>46327.5</v></c><c r="B1" s="1"><v>46327.5</v></c>` +
+		`<c r="C1" t="s"><v>0</v></c><c r="D1" t="inlineStr"><is><t>in&#233;</t></is></c><c r="E1"><v>1.5E+4</v></c><c r="F1"><v>1.5E+4</v></c></row>` +
+		`<row r="2"><c r="B2" t="b"><v>1</v></c><c r="G2" s="1"><v>2</v></c></row>`)
+	path := writeWorkbook(t, t.TempDir(), sheet, sst, map[string]func(io.Writer) error{"xl/styles.xml": part(styles)})
+	src, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	src.(Columns).ReadColumns([]bool{true, false, true, false, true, false})
+	var got [][]string
+	for {
+		r, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, append([]string(nil), r.Cells...))
+	}
+	want := [][]string{
+		{"2026-11-01T12:00:00", "46327.5", "shared & kept", "iné", "15000", "1.5E+4"},
+		{"", "TRUE", "", "", "", "", "2"}, // G is past the columns given: not read
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
