@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // These tests run the command as a real process (this test binary, as main) and send it
@@ -19,27 +22,77 @@ import (
 
 const stripeCSV = "Name,Email\nAda,ada@example.com\nBob,bob@example.com\n"
 
+// started is a torii-convert process a test signals.
+type started struct {
+	*exec.Cmd
+	stdin *os.File // the pipe's end the test writes, when the test gave stdin
+}
+
 // start runs torii-convert in dir with args, TMPDIR pointing into dir so that any
-// temporary file it leaves is seen.
-func start(t *testing.T, dir, stdin string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+// temporary file it leaves is seen. Text given as stdin is written and the pipe held
+// open, so that the command blocks waiting for more, until the test ends.
+func start(t *testing.T, dir, stdin string, args ...string) (*started, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := &started{Cmd: exec.Command(os.Args[0], args...)}
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TORII_CONVERT_BE_MAIN=1", "TMPDIR="+filepath.Join(dir, "tmp"))
 	os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	var pr *os.File
 	if stdin != "" {
-		blockedStdin(t, cmd, stdin)
+		var err error
+		if pr, cmd.stdin, err = os.Pipe(); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdin = pr
+		t.Cleanup(func() { cmd.stdin.Close() })
+		if _, err := cmd.stdin.WriteString(stdin); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	if pr != nil {
+		pr.Close()
+	}
 	return cmd, &stderr
 }
 
+// waitFor polls until ready holds, at most 20 s: a signal sent before the process has
+// got to the point a test means would test something else (under the race detector a
+// start takes seconds).
+func waitFor(t *testing.T, what string, ready func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if ready() {
+			return
+		}
+	}
+	t.Fatalf("the process never got to %s", what)
+}
+
+// stdinRead is whether the process has read all the test wrote on its stdin, and so
+// is running, with its signal handlers, blocked waiting for more.
+func (c *started) stdinRead() bool {
+	n, err := unix.IoctlGetInt(int(c.stdin.Fd()), unix.TIOCINQ) // FIONREAD: bytes in the pipe
+	return err == nil && n == 0
+}
+
+// blockedIn is whether one of the process's threads waits in the kernel function fn.
+func (c *started) blockedIn(fn string) bool {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", c.Process.Pid))
+	for _, task := range tasks {
+		if b, _ := os.ReadFile(task); string(b) == fn {
+			return true
+		}
+	}
+	return false
+}
+
 // exitOf waits for the process, at most 10 s, and returns its exit code.
-func exitOf(t *testing.T, cmd *exec.Cmd) int {
+func exitOf(t *testing.T, cmd *started) int {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -77,25 +130,14 @@ func noTemporaryFiles(t *testing.T, dir string, want ...string) {
 	}
 }
 
-// blockedStdin gives the command text on stdin and holds the pipe open, so that it
-// blocks waiting for more, until the test ends.
-func blockedStdin(t *testing.T, cmd *exec.Cmd, text string) {
-	t.Helper()
-	w, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	go w.Write([]byte(text))
-}
-
 func TestSignalWhileReading(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			os.WriteFile(filepath.Join(dir, "out.json"), []byte("old\n"), 0o644)
 			cmd, stderr := start(t, dir, stripeCSV, "convert", "--template", "stripe", "-", "-o", "out.json")
-			time.Sleep(500 * time.Millisecond)
+			waitFor(t, "reading its stdin", cmd.stdinRead)
+			time.Sleep(100 * time.Millisecond) // and waiting for more
 			cmd.Process.Signal(sig)
 			if code := exitOf(t, cmd); code != exitInterrupted {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
@@ -119,7 +161,7 @@ func TestSignalWhileWritingFIFO(t *testing.T) {
 		t.Skipf("no FIFOs here: %v", err)
 	}
 	cmd, stderr := start(t, dir, "", "convert", "--template", "stripe", "in.csv", "-o", "out.fifo")
-	time.Sleep(500 * time.Millisecond)
+	waitFor(t, "opening out.fifo", func() bool { return cmd.blockedIn("wait_for_partner") })
 	cmd.Process.Signal(syscall.SIGINT)
 	if code := exitOf(t, cmd); code != exitInterrupted {
 		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
@@ -136,7 +178,7 @@ func TestKilledLeavesNoTemporaryFile(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "out.json"), []byte("old\n"), 0o644)
 	cmd, _ := start(t, dir, stripeCSV, "convert", "--template", "stripe", "-", "-o", "out.json")
-	time.Sleep(500 * time.Millisecond)
+	waitFor(t, "reading its stdin", cmd.stdinRead)
 	cmd.Process.Kill()
 	if code := exitOf(t, cmd); code != -1 {
 		t.Fatalf("exit %d: the run ended before it was killed", code)
