@@ -709,10 +709,9 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 	rec.id, _ = m.id.first(row)
 	rec.first, _ = m.first.first(row)
 	rec.last, _ = m.last.first(row)
-	if rec.first == "" && rec.last == "" {
-		if full, _ := m.name.first(row); full != "" {
-			rec.first, rec.last = splitName(full)
-		}
+	if rec.first == "" || rec.last == "" {
+		full, _ := m.name.first(row)
+		rec.first, rec.last = completeName(rec.first, rec.last, full)
 	}
 	if raw, col := m.status.first(row); raw != "" {
 		st, err := m.status.translate(raw)

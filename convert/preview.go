@@ -169,11 +169,15 @@ func (x *explainer) name() {
 	}
 	first, _ := x.m.first.first(x.row)
 	last, _ := x.m.last.first(x.row)
-	if first == "" && last == "" {
-		f, l := splitName(full)
+	switch f, l := completeName(first, last, full); {
+	case first == "" && last == "":
 		x.line("name", f+" / "+l, x.from(col, full)+" split into first and last name")
-	} else {
-		x.line("name", "(unused)", "the row has a first or last name of its own")
+	case first == "" && f != "":
+		x.line("name", f+" / "+l, x.from(col, full)+" gives the first name the row lacks")
+	case last == "" && l != "":
+		x.line("name", f+" / "+l, x.from(col, full)+" gives the last name the row lacks")
+	default:
+		x.line("name", "(unused)", "the row has a first and last name of its own")
 	}
 }
 

@@ -100,6 +100,46 @@ func splitName(full string) (first, last string) {
 	return full, ""
 }
 
+// completeName fills in the first or last name a row lacks from its full name. With
+// neither, the full name is split. With a first name only, the last name is the rest of a
+// full name that starts with it, else the whole cell: German and Dutch reports call the
+// surname "Name" or "Naam" beside "Vorname" or "Voornaam" ("von Weizsäcker" stays whole).
+// With a last name only, the first name is what comes before it, or a lone word.
+func completeName(first, last, full string) (string, string) {
+	full = strings.TrimSpace(full)
+	switch {
+	case full == "" || first != "" && last != "":
+		return first, last
+	case first == "" && last == "":
+		return splitName(full)
+	case strings.Contains(full, ","):
+		f, l := splitName(full)
+		if first == "" && strings.EqualFold(l, last) {
+			return f, last
+		}
+		if last == "" && strings.EqualFold(f, first) {
+			return first, l
+		}
+		return first, last
+	case last == "":
+		if len(full) > len(first) && strings.EqualFold(full[:len(first)], first) && unicode.IsSpace(rune(full[len(first)])) {
+			return first, strings.TrimSpace(full[len(first):])
+		}
+		if strings.EqualFold(full, first) {
+			return first, ""
+		}
+		return first, full
+	default:
+		if n := len(full) - len(last); n > 0 && strings.EqualFold(full[n:], last) && unicode.IsSpace(rune(full[n-1])) {
+			return strings.TrimSpace(full[:n]), last
+		}
+		if !strings.ContainsFunc(full, unicode.IsSpace) && !strings.EqualFold(full, last) {
+			return full, last
+		}
+		return "", last
+	}
+}
+
 // normHeader is the form in which headers and aliases are compared: case, spaces
 // (line breaks too), '_' and '-' do not count.
 func normHeader(s string) string {

@@ -141,6 +141,30 @@ func TestSplitName(t *testing.T) {
 	}
 }
 
+func TestCompleteName(t *testing.T) {
+	for _, c := range []struct{ first, last, full, wantFirst, wantLast string }{
+		{"", "", "Ada Lovelace", "Ada", "Lovelace"},
+		{"Ada", "Lovelace", "Augusta Ada King", "Ada", "Lovelace"},
+		{"Jürgen", "", "Müller", "Jürgen", "Müller"}, // German "Vorname;Name"
+		{"Richard", "", "von Weizsäcker", "Richard", "von Weizsäcker"},
+		{"Klaus", "", "klaus Schmidt", "Klaus", "Schmidt"},
+		{"Cher", "", "Cher", "Cher", ""},
+		{"Ada", "", "Lovelace, Ada", "Ada", "Lovelace"},
+		{"Ada", "", "Lovelace, Augusta", "Ada", ""},
+		{"", "Lovelace", "Ada Lovelace", "Ada", "Lovelace"},
+		{"", "Lovelace", "Ada", "Ada", "Lovelace"},
+		{"", "Lovelace", "Lovelace", "", "Lovelace"},
+		{"", "Lovelace", "Augusta Ada King", "", "Lovelace"},
+		{"", "Lovelace", "Lovelace, Ada", "Ada", "Lovelace"},
+		{"Ada", "", "", "Ada", ""},
+	} {
+		f, l := completeName(c.first, c.last, c.full)
+		if f != c.wantFirst || l != c.wantLast {
+			t.Errorf("completeName(%q, %q, %q) = %q, %q; want %q, %q", c.first, c.last, c.full, f, l, c.wantFirst, c.wantLast)
+		}
+	}
+}
+
 func TestNormHeader(t *testing.T) {
 	for _, pair := range [][2]string{
 		{"Email Address [Required]", "emailaddress[required]"},
