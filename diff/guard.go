@@ -75,7 +75,9 @@ func (l Limit) String() string {
 
 // exceeded reports whether losing lost of before people goes past the limit.
 func (l Limit) exceeded(lost, before int) bool {
-	return lost >= l.People && lost > 0 && float64(lost) > l.Share*float64(before)
+	// lost/before, not Share*before: both sides of an exact share (29 of 100 against
+	// 29/100) then round the same, where 0.29*100 is 28.999999999999996.
+	return lost >= l.People && lost > 0 && float64(lost)/float64(before) > l.Share
 }
 
 // Shrink is one group that lost too many: the active users, or a license's holders.

@@ -96,6 +96,27 @@ func TestParseLimit(t *testing.T) {
 	}
 }
 
+// TestLimitExactShare: losing exactly the share --max-shrink names is within it, for
+// every whole percentage; 0.29*100 is 28.999999999999996 in floating point, so 29 of 100
+// was refused by --max-shrink 29%.
+func TestLimitExactShare(t *testing.T) {
+	for pct := 1; pct < 100; pct++ {
+		l, err := ParseLimit(fmt.Sprintf("%d%%,0", pct))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, before := range []int{100, 200, 300, 1000} {
+			lost := pct * before / 100
+			if l.exceeded(lost, before) {
+				t.Errorf("--max-shrink %d%%: losing %d of %d refused", pct, lost, before)
+			}
+			if !l.exceeded(lost+1, before) {
+				t.Errorf("--max-shrink %d%%: losing %d of %d let through", pct, lost+1, before)
+			}
+		}
+	}
+}
+
 func TestRecordRoundTrip(t *testing.T) {
 	path := t.TempDir() + "/guard/host_1.json"
 	if r, err := LoadRecord(path); r != nil || err != nil {
