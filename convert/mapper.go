@@ -804,7 +804,9 @@ func (m *mapper) license(rule int, l *licenseBinding, row []string, rec *record,
 			continue
 		}
 		st := state
-		if pc.lastUsed >= 0 && st == lsFollowUser {
+		// A deleted user's license follows the user (Atlassian bills no suspended user),
+		// whatever its last use.
+		if pc.lastUsed >= 0 && st == lsFollowUser && rec.status != "deleted" {
 			st = lsActive
 			if d, err := m.dates.read(cell(row, pc.lastUsed)); err != nil || d == "" {
 				st = lsInactive // an unreadable date is reported with lastUsedDate
