@@ -78,15 +78,17 @@ func Compare(old, new *roster.Roster, opts Options) *Result {
 	o2n := make([]int32, old.Len())
 	for i := range int32(old.Len()) {
 		o2n[i] = -1
+		j, ok := new.FindIn(old, i)
+		if ok {
+			o2n[i] = j // holders that are no users match too, as new's gained holders do
+		}
 		if old.Status(i) == roster.Unknown {
 			continue
 		}
-		j, ok := new.FindIn(old, i)
 		if !ok || new.Status(j) == roster.Unknown {
 			res.Removed = append(res.Removed, old.Email(i))
 			continue
 		}
-		o2n[i] = j
 		switch {
 		case old.Status(i) == roster.Active && new.Status(j) == roster.Deleted:
 			res.Deactivated = append(res.Deactivated, new.Email(j))

@@ -80,6 +80,22 @@ func TestCompareIgnoresOrderAndCase(t *testing.T) {
 	}
 }
 
+// TestCompareHolderNotAUser: a holder that is not one of the users (a file validate
+// would refuse, which diff reads as it is) is the same holder on both sides; a file
+// compared with itself, or with its holders reordered, has no difference.
+func TestCompareHolderNotAUser(t *testing.T) {
+	a := []byte(`{"users":[{"email":"a@x.com"}],"licenses":[{"name":"A","users":[{"email":"a@x.com"},{"email":"b@x.com"}]}]}`)
+	b := []byte(`{"users":[{"email":"a@x.com"}],"licenses":[{"name":"A","users":[{"email":"B@x.com"},{"email":"a@x.com"}]}]}`)
+	if res := Compare(read(t, "a", a), read(t, "b", b), Options{}); !res.Same {
+		t.Errorf("the same holders, yet: %s", Summary(res))
+	}
+	c := []byte(`{"users":[{"email":"a@x.com"}],"licenses":[{"name":"A","users":[{"email":"a@x.com"}]}]}`)
+	res := Compare(read(t, "a", a), read(t, "c", c), Options{})
+	if len(res.Licenses) != 1 || fmt.Sprint(res.Licenses[0].Lost) != "[b@x.com]" || len(res.Licenses[0].Gained) != 0 {
+		t.Errorf("b@x.com no longer holds A, yet: %+v", res.Licenses)
+	}
+}
+
 func TestCompare(t *testing.T) {
 	users, lics := population(30)
 	old := read(t, "old", file(users, lics))
