@@ -60,6 +60,12 @@ func readRosterFile(e env, path string) (*roster.Roster, error) {
 	if r.NoEmail > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s: %s without an email left out; torii-convert validate %s shows where\n", path, text.Plural(r.NoEmail, "user", "users"), path)
 	}
+	if r.SameEmail > 0 {
+		fmt.Fprintf(e.stderr, "warning: %s: %s with the email of an earlier one left out; torii-convert validate %s shows where\n", path, text.Plural(r.SameEmail, "user", "users"), path)
+	}
+	if r.SameName > 0 {
+		fmt.Fprintf(e.stderr, "warning: %s: %s with the name of an earlier one left out, holders included; torii-convert validate %s shows where\n", path, text.Plural(r.SameName, "license", "licenses"), path)
+	}
 	return r, nil
 }
 

@@ -46,6 +46,9 @@ type Roster struct {
 	users int // users that are users, not Unknown
 	// NoEmail counts the users left out for having no email.
 	NoEmail int
+	// SameEmail counts the users left out for an email an earlier user has, and SameName
+	// the licenses left out for the name of an earlier one (both make a file invalid).
+	SameEmail, SameName int
 
 	Licenses []License
 	licIndex map[string]int
@@ -188,6 +191,7 @@ func (r *Roster) AddUser(u *schema.User) {
 	}
 	i := r.entry(u.Email)
 	if r.status[i] != Unknown {
+		r.SameEmail++
 		return
 	}
 	r.users++
@@ -202,6 +206,7 @@ func (r *Roster) AddUser(u *schema.User) {
 // then) is left out.
 func (r *Roster) AddLicense(l *schema.License) {
 	if _, ok := r.licIndex[l.Name]; ok {
+		r.SameName++
 		return
 	}
 	r.licIndex[l.Name] = len(r.Licenses)

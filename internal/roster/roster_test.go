@@ -44,6 +44,19 @@ func TestRoster(t *testing.T) {
 }
 
 // TestRosterGrows adds past the table's first size, many times over.
+// TestRosterCountsWhatItLeavesOut: a second user with an email, or license with a name,
+// seen before is left out, and counted so that no one is dropped silently.
+func TestRosterCountsWhatItLeavesOut(t *testing.T) {
+	r, err := Read("dup", strings.NewReader(`{"users":[{"email":"a@x.com"},{"email":"A@x.com","status":"deleted"},{"email":""}],
+		"licenses":[{"name":"P","users":[{"email":"a@x.com"}]},{"name":"P","users":[{"email":"b@x.com"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Users() != 1 || r.SameEmail != 1 || r.NoEmail != 1 || len(r.Licenses) != 1 || r.SameName != 1 {
+		t.Errorf("users %d, same email %d, no email %d, licenses %d, same name %d; want 1 each", r.Users(), r.SameEmail, r.NoEmail, len(r.Licenses), r.SameName)
+	}
+}
+
 func TestRosterGrows(t *testing.T) {
 	r := New("big")
 	for i := range 100_000 {
