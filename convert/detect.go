@@ -144,7 +144,7 @@ func lacking(t *Template, header []string) []string {
 		}
 		b, err := bind(at, f, header, nil)
 		if err == nil && !b.found() {
-			out = append(out, strings.TrimPrefix(at, "/user/"))
+			out = append(out, lackingField(at, f))
 		}
 	})
 	for i, r := range t.Licenses {
@@ -155,11 +155,32 @@ func lacking(t *Template, header []string) []string {
 				found = found || re.MatchString(strings.Join(strings.Fields(h), " "))
 			}
 			if !found {
-				out = append(out, fmt.Sprintf("licenses/%d/perColumn", i))
+				out = append(out, fmt.Sprintf("licenses[%d].perColumn", i))
 			}
 		}
 	}
 	return out
+}
+
+// lackingField names a field at a template path as messages do: status, or
+// licenses[0].status with the columns it looks for ("billing-active"), which its label
+// alone does not tell.
+func lackingField(at string, f *Field) string {
+	var i int
+	if n, _ := fmt.Sscanf(at, "/licenses/%d/", &i); n != 1 {
+		return strings.TrimPrefix(at, "/user/")
+	}
+	_, rest, _ := strings.Cut(at[len("/licenses/"):], "/")
+	label := fmt.Sprintf("licenses[%d].%s", i, rest)
+	if len(f.From) == 0 {
+		return label
+	}
+	shown := f.From[:min(len(f.From), 3)]
+	more := ""
+	if len(f.From) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(f.From)-len(shown))
+	}
+	return label + " (" + aliasList(shown) + more + ")"
 }
 
 // Detect scores a header against every built-in template, best first: usable ones

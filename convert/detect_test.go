@@ -122,3 +122,22 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// TestDetectNamesWhatIsLacking: a built-in that cannot be used says which field lacks a
+// column as other messages name fields, with the headers it looked for.
+func TestDetectNamesWhatIsLacking(t *testing.T) {
+	cands, err := convert.Detect(strings.Split("username,email,status,userid,fullname,displayname", ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cands {
+		if c.Template.Name != "slack" {
+			continue
+		}
+		if want := `slack: 6 of 6 columns known; no column for licenses[0].status ("billing-active")`; c.String() != want {
+			t.Errorf("got  %s\nwant %s", c.String(), want)
+		}
+		return
+	}
+	t.Fatal("no slack candidate")
+}
