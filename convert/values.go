@@ -32,6 +32,10 @@ func ParsePrice(s string) (int64, error) {
 		return bad("it has no digits")
 	}
 	intPart, frac := splitDecimal(s)
+	if ambiguousThousands(intPart, frac, s) {
+		return bad(fmt.Sprintf("it could be %s%s or %s.%s; write it without the '.' or with cents (%s.%s,00), or as %s.%s",
+			intPart, frac, intPart, frac[:2], intPart, frac, intPart, frac[:2]))
+	}
 	var cents int64
 	for _, r := range intPart {
 		switch {
@@ -83,6 +87,15 @@ func splitDecimal(s string) (intPart, frac string) {
 		return s, ""
 	}
 	return s[:sep], s[sep+1:]
+}
+
+// ambiguousThousands reports whether a price split at a lone '.' could as well group
+// thousands: 1.500 is 1500 where Europeans write it (1.500 €), 1.50 where the '.' marks
+// cents, and three decimals say nothing either way. (A lone ',' before three digits
+// groups thousands: 1,500 with three decimals is rarely written.)
+func ambiguousThousands(intPart, frac, s string) bool {
+	return len(frac) == 3 && len(s) == len(intPart)+4 && s[len(intPart)] == '.' &&
+		len(intPart) >= 1 && len(intPart) <= 3 && intPart[0] >= '1' && intPart[0] <= '9' && strings.Trim(intPart+frac, "0123456789") == ""
 }
 
 const tooLarge = "it is too large; prices up to 90,071,992,547,409.91 are allowed"

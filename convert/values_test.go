@@ -102,6 +102,15 @@ func TestParsePrice(t *testing.T) {
 		{"90,071,992,547,409.91", MaxWhole, ""},
 		{"90,071,992,547,409.92", 0, "too large"},
 		{"90071992547409.915", 0, "too large"},
+		// A lone '.' before three digits: 1500 (1.500 €) or 1.50? Never a silent guess.
+		{"1.500", 0, "it could be 1500 or 1.50; write it without the '.' or with cents (1.500,00), or as 1.50"},
+		{"€ 12.500", 0, "it could be 12500 or 12.50"},
+		{"1.500,00", 150000, ""},
+		{"1.500.000", 150000000, ""},
+		{"0.999", 100, ""},
+		{"1234.567", 123457, ""},
+		{"1.5", 150, ""},
+		{".500", 50, ""},
 	} {
 		got, err := ParsePrice(tc.in)
 		if tc.err != "" {
