@@ -181,6 +181,11 @@ func resolveLink(path string) string {
 // sameFile refuses an output that is one of the files the run reads (the export, the
 // template, the price list), by any name: a link to it, hard or symbolic, included.
 func sameFile(output string, inputs ...string) error {
+	return sameFileAs("--output", "-o", output, inputs...)
+}
+
+// sameFileAs is sameFile for the output of another flag, named in the message.
+func sameFileAs(flag, short, output string, inputs ...string) error {
 	if output == "" || output == "-" {
 		return nil
 	}
@@ -193,8 +198,8 @@ func sameFile(output string, inputs ...string) error {
 			continue
 		}
 		if st, err := os.Stat(in); err == nil && os.SameFile(st, out) {
-			return &cmdError{kind: kindUsage, msg: fmt.Sprintf("--output %s is %s, which this run reads; writing it would destroy it", output, in),
-				hint: "give -o another file name"}
+			return &cmdError{kind: kindUsage, msg: fmt.Sprintf("%s %s is %s, which this run reads; writing it would destroy it", flag, output, in),
+				hint: "give " + short + " another file name"}
 		}
 	}
 	return nil

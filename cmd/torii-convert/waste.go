@@ -84,6 +84,9 @@ func runReport(ctx context.Context, e env, o reportOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
+	if err := sameFileAs("--html", "--html", o.html, o.file, o.read.template, o.prices); err != nil {
+		return err
+	}
 	opts, err := o.read.exportOptions(e, o.prices)
 	if err != nil {
 		return err
