@@ -103,20 +103,24 @@ func (c *conversion) dateOrder() string {
 			text.Quote(day.value), text.Quote(month.value), month.pos, fix))
 	case c.nAmbiguous == 0:
 	case day != nil && c.input == "-":
-		c.report(schema.Error, "date-order", c.ambiguous.pos, fmt.Sprintf("%s could be day-first or month-first (and %s more); %s at %s proves day-first, but stdin cannot be read twice; pass --date-order day-first",
-			text.Quote(c.ambiguous.value), strconv.Itoa(c.nAmbiguous-1), text.Quote(day.value), day.pos))
+		c.report(schema.Error, "date-order", c.ambiguous.pos, fmt.Sprintf("%s could be day-first or month-first%s; %s at %s proves day-first, but stdin cannot be read twice; pass --date-order day-first",
+			text.Quote(c.ambiguous.value), c.othersAmbiguous(), text.Quote(day.value), day.pos))
 	case day != nil:
 		return fmt.Sprintf("all-number dates read day-first: %s at %s has a day above 12, and no date has a month above 12 (pass --date-order to say otherwise)", text.Quote(day.value), day.pos)
 	case month != nil:
 		c.res.Notices = append(c.res.Notices, fmt.Sprintf("all-number dates read month-first: %s at %s has a day above 12 in second place, and no date has one in first place (pass --date-order to say otherwise)", text.Quote(month.value), month.pos))
 	default:
-		more := ""
-		if c.nAmbiguous > 1 {
-			more = fmt.Sprintf(" (and so could %s)", text.Plural(c.nAmbiguous-1, "other date", "other dates"))
-		}
-		c.report(schema.Error, "date-order", c.ambiguous.pos, fmt.Sprintf("%s could be day-first or month-first%s, and no date has a part above 12 to tell; %s", text.Quote(c.ambiguous.value), more, fix))
+		c.report(schema.Error, "date-order", c.ambiguous.pos, fmt.Sprintf("%s could be day-first or month-first%s, and no date has a part above 12 to tell; %s", text.Quote(c.ambiguous.value), c.othersAmbiguous(), fix))
 	}
 	return ""
+}
+
+// othersAmbiguous counts the ambiguous dates besides the one a message names.
+func (c *conversion) othersAmbiguous() string {
+	if c.nAmbiguous < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (and so could %s)", text.Plural(c.nAmbiguous-1, "other date", "other dates"))
 }
 
 // unmatchedCatalog warns of the catalog and price list entries that name no license of
