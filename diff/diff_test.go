@@ -191,3 +191,23 @@ func BenchmarkDiff1M(b *testing.B) {
 		}
 	}
 }
+
+// FuzzCompareWithItself: a file read twice, whatever it holds, is the same as itself,
+// and the shrink guard finds nothing gone, even with no allowance at all.
+func FuzzCompareWithItself(f *testing.F) {
+	f.Add([]byte(`{"users":[{"email":"a@x.com","status":"active"}],"licenses":[{"name":"P","users":[{"email":"A@x.com"},{"email":"b@x.com"}]}]}`))
+	f.Add([]byte(`{"licenses":[{"users":[{"email":"0"}]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		old, err := roster.Read("old", bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		cur, _ := roster.Read("new", bytes.NewReader(b))
+		if res := Compare(old, cur, Options{}); !res.Same {
+			t.Fatalf("%s differs from itself: %s", b, Summary(res))
+		}
+		if g := Guard(PopulationOf(old, false), PopulationOf(cur, false), Limit{}); len(g) != 0 {
+			t.Fatalf("%s: the guard finds %+v gone from itself", b, g)
+		}
+	})
+}
