@@ -217,11 +217,20 @@ var aliasIndex = func() func() map[string]string {
 				}
 				for _, a := range f.From {
 					name, _ := splitNth(a)
-					if _, ok := idx[headerKey(name)]; !ok {
+					if idx[headerKey(name)] == "" {
 						idx[headerKey(name)] = label
 					}
 				}
 			})
+		}
+		// What a built-in ignores on purpose (Microsoft's StateOrProvince, Google's
+		// Recovery Phone) feeds nothing, whatever its words: "" unless a built-in reads it.
+		for _, t := range all {
+			for _, h := range t.Ignore {
+				if _, ok := idx[headerKey(h)]; !ok {
+					idx[headerKey(h)] = ""
+				}
+			}
 		}
 		return idx
 	}
@@ -234,8 +243,8 @@ func planColumns(header []string) *columnPlan {
 		if strings.TrimSpace(h) == "" {
 			continue
 		}
-		label := idx[headerKey(h)]
-		if label == "" {
+		label, known := idx[headerKey(h)]
+		if !known {
 			for _, w := range fieldWords {
 				if w.re.MatchString(h) {
 					label = w.label
@@ -251,16 +260,25 @@ func planColumns(header []string) *columnPlan {
 			p.cols[label] = append(p.cols[label], i)
 		}
 	}
-	// Within a field, the columns whose header says so come first: Email before
+	// Within a field, the columns a built-in reads for it come first (Microsoft's Block
+	// credential before StateOrProvince), then those whose header says so: Email before
 	// Username, License Type before User Type.
+	rank := func(w *regexp.Regexp, col int) int {
+		r := 0
+		if idx[headerKey(header[col])] == "" {
+			r += 2
+		}
+		if !w.MatchString(header[col]) {
+			r++
+		}
+		return r
+	}
 	for _, w := range fieldWords {
 		if w.label == "roles" || w.label == "lastUsedDate" {
 			continue
 		}
 		cols := p.cols[w.label]
-		sort.SliceStable(cols, func(a, b int) bool {
-			return w.re.MatchString(header[cols[a]]) && !w.re.MatchString(header[cols[b]])
-		})
+		sort.SliceStable(cols, func(a, b int) bool { return rank(w.re, cols[a]) < rank(w.re, cols[b]) })
 	}
 	return p
 }
@@ -316,7 +334,7 @@ func (p *columnPlan) place(t *Template, label string, cols []int, sample *valueC
 	case "status":
 		p.also(t, label, cols)
 		t.User.Status = f
-		t.Comment = append(t.Comment, proposeStatuses(f, sample)...)
+		t.Comment = append(t.Comment, proposeStatuses(f, sample, p.header[cols[0]])...)
 	case "roles":
 		f.From = p.names(cols)
 		if len(cols) > 1 {
@@ -386,12 +404,15 @@ func (p *columnPlan) unplaced(t *Template) {
 
 // proposeStatuses maps each status value found to the status its word means, and says
 // which are guesses.
-func proposeStatuses(f *Field, vc *valueCount) []string {
+func proposeStatuses(f *Field, vc *valueCount, header string) []string {
 	var notes, guessed []string
-	words := userStatusWords()
+	words, own := userStatusWords(), builtinStatusMap(header)
 	f.Map = map[string]string{}
 	for _, v := range vc.order {
-		to, ok := words[strings.ToLower(v)]
+		to, ok := own[strings.ToLower(v)]
+		if !ok {
+			to, ok = words[strings.ToLower(v)]
+		}
 		if !ok {
 			to = "active"
 			guessed = append(guessed, v)
@@ -405,6 +426,28 @@ func proposeStatuses(f *Field, vc *valueCount) []string {
 		notes = append(notes, fmt.Sprintf("status: %d more values than listed; map them, or map \"*\"", vc.more))
 	}
 	return notes
+}
+
+// builtinStatusMap is the status map of the built-in that reads a header as the user's
+// status, keys lowercased: Microsoft's Block credential maps true to deleted, where the
+// words of other columns (Enabled) map it to active.
+func builtinStatusMap(header string) map[string]string {
+	all, _ := builtins()
+	for _, t := range all {
+		if t.User.Status == nil {
+			continue
+		}
+		for _, a := range t.User.Status.From {
+			if name, _ := splitNth(a); headerKey(name) == headerKey(header) {
+				m := map[string]string{}
+				for k, v := range t.User.Status.Map {
+					m[strings.ToLower(k)] = v
+				}
+				return m
+			}
+		}
+	}
+	return nil
 }
 
 var notName = regexp.MustCompile(`[^a-z0-9-]+`)
