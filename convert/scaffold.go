@@ -391,7 +391,7 @@ func (p *columnPlan) unplaced(t *Template) {
 		if h == "" || p.label[i] != "" {
 			continue
 		}
-		if looksLikeData(h) {
+		if looksLikeData(h) && !ignoredByBuiltin(h) {
 			unplaced = append(unplaced, h)
 		} else {
 			t.Ignore = append(t.Ignore, h)
@@ -400,6 +400,13 @@ func (p *columnPlan) unplaced(t *Template) {
 	if len(unplaced) > 0 {
 		t.Comment = append(t.Comment, fmt.Sprintf("columns that look like data but were placed nowhere: %s; add them to a field's \"from\", or to \"ignore\"", aliasList(unplaced)))
 	}
+}
+
+// ignoredByBuiltin reports whether a built-in ignores a header on purpose, and none
+// reads it: Google's Building ID and Floor Name are no user id or name.
+func ignoredByBuiltin(h string) bool {
+	label, known := aliasIndex()[headerKey(h)]
+	return known && label == ""
 }
 
 // proposeStatuses maps each status value found to the status its word means, and says
