@@ -63,6 +63,9 @@ func readRosterFile(e env, path string) (*roster.Roster, error) {
 	if r.SameEmail > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s: %s with the email of an earlier one left out; torii-convert validate %s shows where\n", path, text.Plural(r.SameEmail, "user", "users"), path)
 	}
+	if r.SameHolder > 0 {
+		fmt.Fprintf(e.stderr, "warning: %s: %s of a license that lists them already left out; torii-convert validate %s shows where\n", path, text.Plural(r.SameHolder, "holder", "holders"), path)
+	}
 	if r.SameName > 0 {
 		fmt.Fprintf(e.stderr, "warning: %s: %s with the name of an earlier one left out, holders included; torii-convert validate %s shows where\n", path, text.Plural(r.SameName, "license", "licenses"), path)
 	}

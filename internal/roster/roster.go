@@ -46,12 +46,14 @@ type Roster struct {
 	users int // users that are users, not Unknown
 	// NoEmail counts the users left out for having no email.
 	NoEmail int
-	// SameEmail counts the users left out for an email an earlier user has, and SameName
-	// the licenses left out for the name of an earlier one (both make a file invalid).
-	SameEmail, SameName int
+	// SameEmail counts the users left out for an email an earlier user has, SameName
+	// the licenses left out for the name of an earlier one, and SameHolder the holders
+	// left out for holding their license already (each makes a file invalid).
+	SameEmail, SameName, SameHolder int
 
 	Licenses []License
 	licIndex map[string]int
+	held     []int32 // per entry, the license (1-based) it was last seen holding
 }
 
 // License is one license and its holders.
@@ -223,7 +225,16 @@ func (r *Roster) AddLicense(l *schema.License) {
 		case "inactive", "deleted":
 			st = Deleted
 		}
-		lic.Holders = append(lic.Holders, r.entry(h.Email))
+		e := r.entry(h.Email)
+		for int(e) >= len(r.held) {
+			r.held = append(r.held, 0)
+		}
+		if r.held[e] == int32(len(r.Licenses)+1) {
+			r.SameHolder++
+			continue
+		}
+		r.held[e] = int32(len(r.Licenses) + 1)
+		lic.Holders = append(lic.Holders, e)
 		lic.HolderStatus = append(lic.HolderStatus, st)
 	}
 	r.Licenses = append(r.Licenses, lic)

@@ -57,6 +57,19 @@ func TestRosterCountsWhatItLeavesOut(t *testing.T) {
 	}
 }
 
+// TestRosterHoldersOnce: a holder listed twice in one license (ignoring case) holds it
+// once, and the repeat is counted; holding two licenses is no repeat.
+func TestRosterHoldersOnce(t *testing.T) {
+	r, err := Read("dup", strings.NewReader(`{"licenses":[{"name":"P","users":[{"email":"a@x.com"},{"email":"A@x.com"},{"email":"b@x.com"}]},
+		{"name":"Q","users":[{"email":"a@x.com"},{"email":"b@x.com"},{"email":"b@x.com"}]}],"users":[{"email":"a@x.com"},{"email":"b@x.com"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Licenses[0].Holders) != 2 || len(r.Licenses[1].Holders) != 2 || r.SameHolder != 2 {
+		t.Errorf("holders %d and %d, repeats %d; want 2, 2 and 2", len(r.Licenses[0].Holders), len(r.Licenses[1].Holders), r.SameHolder)
+	}
+}
+
 func TestRosterGrows(t *testing.T) {
 	r := New("big")
 	for i := range 100_000 {
