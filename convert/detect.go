@@ -88,6 +88,9 @@ func newKnower(t *Template) *knower {
 		addAll(s.From)
 	}
 	addAll(t.Ignore)
+	if t.IgnoreMatching != "" {
+		k.res = append(k.res, regexp.MustCompile(t.IgnoreMatching))
+	}
 	for _, r := range t.Licenses {
 		if pc := r.PerColumn; pc != nil {
 			k.res = append(k.res, regexp.MustCompile(pc.Matches))

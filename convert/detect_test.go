@@ -86,6 +86,9 @@ func TestDetectNearMisses(t *testing.T) {
 		{"ID,First Name,Last Name,Email,Role,Status,License Type", "zoom"}, // workspace-one lacks Last Used Date
 		{"User,Login,Status,Last Login", "okta"},
 		{"Login,Last Activity At", ""}, // Copilot without emails: nothing can be used
+		// Stripe writes a column per metadata key: more of them than known columns.
+		{"id,Description,Email,Name,Created (UTC),Delinquent,Plan,Status,Total Spend,Payment Count,Refunded Volume,Dispute Losses," +
+			"a (metadata),b (metadata),c (metadata),d (metadata),e (metadata),f (metadata),g (metadata),h (metadata),i (metadata),j (metadata),k (metadata),l (metadata),m (metadata)", "stripe-customers"},
 	} {
 		cands, err := convert.Detect(strings.Split(tc.header, ","))
 		if err != nil {

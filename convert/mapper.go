@@ -404,8 +404,12 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 	for _, h := range t.Ignore {
 		ignored[headerKey(h)] = true
 	}
+	var ignoredRe *regexp.Regexp
+	if t.IgnoreMatching != "" {
+		ignoredRe = regexp.MustCompile(t.IgnoreMatching) // checked when the template was read
+	}
 	for i, h := range header {
-		if _, ok := m.used[i]; !ok && ignored[headerKey(h)] {
+		if _, ok := m.used[i]; !ok && (ignored[headerKey(h)] || ignoredRe != nil && ignoredRe.MatchString(strings.Join(strings.Fields(h), " "))) {
 			m.used[i] = "ignored"
 		}
 	}

@@ -40,6 +40,9 @@ type Template struct {
 	// Ignore names the columns the source is known to have that feed nothing on purpose:
 	// they count as known when the template is detected, and are never warned about.
 	Ignore []string `json:"ignore,omitempty"`
+	// IgnoreMatching ignores so the columns whose header matches a regular expression:
+	// Stripe's "<key> (metadata)", one a metadata key.
+	IgnoreMatching string `json:"ignoreMatching,omitempty"`
 
 	// File is where the template was read from: a built-in's name or a path.
 	File string `json:"-"`
@@ -427,6 +430,9 @@ func (t *Template) checkPatterns(p *templateProblems) {
 		if s.Matches != "" {
 			p.pattern(fmt.Sprintf("/skip/%d/matches", i), s.Matches)
 		}
+	}
+	if t.IgnoreMatching != "" {
+		p.pattern("/ignoreMatching", t.IgnoreMatching)
 	}
 }
 
