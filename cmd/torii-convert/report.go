@@ -44,6 +44,7 @@ type result struct {
 	MoreProblems int       `json:"moreProblems,omitempty"`
 	Unreadable   string    `json:"unreadable,omitempty"` // why the file could not be checked
 	kind         kind      // of the failure that made it unreadable
+	detected     string    // which built-in --template auto chose, and why
 }
 
 // summary is a file's line in the text report.

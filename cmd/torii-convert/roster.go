@@ -90,6 +90,9 @@ func loadExport(ctx context.Context, e env, path string, opts convert.Options) (
 	if cerr != nil {
 		return nil, cerr
 	}
+	if res.Detected != "" { // a guess, said as convert says it
+		fmt.Fprintf(e.stderr, "%s: %s\n", displayName(path), res.Detected)
+	}
 	printProblems(e.stderr, res.Problems, res.Errors+res.Warnings)
 	if !res.Valid() {
 		return nil, invalidData("%s: %s; it is not read further", displayName(path), text.Plural(res.Errors, "error", "errors"))

@@ -91,6 +91,11 @@ func runValidate(ctx context.Context, e env, o validateOptions) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	for _, r := range results {
+		if r.detected != "" { // a guess, said as convert says it
+			fmt.Fprintf(e.stderr, "%s: %s\n", r.File, r.detected)
+		}
+	}
 	if err := report(e.stdout, o.format, results); err != nil {
 		return err
 	}
@@ -201,6 +206,7 @@ func checkExport(ctx context.Context, path string, opts convert.Options) *result
 		return r
 	}
 	r.Users, r.Licenses, r.Errors, r.Warnings = res.Users, res.Licenses, res.Errors, res.Warnings
+	r.detected = res.Detected
 	r.MoreProblems = res.Errors + res.Warnings - len(res.Problems)
 	for _, p := range res.Problems {
 		r.Problems = append(r.Problems, exportFinding(p))
