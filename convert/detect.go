@@ -260,10 +260,17 @@ func describe(t *Template) string {
 	if what == "" {
 		what = t.Name + " export"
 	}
-	if strings.ContainsAny(strings.ToLower(what[:1]), "aeiou") {
+	if strings.ContainsAny(strings.ToLower(what[:1]), "aeiou") || spelledWithVowel(what) {
 		return "an " + what
 	}
 	return "a " + what
+}
+
+// spelledWithVowel reports whether a title starts with an acronym read letter by letter
+// from a vowel sound: "an HR employee report".
+func spelledWithVowel(what string) bool {
+	word, _, _ := strings.Cut(what, " ")
+	return len(word) > 1 && strings.ToUpper(word) == word && strings.ContainsAny(word[:1], "FHLMNRSX")
 }
 
 // announce says which template detection chose, and why.
