@@ -58,11 +58,12 @@ func sampleReport(t *testing.T) *Report {
 func TestBuild(t *testing.T) {
 	rep := sampleReport(t)
 	// Dev: 3 active holders, alan idle (2026-08-01), kat idle without a date: 2 x 1,234.56.
-	// Full: grace idle, ed deleted; 3 unassigned: 1 x 45 + 3 x 45. View has no price.
+	// Full: grace idle, ed deleted; 3 unassigned: 1 x 45 + 3 x 45. View has no price, and
+	// kat holds it inactively: an idle seat.
 	want := []Line{
 		{License: `Dev <&> "Mode"`, Holders: 3, ActiveHolders: 3, IdleHolders: 2, NoDate: 1, MonthlyCost: 370368, IdleCost: 246912, Waste: 246912},
 		{License: "Full", Holders: 3, ActiveHolders: 2, IdleHolders: 1, UnassignedSeats: 3, MonthlyCost: 22500, IdleCost: 4500, UnassignedCost: 13500, Waste: 18000},
-		{License: "View", Holders: 1},
+		{License: "View", Holders: 1, InactiveHolders: 1, IdleHolders: 1},
 	}
 	if len(rep.Licenses) != len(want) {
 		t.Fatalf("%d licenses, want %d", len(rep.Licenses), len(want))
@@ -74,7 +75,8 @@ func TestBuild(t *testing.T) {
 			t.Errorf("license %d:\n got %+v\nwant %+v", i, got, w)
 		}
 	}
-	if rep.Total.Waste != 246912+18000 || rep.Total.MonthlyCost != 370368+22500 || rep.Total.IdleHolders != 3 {
+	// kat's inactive View seat is idle, at no known price.
+	if rep.Total.Waste != 246912+18000 || rep.Total.MonthlyCost != 370368+22500 || rep.Total.IdleHolders != 4 || rep.Total.InactiveHolders != 1 {
 		t.Errorf("total %+v", rep.Total)
 	}
 	if len(rep.Unpriced) != 1 || rep.Unpriced[0] != "View" {
@@ -217,4 +219,31 @@ func findChromium() string {
 		}
 	}
 	return ""
+}
+
+// TestInactiveSeatsAreWaste: a holder whose license is inactive holds a paid seat
+// without using it (Figma's never-used seats, a suspended Google Workspace user): it is
+// costed, and its cost is waste, whatever its user's last use; a deleted one is not.
+func TestInactiveSeatsAreWaste(t *testing.T) {
+	r, err := roster.Read("seats.json", strings.NewReader(`{
+  "users": [
+    {"email": "ada@example.com", "lastUsedDate": "2026-11-20"},
+    {"email": "bob@example.com", "lastUsedDate": "2026-11-21"},
+    {"email": "cy@example.com", "lastUsedDate": "2026-11-22"}
+  ],
+  "licenses": [{"name": "Full", "pricePerUser": 1000, "unassignedAmount": 1, "users": [
+    {"email": "ada@example.com"}, {"email": "bob@example.com", "licenseStatus": "inactive"},
+    {"email": "cy@example.com", "licenseStatus": "deleted"}
+  ]}]
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Build(r, today, 90).Licenses[0]
+	got.PricePerUser = nil
+	want := Line{License: "Full", Holders: 3, ActiveHolders: 1, InactiveHolders: 1, IdleHolders: 1, UnassignedSeats: 1,
+		MonthlyCost: 3000, IdleCost: 1000, UnassignedCost: 1000, Waste: 2000}
+	if got != want {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
 }

@@ -39,6 +39,10 @@ func (r *Report) rows() [][]string {
 // notes say how idleness was counted and what is not priced.
 func (r *Report) notes() []string {
 	out := []string{fmt.Sprintf("idle: active holders with no use in the %d days before %s", r.IdleDays, r.Today)}
+	if n := r.Total.InactiveHolders; n > 0 {
+		out[0] = fmt.Sprintf("idle: %s whose license is inactive, and active holders with no use in the %d days before %s",
+			text.Plural(n, "holder", "holders"), r.IdleDays, r.Today)
+	}
 	if r.Total.NoDate > 0 {
 		verb := "have"
 		if r.Total.NoDate == 1 {
@@ -46,7 +50,7 @@ func (r *Report) notes() []string {
 		}
 		out[0] += fmt.Sprintf("; %d of them %s no lastUsedDate at all", r.Total.NoDate, verb)
 	}
-	out = append(out, "amounts per month, in the currency of the file's prices; cost counts active holders and unassigned seats")
+	out = append(out, "amounts per month, in the currency of the file's prices; cost counts the seats held (active or inactive, not deleted) and the unassigned ones")
 	if len(r.Unpriced) > 0 {
 		out = append(out, fmt.Sprintf("no price in the file, so no cost counted: %s", strings.Join(r.Unpriced, ", ")))
 	}

@@ -16,14 +16,16 @@ type Line struct {
 	License       string `json:"license"`
 	Holders       int    `json:"holders"`
 	ActiveHolders int    `json:"activeHolders"`
-	// IdleHolders are active holders with no use in the idle window: a lastUsedDate
-	// before it, or none at all (NoDate of them).
+	// InactiveHolders hold the license with licenseStatus "inactive": a seat, unused.
+	InactiveHolders int `json:"inactiveHolders"`
+	// IdleHolders are the inactive holders, and the active holders with no use in the
+	// idle window: a lastUsedDate before it, or none at all (NoDate of them).
 	IdleHolders     int    `json:"idleHolders"`
 	NoDate          int    `json:"idleWithoutDate"`
 	UnassignedSeats int64  `json:"unassignedSeats"`
 	PricePerUser    *int64 `json:"pricePerUser"` // null when the file gives none
-	// MonthlyCost is the price of the seats in use and bought: active holders and
-	// unassigned seats.
+	// MonthlyCost is the price of the seats held and bought: active and inactive
+	// holders, and unassigned seats.
 	MonthlyCost    int64 `json:"monthlyCost"`
 	IdleCost       int64 `json:"idleCost"`
 	UnassignedCost int64 `json:"unassignedCost"`
@@ -41,6 +43,30 @@ type Report struct {
 	Unpriced []string `json:"unpriced"`
 }
 
+// countHolders counts the holders of l by how they hold it: inactive ones are idle
+// seats; active ones are idle without use since the day since; deleted ones hold no seat.
+func (ln *Line) countHolders(r *roster.Roster, l *roster.License, since int32) {
+	for k, h := range l.Holders {
+		switch r.HolderState(l, k) {
+		case roster.Inactive:
+			ln.InactiveHolders++
+			ln.IdleHolders++
+			continue
+		case roster.Active:
+		default:
+			continue // deleted: no seat
+		}
+		ln.ActiveHolders++
+		switch used := r.LastUsed(h); {
+		case used == roster.NoDate:
+			ln.IdleHolders++
+			ln.NoDate++
+		case used < since:
+			ln.IdleHolders++
+		}
+	}
+}
+
 // Build makes the report of a roster: holders idle when they have not used the app in
 // idleDays days before today.
 func Build(r *roster.Roster, today time.Time, idleDays int) *Report {
@@ -51,24 +77,12 @@ func Build(r *roster.Roster, today time.Time, idleDays int) *Report {
 	for i := range r.Licenses {
 		l := &r.Licenses[i]
 		ln := Line{License: l.Name, Holders: len(l.Holders), PricePerUser: l.PricePerUser}
-		for k, h := range l.Holders {
-			if !r.ActiveHolder(l, k) {
-				continue
-			}
-			ln.ActiveHolders++
-			switch used := r.LastUsed(h); {
-			case used == roster.NoDate:
-				ln.IdleHolders++
-				ln.NoDate++
-			case used < since:
-				ln.IdleHolders++
-			}
-		}
+		ln.countHolders(r, l, since)
 		if l.UnassignedAmount != nil && *l.UnassignedAmount > 0 {
 			ln.UnassignedSeats = *l.UnassignedAmount
 		}
 		if p := l.PricePerUser; p != nil {
-			ln.MonthlyCost = *p * (int64(ln.ActiveHolders) + ln.UnassignedSeats)
+			ln.MonthlyCost = *p * (int64(ln.ActiveHolders+ln.InactiveHolders) + ln.UnassignedSeats)
 			ln.IdleCost = *p * int64(ln.IdleHolders)
 			ln.UnassignedCost = *p * ln.UnassignedSeats
 			ln.Waste = ln.IdleCost + ln.UnassignedCost
@@ -79,6 +93,7 @@ func Build(r *roster.Roster, today time.Time, idleDays int) *Report {
 		t := &rep.Total
 		t.Holders += ln.Holders
 		t.ActiveHolders += ln.ActiveHolders
+		t.InactiveHolders += ln.InactiveHolders
 		t.IdleHolders += ln.IdleHolders
 		t.NoDate += ln.NoDate
 		t.UnassignedSeats += ln.UnassignedSeats

@@ -83,7 +83,7 @@ func TestRunReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`<b id="total-waste">205.00</b>`, `<tr data-license="Full">`, "<svg"} {
+	for _, want := range []string{`<b id="total-waste">210.00</b>`, `<tr data-license="Full">`, "<svg"} {
 		if !bytes.Contains(html, []byte(want)) {
 			t.Errorf("the page lacks %s", want)
 		}

@@ -24,6 +24,9 @@ const (
 	// Unknown marks an email that holds a license but is no user (yet): licenses may come
 	// before users in a file.
 	Unknown
+	// Inactive holders have licenseStatus "inactive": they hold the license, and so a
+	// seat, without using it. Only holders have it, never users.
+	Inactive
 )
 
 // NoDate is the last use of a user without a lastUsedDate.
@@ -62,7 +65,7 @@ type License struct {
 	PricePerUser     *int64 // cents
 	UnassignedAmount *int64
 	Holders          []int32  // user indexes
-	HolderStatus     []Status // per holder: Active or Deleted by licenseStatus, Unknown when it has none
+	HolderStatus     []Status // per holder: Active, Inactive or Deleted by licenseStatus, Unknown when it has none
 }
 
 // New returns an empty roster.
@@ -222,7 +225,9 @@ func (r *Roster) AddLicense(l *schema.License) {
 		switch h.LicenseStatus {
 		case "active":
 			st = Active
-		case "inactive", "deleted":
+		case "inactive":
+			st = Inactive
+		case "deleted":
 			st = Deleted
 		}
 		e := r.entry(h.Email)
@@ -249,13 +254,13 @@ func (r *Roster) License(name string) (*License, bool) {
 	return &r.Licenses[i], true
 }
 
-// ActiveHolder reports whether the k-th holder of l holds it actively: by its
-// licenseStatus, else by its user's status.
-func (r *Roster) ActiveHolder(l *License, k int) bool {
+// HolderState is how the k-th holder of l holds it: Active, Inactive or Deleted by its
+// licenseStatus, else as its user's status says (Unknown for a holder who is no user).
+func (r *Roster) HolderState(l *License, k int) Status {
 	if s := l.HolderStatus[k]; s != Unknown {
-		return s == Active
+		return s
 	}
-	return r.status[l.Holders[k]] == Active
+	return r.status[l.Holders[k]]
 }
 
 // Day reads the date at the start of a lastUsedDate (2024-03-17, or a date and time) as
