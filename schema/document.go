@@ -737,18 +737,37 @@ func (d *document) lineColAt(off int64) (int, int) {
 		return 0, 0
 	}
 	// Places are mostly asked for in order: count on from the last one, so that a record
-	// of many problems is read once, not once a problem.
+	// of many problems is read once, not once a problem. Problems about an object (a
+	// missing field) come just after those inside it: those are counted back.
 	c := &d.lines
-	if c.line == 0 || c.recOff != d.recOff || rel < c.rel {
+	if c.line == 0 || c.recOff != d.recOff {
 		*c = lineCounter{recOff: d.recOff, line: d.recLine, col: d.recCol}
 	}
-	chunk := d.rec[c.rel:rel]
-	d.steps += int64(len(chunk))
-	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
-		c.line += n
-		c.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
+	if rel >= c.rel {
+		chunk := d.rec[c.rel:rel]
+		d.steps += int64(len(chunk))
+		if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+			c.line += n
+			c.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
+		} else {
+			c.col += len(chunk)
+		}
 	} else {
-		c.col += len(chunk)
+		chunk := d.rec[rel:c.rel]
+		d.steps += int64(len(chunk))
+		if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+			// the column is the distance from the newline before rel, on its line
+			before := bytes.LastIndexByte(d.rec[:rel], '\n')
+			d.steps += rel - int64(before)
+			c.line -= n
+			if before >= 0 {
+				c.col = int(rel) - before
+			} else {
+				c.col = d.recCol + int(rel)
+			}
+		} else {
+			c.col -= len(chunk)
+		}
 	}
 	c.rel = rel
 	return c.line, c.col
