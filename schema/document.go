@@ -75,8 +75,10 @@ func (s *Schema) ReadRecords(r io.Reader, rec Records) error {
 }
 
 func (s *Schema) newDocument(r io.Reader, today time.Time, report func(Problem), rec Records) *document {
-	return &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
+	d := &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
 		rules: NewRules(today, 0), report: report, marks: map[int64][2]int{}, visit: rec}
+	d.whereFn, d.holderWhereFn = d.where, d.holderWhere
+	return d
 }
 
 // document is the state of one CheckFile.
@@ -102,6 +104,14 @@ type document struct {
 	keyBuf, recPathBuf []byte
 	holderAt           []int       // offsets in the record of its holders' emails, -1 for none
 	lines              lineCounter // where lineColAt has counted the record's lines to
+	holderText         []byte      // the emails of a license's holders, back to back
+	holderEnds         []int       // where each ends in holderText
+	email              []byte      // of the user being read
+	strs               map[string]string
+	sc                 scanner // of facts
+	at                 Path    // of the record being checked
+	// whereFn and holderWhereFn are d.where and d.holderWhere, made once, not a record
+	whereFn, holderWhereFn Where
 	// steps counts the bytes the document looks at: once as it reads them, and again
 	// where it goes back into a record to find a position. The tests hold it linear.
 	steps int64
@@ -390,7 +400,8 @@ func (d *document) minItems(name string, n *node, count int, start int64) {
 // element checks one record of the users or licenses, then gives it to the rules and to
 // the Records. Unchecked, it only reads it: malformed JSON is the error.
 func (d *document) element(name string, n *node, i int) error {
-	at := Path{Key(name), Index(i)}
+	d.at = append(d.at[:0], Key(name), Index(i)) // reused: checkRecord copies it into the problems
+	at := d.at
 	var problems []Problem
 	if !d.unchecked {
 		problems = d.checkRecord(n, at)
@@ -403,29 +414,34 @@ func (d *document) element(name string, n *node, i int) error {
 			return nil
 		}
 	}
-	where := d.where
+	where := d.whereFn
 	switch name {
 	case "users":
 		d.stats.Users++
 		u := &d.user
 		*u = User{}
+		email := d.email[:0]
 		err := d.facts(func(key, v []byte, _ *scanner) error {
 			switch string(key) {
 			case "email":
-				u.Email = string(v)
+				email = append(email[:0], v...)
 			case "status":
-				u.Status = status(v)
+				u.Status = d.intern(v)
 			case "lastUsedDate":
-				u.LastUsedDate = string(v)
+				u.LastUsedDate = d.intern(v)
 			}
 			return nil
 		})
+		d.email = email
+		if d.visit.User != nil {
+			u.Email = string(email)
+		}
 		if d.unchecked {
 			if err != nil {
 				return d.recordError(err)
 			}
 		} else {
-			d.rules.Email(u.Email, i, where)
+			d.rules.email(email, i, where)
 			if !Invalid(problems) { // warnings about a user that is wrong anyway are noise
 				d.rules.User(u, i, where)
 			}
@@ -435,6 +451,7 @@ func (d *document) element(name string, n *node, i int) error {
 		}
 	case "licenses":
 		d.stats.Licenses++
+		d.holderAt, d.holderText, d.holderEnds = d.holderAt[:0], d.holderText[:0], d.holderEnds[:0]
 		var lic License
 		var price *float64
 		err := d.facts(func(key, v []byte, sc *scanner) error {
@@ -464,7 +481,12 @@ func (d *document) element(name string, n *node, i int) error {
 			}
 		} else {
 			d.rules.License(lic.Name, price, i, where)
-			d.rules.Holders(lic.Name, lic.Users, i, d.holderWhere)
+			clear(d.rules.early)
+			start := 0
+			for k, end := range d.holderEnds {
+				d.rules.holder(lic.Name, d.holderText[start:end], i, k, d.holderWhereFn)
+				start = end
+			}
 		}
 		if d.visit.License != nil {
 			d.visit.License(&lic)
@@ -485,15 +507,20 @@ func (d *document) recordError(err error) error {
 	return err
 }
 
-// status is a user's status, without a copy for the two common ones.
-func status(v []byte) string {
-	switch string(v) {
-	case "active":
-		return "active"
-	case "deleted":
-		return "deleted"
+// intern returns v as a string, the same string for the same text, for the values that
+// repeat from record to record (statuses, dates); it keeps at most 4,096 of them.
+func (d *document) intern(v []byte) string {
+	if s, ok := d.strs[string(v)]; ok {
+		return s
 	}
-	return string(v)
+	s := string(v)
+	if len(d.strs) < 4096 {
+		if d.strs == nil {
+			d.strs = map[string]string{}
+		}
+		d.strs[s] = s
+	}
+	return s
 }
 
 // whole rounds a number of the file to the nearest int64.
@@ -514,7 +541,8 @@ func (d *document) decodable() bool {
 // them or leave them; facts skips what remains). Malformed JSON, or an error of fn, is
 // the error.
 func (d *document) facts(fn func(key, v []byte, sc *scanner) error) error {
-	sc := scanner{data: d.rec}
+	sc := &d.sc // not a local: fn's use of it would put it on the heap, once a record
+	*sc = scanner{data: d.rec, scratch: sc.scratch}
 	sc.ws()
 	if sc.peek() != '{' {
 		return nil
@@ -536,7 +564,7 @@ func (d *document) facts(fn func(key, v []byte, sc *scanner) error) error {
 			return err
 		case c == '[':
 			start := sc.pos
-			if err := fn(k, nil, &sc); err != nil || sc.pos != start {
+			if err := fn(k, nil, sc); err != nil || sc.pos != start {
 				return err
 			}
 		}
@@ -558,13 +586,18 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 	var out []LicenseUser
 	var scratch []byte
 	d.holderAt = d.holderAt[:0]
+	d.holderText, d.holderEnds = d.holderText[:0], d.holderEnds[:0]
+	visit := d.visit.License != nil
 	err := sc.elements(func() error {
 		sc.ws()
 		var h LicenseUser
-		at := -1
+		at, start := -1, len(d.holderText)
 		if sc.peek() != '{' {
-			out = append(out, h)
+			if visit {
+				out = append(out, h)
+			}
 			d.holderAt = append(d.holderAt, at)
+			d.holderEnds = append(d.holderEnds, start)
 			return sc.skip()
 		}
 		err := sc.members(func(key []byte, _ int) error {
@@ -574,17 +607,22 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 					at = sc.pos
 				}
 				v, err := sc.str(&scratch)
-				if email {
-					h.Email = string(v)
-				} else {
-					h.LicenseStatus = string(v)
+				switch {
+				case email:
+					d.holderText = append(d.holderText[:start], v...)
+				case visit:
+					h.LicenseStatus = d.intern(v)
 				}
 				return err
 			}
 			return sc.skip()
 		}, &d.recPathBuf)
-		out = append(out, h)
+		if visit {
+			h.Email = string(d.holderText[start:])
+			out = append(out, h)
+		}
 		d.holderAt = append(d.holderAt, at)
+		d.holderEnds = append(d.holderEnds, len(d.holderText))
 		return err
 	})
 	return out, err
@@ -616,7 +654,7 @@ func (d *document) checkRecord(n *node, at Path) []Problem {
 	problems, err := d.k.c.check(n, d.rec, at, d.recOff)
 	var se *SyntaxError
 	if errors.As(err, &se) {
-		problems = append(problems, Problem{Severity: Error, Path: at, Offset: se.Offset, Keyword: "syntax", Message: se.Msg})
+		problems = append(problems, Problem{Severity: Error, Path: append(Path(nil), at...), Offset: se.Offset, Keyword: "syntax", Message: se.Msg})
 	}
 	for _, p := range problems {
 		d.emit(p)
