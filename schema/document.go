@@ -687,47 +687,19 @@ func (d *document) capture() error {
 			return &SyntaxError{Offset: d.recOff, Msg: "this value is not closed before the end of the file"}
 		}
 		end := -1 // the end of the value in buf, when found
-	scan:
-		for i, c := range buf {
-			switch {
-			case first != '"' && first != '{' && first != '[':
+		if first != '"' && first != '{' && first != '[' {
+			for i, c := range buf {
 				if c == ',' || c == '}' || c == ']' || c == ':' || c <= ' ' {
 					end = i
-					break scan
-				}
-			case !started:
-				started = true
-				if c == '"' {
-					inString = true
-				} else {
-					depth = 1
-				}
-			case inString && escaped:
-				escaped = false
-			case inString && c == '\\':
-				escaped = true
-			case inString:
-				if c == '"' {
-					inString = false
-					if depth == 0 {
-						end = i + 1
-						break scan
-					}
-				}
-			case c == '"':
-				inString = true
-			case c == '{' || c == '[':
-				if depth++; depth > maxDepth {
-					d.consume(buf[:i])
-					d.in.Discard(i)
-					return d.fail("arrays and objects nested more than %d deep", maxDepth)
-				}
-			case c == '}' || c == ']':
-				if depth--; depth == 0 {
-					end = i + 1
-					break scan
+					break
 				}
 			}
+		} else if i, deep := scanValue(buf, &depth, &inString, &escaped, &started); deep {
+			d.consume(buf[:i])
+			d.in.Discard(i)
+			return d.fail("arrays and objects nested more than %d deep", maxDepth)
+		} else {
+			end = i
 		}
 		n := len(buf)
 		if end >= 0 {
@@ -745,6 +717,78 @@ func (d *document) capture() error {
 		}
 	}
 }
+
+// scanValue finds the end of a string, object or array in buf: -1 when buf ends first,
+// the state carrying over to the next buf; or, with deep, the bracket that nests past
+// maxDepth. Strings are crossed by looking for their quote and backslashes with
+// bytes.IndexByte, which reads many bytes at a time: strings are most of a file, and
+// the checker reads them closely after.
+func scanValue(buf []byte, depth *int, inString, escaped, started *bool) (end int, deep bool) {
+	i := 0
+	if !*started {
+		*started = true
+		if buf[0] == '"' {
+			*inString = true
+		} else {
+			*depth = 1
+		}
+		i = 1
+	}
+	quote := -1 // the next quote in buf, once looked for: found once however many escapes precede it
+	for i < len(buf) {
+		if *inString {
+			if *escaped {
+				*escaped = false
+				i++
+				continue
+			}
+			if quote < i {
+				if quote = bytes.IndexByte(buf[i:], '"'); quote < 0 {
+					quote = len(buf)
+				} else {
+					quote += i
+				}
+			}
+			if b := bytes.IndexByte(buf[i:quote], '\\'); b >= 0 {
+				*escaped = true
+				i += b + 1
+				continue
+			}
+			if i = quote; i == len(buf) {
+				return -1, false
+			}
+			*inString = false
+			i++
+			if *depth == 0 {
+				return i, false
+			}
+			continue
+		}
+		for i < len(buf) && !structural[buf[i]] {
+			i++
+		}
+		if i == len(buf) {
+			return -1, false
+		}
+		switch buf[i] {
+		case '"':
+			*inString = true
+		case '{', '[':
+			if *depth++; *depth > maxDepth {
+				return i, true
+			}
+		default: // '}' or ']'
+			if *depth--; *depth == 0 {
+				return i + 1, false
+			}
+		}
+		i++
+	}
+	return -1, false
+}
+
+// structural marks the bytes that matter between the strings of a value.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
 
 // where finds the offset of the value at a path inside the current record, for the
 // rules, and remembers its line and column: the rules may report it after the record is
