@@ -29,12 +29,33 @@ func (s *Schema) CheckFile(r io.Reader, today time.Time, report func(Problem)) (
 	return d.stats, err
 }
 
+// Two goroutines share the work, so that a file takes both cores: one reads the file and
+// finds where each record ends (reader), the other checks the records and runs the
+// rules (d). Problems reach report in the order of the file, on the calling goroutine.
 func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (*document, error) {
-	d := s.newDocument(r, today, report, Records{})
-	err := d.run()
+	reader := s.newDocument(r, today, nil, Records{})
+	reader.pipe = newPipe()
+	d := s.newDocument(nil, today, report, Records{})
+	go func() {
+		err := reader.run()
+		reader.flush(true, err)
+	}()
+	var err error
+	for b := range reader.pipe.full {
+		d.check(b)
+		if b.last {
+			err = b.err
+			break
+		}
+		if cap(b.text) > 4*batchText {
+			b.text = nil // a record far larger than most: let it go
+		}
+		reader.pipe.free <- b
+	}
+	d.steps += reader.steps
 	var se *SyntaxError
 	if errors.As(err, &se) {
-		line, col := d.lineColAt(se.Offset)
+		line, col := reader.lineColAt(se.Offset)
 		report(Problem{Severity: Error, Offset: se.Offset, Keyword: "syntax", Message: se.Msg, Line: line, Col: col})
 		return d, nil
 	}
@@ -45,6 +66,108 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 		d.emit(p)
 	}
 	return d, nil
+}
+
+// pipe carries batches of records from the reader to the checks, and back to be reused.
+// Three batches at most exist, so memory stays bounded by a few times the largest
+// record.
+type pipe struct {
+	full, free chan *batch
+	b          *batch // being filled
+}
+
+func newPipe() *pipe {
+	p := &pipe{full: make(chan *batch, 2), free: make(chan *batch, 3)}
+	for range 3 {
+		p.free <- &batch{}
+	}
+	return p
+}
+
+// batch is a run of records and problems of the reader, in the order of the file.
+type batch struct {
+	text  []byte // the records, back to back
+	items []item
+	last  bool  // the reader has stopped, with err
+	err   error // why
+}
+
+// batchText and batchItems are what fills a batch; one larger record fills one alone.
+const (
+	batchText  = 256 << 10
+	batchItems = 2048
+)
+
+// item is a record of a batch, or a problem the reader found, placed already.
+type item struct {
+	problem   *Problem
+	name      string // of the file's member the record is, or is an element of
+	n         *node
+	index     int // in the array, -1 for a member checked whole
+	end       int // of the record in the batch's text
+	off       int64
+	line, col int
+}
+
+// send hands the record just captured to the checks.
+func (d *document) send(name string, n *node, index int) {
+	b := d.batch()
+	b.text = append(b.text, d.rec...)
+	b.items = append(b.items, item{name: name, n: n, index: index, end: len(b.text), off: d.recOff, line: d.recLine, col: d.recCol})
+	if len(b.text) >= batchText || len(b.items) >= batchItems {
+		d.flush(false, nil)
+	}
+}
+
+// found reports a problem found while reading: through the pipe when there is one, to be
+// reported in its turn.
+func (d *document) found(p Problem) {
+	if d.pipe == nil {
+		d.emit(p)
+		return
+	}
+	if p.Offset >= 0 {
+		p.Line, p.Col = d.lineColAt(p.Offset)
+	}
+	b := d.batch()
+	b.items = append(b.items, item{problem: &p, end: len(b.text)})
+}
+
+func (d *document) batch() *batch {
+	if d.pipe.b == nil {
+		d.pipe.b = <-d.pipe.free
+		d.pipe.b.text, d.pipe.b.items = d.pipe.b.text[:0], d.pipe.b.items[:0]
+	}
+	return d.pipe.b
+}
+
+// flush sends the batch being filled; the last one says why the reader stopped.
+func (d *document) flush(last bool, err error) {
+	if d.pipe.b == nil && !last {
+		return
+	}
+	b := d.batch()
+	b.last, b.err = last, err
+	d.pipe.b = nil
+	d.pipe.full <- b
+}
+
+// check checks the records of a batch and reports its problems, in order.
+func (d *document) check(b *batch) {
+	start := 0
+	for _, it := range b.items {
+		if it.problem != nil {
+			d.report(*it.problem)
+			continue
+		}
+		d.rec, start = b.text[start:it.end], it.end
+		d.recOff, d.recLine, d.recCol = it.off, it.line, it.col
+		if it.index < 0 {
+			d.checkRecord(it.n, Path{Key(it.name)})
+		} else {
+			d.element(it.name, it.n, it.index) // checked, it returns no error
+		}
+	}
 }
 
 // Records receive the records of a file as ReadRecords reads them. A User has what the
@@ -75,15 +198,20 @@ func (s *Schema) ReadRecords(r io.Reader, rec Records) error {
 }
 
 func (s *Schema) newDocument(r io.Reader, today time.Time, report func(Problem), rec Records) *document {
-	d := &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
+	d := &document{s: s, line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
 		rules: NewRules(today, 0), report: report, marks: map[int64][2]int{}, visit: rec}
+	if r != nil { // the checks of a CheckFile read no file: its reader does
+		d.in = bufio.NewReaderSize(r, 256<<10)
+	}
 	d.whereFn, d.holderWhereFn = d.where, d.holderWhere
 	return d
 }
 
-// document is the state of one CheckFile.
+// document is the state of one CheckFile or ReadRecords. A CheckFile has two: its
+// reader, which finds the records and sends them through pipe, and its checks.
 type document struct {
 	s      *Schema
+	pipe   *pipe
 	in     *bufio.Reader
 	off    int64 // offset of the next byte
 	line   int   // line and column of the next byte
@@ -232,7 +360,7 @@ func (d *document) run() error {
 		if d.unchecked { // a reader of records would take it for a file of none
 			return d.fail("%s", msg)
 		}
-		d.emit(Problem{Severity: Error, Offset: d.off, Keyword: "type", Message: msg})
+		d.found(Problem{Severity: Error, Offset: d.off, Keyword: "type", Message: msg})
 		return nil
 	}
 	objAt := d.off // where a missing member is told, once the object is read
@@ -271,7 +399,7 @@ func (d *document) run() error {
 	}
 	for _, p := range root.required {
 		if !seen[p.name] {
-			d.emit(Problem{Severity: Error, Offset: objAt, Keyword: "required", Message: fmt.Sprintf("missing required field %q", p.name)})
+			d.found(Problem{Severity: Error, Offset: objAt, Keyword: "required", Message: fmt.Sprintf("missing required field %q", p.name)})
 		}
 	}
 	return nil
@@ -293,19 +421,19 @@ func (d *document) rootMember(root *node, seen map[string]bool) error {
 		return d.recordError(&SyntaxError{Offset: int64(sc.bad[0].pos), Msg: sc.bad[0].msg})
 	}
 	for _, b := range sc.bad {
-		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff + int64(b.pos), Keyword: "syntax", Message: b.msg})
+		d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff + int64(b.pos), Keyword: "syntax", Message: b.msg})
 	}
 	if err := d.expect(':', "':' after a member name"); err != nil {
 		return err
 	}
 	if seen[name] {
-		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "duplicate-key",
+		d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "duplicate-key",
 			Message: fmt.Sprintf("field %q appears more than once", name)})
 	}
 	seen[name] = true
 	p, child, ok := root.child(key)
 	if !ok {
-		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "additionalProperties", Message: unknownField(name, root)})
+		d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "additionalProperties", Message: unknownField(name, root)})
 	}
 	return d.member(name, p, child.resolved())
 }
@@ -344,7 +472,11 @@ func (d *document) member(name string, p *prop, n *node) error {
 		if d.unchecked {
 			return d.grammar()
 		}
-		d.checkRecord(n, Path{Key(name)})
+		if d.pipe != nil {
+			d.send(name, n, -1)
+		} else {
+			d.checkRecord(n, Path{Key(name)})
+		}
 		return nil
 	}
 	start := d.off
@@ -366,7 +498,9 @@ func (d *document) member(name string, p *prop, n *node) error {
 			if err := d.capture(); err != nil {
 				return err
 			}
-			if err := d.element(name, n.items.resolved(), count); err != nil {
+			if d.pipe != nil {
+				d.send(name, n.items.resolved(), count)
+			} else if err := d.element(name, n.items.resolved(), count); err != nil {
 				return err
 			}
 			count++
@@ -394,7 +528,7 @@ func (d *document) minItems(name string, n *node, count int, start int64) {
 			msg = "is empty; Torii needs at least one user"
 		}
 	}
-	d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
+	d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
 }
 
 // element checks one record of the users or licenses, then gives it to the rules and to
