@@ -269,15 +269,19 @@ func (d *document) advance(c byte) {
 	}
 }
 
-// consume moves past a chunk of text: columns count bytes, as compilers count them.
+// consume moves past a chunk of text.
 func (d *document) consume(chunk []byte) {
 	d.off += int64(len(chunk))
+	d.line, d.col = past(d.line, d.col, chunk)
+}
+
+// past returns the line and column just past a chunk of text that starts at line:col.
+// Columns count bytes, as compilers count them.
+func past(line, col int, chunk []byte) (int, int) {
 	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
-		d.line += n
-		d.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
-	} else {
-		d.col += len(chunk)
+		return line + n, len(chunk) - bytes.LastIndexByte(chunk, '\n')
 	}
+	return line, col + len(chunk)
 }
 
 // buffered returns the text read ahead, reading more when there is none; empty at the end.
@@ -962,12 +966,7 @@ func (d *document) lineColAt(off int64) (int, int) {
 	if rel >= c.rel {
 		chunk := d.rec[c.rel:rel]
 		d.steps += int64(len(chunk))
-		if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
-			c.line += n
-			c.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
-		} else {
-			c.col += len(chunk)
-		}
+		c.line, c.col = past(c.line, c.col, chunk)
 	} else {
 		chunk := d.rec[rel:c.rel]
 		d.steps += int64(len(chunk))
