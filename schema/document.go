@@ -875,24 +875,7 @@ func scanValue(buf []byte, depth *int, inString, escaped, started *bool) (end in
 	quote := -1 // the next quote in buf, once looked for: found once however many escapes precede it
 	for i < len(buf) {
 		if *inString {
-			if *escaped {
-				*escaped = false
-				i++
-				continue
-			}
-			if quote < i {
-				if quote = bytes.IndexByte(buf[i:], '"'); quote < 0 {
-					quote = len(buf)
-				} else {
-					quote += i
-				}
-			}
-			if b := bytes.IndexByte(buf[i:quote], '\\'); b >= 0 {
-				*escaped = true
-				i += b + 1
-				continue
-			}
-			if i = quote; i == len(buf) {
+			if i = crossString(buf, i, &quote, escaped); i == len(buf) {
 				return -1, false
 			}
 			*inString = false
@@ -923,6 +906,34 @@ func scanValue(buf []byte, depth *int, inString, escaped, started *bool) (end in
 		i++
 	}
 	return -1, false
+}
+
+// crossString returns the offset of the quote that closes the string buf[i:] is in, or
+// len(buf) when buf ends first (escaped tells whether on an escape). quote is the next
+// quote in buf at or after i, when not below i: kept so that each quote is looked for
+// once, however many escapes come before it.
+func crossString(buf []byte, i int, quote *int, escaped *bool) int {
+	for i < len(buf) {
+		if *escaped {
+			*escaped = false
+			i++
+			continue
+		}
+		if *quote < i {
+			if *quote = bytes.IndexByte(buf[i:], '"'); *quote < 0 {
+				*quote = len(buf)
+			} else {
+				*quote += i
+			}
+		}
+		if b := bytes.IndexByte(buf[i:*quote], '\\'); b >= 0 {
+			*escaped = true
+			i += b + 1
+			continue
+		}
+		return *quote
+	}
+	return len(buf)
 }
 
 // structural marks the bytes that matter between the strings of a value.

@@ -65,13 +65,22 @@ func FileOf(w io.Writer, n int, shape Shape) error {
 		holders[s] = append(holders[s], email)
 	}
 	users.WriteString("\n  ]")
+	bw.WriteString("{\n")
 	if !shape.LicensesFirst {
-		bw.WriteString("{\n")
 		bw.Write(users.Bytes())
 		bw.WriteString(",\n")
-	} else {
-		bw.WriteString("{\n")
 	}
+	writeLicenses(bw, seats, holders)
+	if shape.LicensesFirst {
+		bw.WriteString(",\n")
+		bw.Write(users.Bytes())
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// writeLicenses writes the licenses member, one license a seat with its holders.
+func writeLicenses(bw *bufio.Writer, seats []string, holders [][]string) {
 	bw.WriteString("  \"licenses\": [\n")
 	for k, name := range seats {
 		if k > 0 {
@@ -87,10 +96,4 @@ func FileOf(w io.Writer, n int, shape Shape) error {
 		bw.WriteString("\n      ]\n    }")
 	}
 	bw.WriteString("\n  ]")
-	if shape.LicensesFirst {
-		bw.WriteString(",\n")
-		bw.Write(users.Bytes())
-	}
-	bw.WriteString("\n}\n")
-	return bw.Flush()
 }
