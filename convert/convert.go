@@ -258,9 +258,6 @@ func (c *conversion) read(ctx context.Context) error {
 	go func() {
 		defer close(merged)
 		for b := range recs {
-			if b.reserve > 0 {
-				c.people.reserve(b.reserve)
-			}
 			for i := range b.recs {
 				c.people.add(&b.recs[i], int(b.lines[i]))
 			}
@@ -339,16 +336,12 @@ func pool[T any](n int) (chan *T, chan *T) {
 	return full, free
 }
 
-// sampleRows is how many rows are read before the size of the export is estimated.
-const sampleRows = 1024
-
 // rowBatch carries rows from the reading goroutine to the mapping one.
 type rowBatch struct {
-	rows    []source.Row
-	cells   []string // the rows' cells, in one allocation
-	lines   []int32
-	bytes   int // the text of the rows' cells
-	reserve int // about how many rows the export has, once known
+	rows  []source.Row
+	cells []string // the rows' cells, in one allocation
+	lines []int32
+	bytes int // the text of the rows' cells
 }
 
 // A batch of rows is passed on at batchSize rows or batchBytes of text, whichever comes
@@ -392,11 +385,6 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 			done, total := c.src.Progress()
 			c.opts.Progress(Progress{Rows: n, Bytes: done, Size: total})
 		}
-		if n == sampleRows {
-			if done, total := c.src.Progress(); done > 0 && total > done {
-				b.reserve = int(total * sampleRows / done)
-			}
-		}
 		if len(b.rows) == batchSize || b.bytes >= batchBytes {
 			full <- b
 			b = <-free
@@ -428,7 +416,6 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 		}
 	}
 	for rb := range rows {
-		b.reserve = rb.reserve
 		for i := range rb.rows {
 			r := &rb.rows[i]
 			cur = r
@@ -463,11 +450,10 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 
 // batch carries mapped records from the mapping goroutine to the merging one.
 type batch struct {
-	recs    []record
-	lines   []int32
-	roles   []string // the records' roles and licenses, in one allocation each
-	held    []held
-	reserve int
+	recs  []record
+	lines []int32
+	roles []string // the records' roles and licenses, in one allocation each
+	held  []held
 }
 
 func (b *batch) push(r *record, line int) {

@@ -123,18 +123,6 @@ func newPeople() *people {
 		licIndex: map[string]int32{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
 }
 
-// reserve makes room for about n users, so the index of emails need not grow row by row.
-func (p *people) reserve(n int) {
-	if n <= len(p.byHash) {
-		return
-	}
-	m := make(map[uint64]int32, n)
-	for k, v := range p.byHash {
-		m[k] = v
-	}
-	p.byHash = m
-}
-
 // find returns the user with an email, and its hash. Keying the index by a hash keeps
 // the million-entry map small and its lookups from chasing each key's string.
 func (p *people) find(email string) (int32, uint64, bool) {

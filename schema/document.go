@@ -29,12 +29,33 @@ func (s *Schema) CheckFile(r io.Reader, today time.Time, report func(Problem)) (
 	return d.stats, err
 }
 
+// Two goroutines share the work, so that a file takes both cores: one reads the file and
+// finds where each record ends (reader), the other checks the records and runs the
+// rules (d). Problems reach report in the order of the file, on the calling goroutine.
 func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (*document, error) {
-	d := s.newDocument(r, today, report, Records{})
-	err := d.run()
+	reader := s.newDocument(r, today, nil, Records{})
+	reader.pipe = newPipe()
+	d := s.newDocument(nil, today, report, Records{})
+	go func() {
+		err := reader.run()
+		reader.flush(true, err)
+	}()
+	var err error
+	for b := range reader.pipe.full {
+		d.check(b)
+		if b.last {
+			err = b.err
+			break
+		}
+		if cap(b.text) > 4*batchText {
+			b.text = nil // a record far larger than most: let it go
+		}
+		reader.pipe.free <- b
+	}
+	d.steps += reader.steps
 	var se *SyntaxError
 	if errors.As(err, &se) {
-		line, col := d.lineColAt(se.Offset)
+		line, col := reader.lineColAt(se.Offset)
 		report(Problem{Severity: Error, Offset: se.Offset, Keyword: "syntax", Message: se.Msg, Line: line, Col: col})
 		return d, nil
 	}
@@ -45,6 +66,108 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 		d.emit(p)
 	}
 	return d, nil
+}
+
+// pipe carries batches of records from the reader to the checks, and back to be reused.
+// Three batches at most exist, so memory stays bounded by a few times the largest
+// record.
+type pipe struct {
+	full, free chan *batch
+	b          *batch // being filled
+}
+
+func newPipe() *pipe {
+	p := &pipe{full: make(chan *batch, 2), free: make(chan *batch, 3)}
+	for range 3 {
+		p.free <- &batch{}
+	}
+	return p
+}
+
+// batch is a run of records and problems of the reader, in the order of the file.
+type batch struct {
+	text  []byte // the records, back to back
+	items []item
+	last  bool  // the reader has stopped, with err
+	err   error // why
+}
+
+// batchText and batchItems are what fills a batch; one larger record fills one alone.
+const (
+	batchText  = 256 << 10
+	batchItems = 2048
+)
+
+// item is a record of a batch, or a problem the reader found, placed already.
+type item struct {
+	problem   *Problem
+	name      string // of the file's member the record is, or is an element of
+	n         *node
+	index     int // in the array, -1 for a member checked whole
+	end       int // of the record in the batch's text
+	off       int64
+	line, col int
+}
+
+// send hands the record just captured to the checks.
+func (d *document) send(name string, n *node, index int) {
+	b := d.batch()
+	b.text = append(b.text, d.rec...)
+	b.items = append(b.items, item{name: name, n: n, index: index, end: len(b.text), off: d.recOff, line: d.recLine, col: d.recCol})
+	if len(b.text) >= batchText || len(b.items) >= batchItems {
+		d.flush(false, nil)
+	}
+}
+
+// found reports a problem found while reading: through the pipe when there is one, to be
+// reported in its turn.
+func (d *document) found(p Problem) {
+	if d.pipe == nil {
+		d.emit(p)
+		return
+	}
+	if p.Offset >= 0 {
+		p.Line, p.Col = d.lineColAt(p.Offset)
+	}
+	b := d.batch()
+	b.items = append(b.items, item{problem: &p, end: len(b.text)})
+}
+
+func (d *document) batch() *batch {
+	if d.pipe.b == nil {
+		d.pipe.b = <-d.pipe.free
+		d.pipe.b.text, d.pipe.b.items = d.pipe.b.text[:0], d.pipe.b.items[:0]
+	}
+	return d.pipe.b
+}
+
+// flush sends the batch being filled; the last one says why the reader stopped.
+func (d *document) flush(last bool, err error) {
+	if d.pipe.b == nil && !last {
+		return
+	}
+	b := d.batch()
+	b.last, b.err = last, err
+	d.pipe.b = nil
+	d.pipe.full <- b
+}
+
+// check checks the records of a batch and reports its problems, in order.
+func (d *document) check(b *batch) {
+	start := 0
+	for _, it := range b.items {
+		if it.problem != nil {
+			d.report(*it.problem)
+			continue
+		}
+		d.rec, start = b.text[start:it.end], it.end
+		d.recOff, d.recLine, d.recCol = it.off, it.line, it.col
+		if it.index < 0 {
+			d.checkRecord(it.n, Path{Key(it.name)})
+		} else {
+			d.element(it.name, it.n, it.index) // checked, it returns no error
+		}
+	}
 }
 
 // Records receive the records of a file as ReadRecords reads them. A User has what the
@@ -75,13 +198,20 @@ func (s *Schema) ReadRecords(r io.Reader, rec Records) error {
 }
 
 func (s *Schema) newDocument(r io.Reader, today time.Time, report func(Problem), rec Records) *document {
-	return &document{s: s, in: bufio.NewReaderSize(r, 256<<10), line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
+	d := &document{s: s, line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
 		rules: NewRules(today, 0), report: report, marks: map[int64][2]int{}, visit: rec}
+	if r != nil { // the checks of a CheckFile read no file: its reader does
+		d.in = bufio.NewReaderSize(r, 256<<10)
+	}
+	d.whereFn, d.holderWhereFn = d.where, d.holderWhere
+	return d
 }
 
-// document is the state of one CheckFile.
+// document is the state of one CheckFile or ReadRecords. A CheckFile has two: its
+// reader, which finds the records and sends them through pipe, and its checks.
 type document struct {
 	s      *Schema
+	pipe   *pipe
 	in     *bufio.Reader
 	off    int64 // offset of the next byte
 	line   int   // line and column of the next byte
@@ -102,6 +232,14 @@ type document struct {
 	keyBuf, recPathBuf []byte
 	holderAt           []int       // offsets in the record of its holders' emails, -1 for none
 	lines              lineCounter // where lineColAt has counted the record's lines to
+	holderText         []byte      // the emails of a license's holders, back to back
+	holderEnds         []int       // where each ends in holderText
+	email              []byte      // of the user being read
+	strs               map[string]string
+	sc                 scanner // of facts
+	at                 Path    // of the record being checked
+	// whereFn and holderWhereFn are d.where and d.holderWhere, made once, not a record
+	whereFn, holderWhereFn Where
 	// steps counts the bytes the document looks at: once as it reads them, and again
 	// where it goes back into a record to find a position. The tests hold it linear.
 	steps int64
@@ -131,15 +269,19 @@ func (d *document) advance(c byte) {
 	}
 }
 
-// consume moves past a chunk of text: columns count bytes, as compilers count them.
+// consume moves past a chunk of text.
 func (d *document) consume(chunk []byte) {
 	d.off += int64(len(chunk))
+	d.line, d.col = past(d.line, d.col, chunk)
+}
+
+// past returns the line and column just past a chunk of text that starts at line:col.
+// Columns count bytes, as compilers count them.
+func past(line, col int, chunk []byte) (int, int) {
 	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
-		d.line += n
-		d.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
-	} else {
-		d.col += len(chunk)
+		return line + n, len(chunk) - bytes.LastIndexByte(chunk, '\n')
 	}
+	return line, col + len(chunk)
 }
 
 // buffered returns the text read ahead, reading more when there is none; empty at the end.
@@ -222,7 +364,7 @@ func (d *document) run() error {
 		if d.unchecked { // a reader of records would take it for a file of none
 			return d.fail("%s", msg)
 		}
-		d.emit(Problem{Severity: Error, Offset: d.off, Keyword: "type", Message: msg})
+		d.found(Problem{Severity: Error, Offset: d.off, Keyword: "type", Message: msg})
 		return nil
 	}
 	objAt := d.off // where a missing member is told, once the object is read
@@ -261,7 +403,7 @@ func (d *document) run() error {
 	}
 	for _, p := range root.required {
 		if !seen[p.name] {
-			d.emit(Problem{Severity: Error, Offset: objAt, Keyword: "required", Message: fmt.Sprintf("missing required field %q", p.name)})
+			d.found(Problem{Severity: Error, Offset: objAt, Keyword: "required", Message: fmt.Sprintf("missing required field %q", p.name)})
 		}
 	}
 	return nil
@@ -283,19 +425,19 @@ func (d *document) rootMember(root *node, seen map[string]bool) error {
 		return d.recordError(&SyntaxError{Offset: int64(sc.bad[0].pos), Msg: sc.bad[0].msg})
 	}
 	for _, b := range sc.bad {
-		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff + int64(b.pos), Keyword: "syntax", Message: b.msg})
+		d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff + int64(b.pos), Keyword: "syntax", Message: b.msg})
 	}
 	if err := d.expect(':', "':' after a member name"); err != nil {
 		return err
 	}
 	if seen[name] {
-		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "duplicate-key",
+		d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "duplicate-key",
 			Message: fmt.Sprintf("field %q appears more than once", name)})
 	}
 	seen[name] = true
 	p, child, ok := root.child(key)
 	if !ok {
-		d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "additionalProperties", Message: unknownField(name, root)})
+		d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: keyOff, Keyword: "additionalProperties", Message: unknownField(name, root)})
 	}
 	return d.member(name, p, child.resolved())
 }
@@ -334,7 +476,11 @@ func (d *document) member(name string, p *prop, n *node) error {
 		if d.unchecked {
 			return d.grammar()
 		}
-		d.checkRecord(n, Path{Key(name)})
+		if d.pipe != nil {
+			d.send(name, n, -1)
+		} else {
+			d.checkRecord(n, Path{Key(name)})
+		}
 		return nil
 	}
 	start := d.off
@@ -356,7 +502,9 @@ func (d *document) member(name string, p *prop, n *node) error {
 			if err := d.capture(); err != nil {
 				return err
 			}
-			if err := d.element(name, n.items.resolved(), count); err != nil {
+			if d.pipe != nil {
+				d.send(name, n.items.resolved(), count)
+			} else if err := d.element(name, n.items.resolved(), count); err != nil {
 				return err
 			}
 			count++
@@ -384,13 +532,14 @@ func (d *document) minItems(name string, n *node, count int, start int64) {
 			msg = "is empty; Torii needs at least one user"
 		}
 	}
-	d.emit(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
+	d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
 }
 
 // element checks one record of the users or licenses, then gives it to the rules and to
 // the Records. Unchecked, it only reads it: malformed JSON is the error.
 func (d *document) element(name string, n *node, i int) error {
-	at := Path{Key(name), Index(i)}
+	d.at = append(d.at[:0], Key(name), Index(i)) // reused: checkRecord copies it into the problems
+	at := d.at
 	var problems []Problem
 	if !d.unchecked {
 		problems = d.checkRecord(n, at)
@@ -403,29 +552,34 @@ func (d *document) element(name string, n *node, i int) error {
 			return nil
 		}
 	}
-	where := d.where
+	where := d.whereFn
 	switch name {
 	case "users":
 		d.stats.Users++
 		u := &d.user
 		*u = User{}
+		email := d.email[:0]
 		err := d.facts(func(key, v []byte, _ *scanner) error {
 			switch string(key) {
 			case "email":
-				u.Email = string(v)
+				email = append(email[:0], v...)
 			case "status":
-				u.Status = status(v)
+				u.Status = d.intern(v)
 			case "lastUsedDate":
-				u.LastUsedDate = string(v)
+				u.LastUsedDate = d.intern(v)
 			}
 			return nil
 		})
+		d.email = email
+		if d.visit.User != nil {
+			u.Email = string(email)
+		}
 		if d.unchecked {
 			if err != nil {
 				return d.recordError(err)
 			}
 		} else {
-			d.rules.Email(u.Email, i, where)
+			d.rules.email(email, i, where)
 			if !Invalid(problems) { // warnings about a user that is wrong anyway are noise
 				d.rules.User(u, i, where)
 			}
@@ -435,6 +589,7 @@ func (d *document) element(name string, n *node, i int) error {
 		}
 	case "licenses":
 		d.stats.Licenses++
+		d.holderAt, d.holderText, d.holderEnds = d.holderAt[:0], d.holderText[:0], d.holderEnds[:0]
 		var lic License
 		var price *float64
 		err := d.facts(func(key, v []byte, sc *scanner) error {
@@ -464,7 +619,12 @@ func (d *document) element(name string, n *node, i int) error {
 			}
 		} else {
 			d.rules.License(lic.Name, price, i, where)
-			d.rules.Holders(lic.Name, lic.Users, i, d.holderWhere)
+			clear(d.rules.early)
+			start := 0
+			for k, end := range d.holderEnds {
+				d.rules.holder(lic.Name, d.holderText[start:end], i, k, d.holderWhereFn)
+				start = end
+			}
 		}
 		if d.visit.License != nil {
 			d.visit.License(&lic)
@@ -485,15 +645,20 @@ func (d *document) recordError(err error) error {
 	return err
 }
 
-// status is a user's status, without a copy for the two common ones.
-func status(v []byte) string {
-	switch string(v) {
-	case "active":
-		return "active"
-	case "deleted":
-		return "deleted"
+// intern returns v as a string, the same string for the same text, for the values that
+// repeat from record to record (statuses, dates); it keeps at most 4,096 of them.
+func (d *document) intern(v []byte) string {
+	if s, ok := d.strs[string(v)]; ok {
+		return s
 	}
-	return string(v)
+	s := string(v)
+	if len(d.strs) < 4096 {
+		if d.strs == nil {
+			d.strs = map[string]string{}
+		}
+		d.strs[s] = s
+	}
+	return s
 }
 
 // whole rounds a number of the file to the nearest int64.
@@ -514,7 +679,8 @@ func (d *document) decodable() bool {
 // them or leave them; facts skips what remains). Malformed JSON, or an error of fn, is
 // the error.
 func (d *document) facts(fn func(key, v []byte, sc *scanner) error) error {
-	sc := scanner{data: d.rec}
+	sc := &d.sc // not a local: fn's use of it would put it on the heap, once a record
+	*sc = scanner{data: d.rec, scratch: sc.scratch}
 	sc.ws()
 	if sc.peek() != '{' {
 		return nil
@@ -536,7 +702,7 @@ func (d *document) facts(fn func(key, v []byte, sc *scanner) error) error {
 			return err
 		case c == '[':
 			start := sc.pos
-			if err := fn(k, nil, &sc); err != nil || sc.pos != start {
+			if err := fn(k, nil, sc); err != nil || sc.pos != start {
 				return err
 			}
 		}
@@ -558,13 +724,18 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 	var out []LicenseUser
 	var scratch []byte
 	d.holderAt = d.holderAt[:0]
+	d.holderText, d.holderEnds = d.holderText[:0], d.holderEnds[:0]
+	visit := d.visit.License != nil
 	err := sc.elements(func() error {
 		sc.ws()
 		var h LicenseUser
-		at := -1
+		at, start := -1, len(d.holderText)
 		if sc.peek() != '{' {
-			out = append(out, h)
+			if visit {
+				out = append(out, h)
+			}
 			d.holderAt = append(d.holderAt, at)
+			d.holderEnds = append(d.holderEnds, start)
 			return sc.skip()
 		}
 		err := sc.members(func(key []byte, _ int) error {
@@ -574,17 +745,22 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 					at = sc.pos
 				}
 				v, err := sc.str(&scratch)
-				if email {
-					h.Email = string(v)
-				} else {
-					h.LicenseStatus = string(v)
+				switch {
+				case email:
+					d.holderText = append(d.holderText[:start], v...)
+				case visit:
+					h.LicenseStatus = d.intern(v)
 				}
 				return err
 			}
 			return sc.skip()
 		}, &d.recPathBuf)
-		out = append(out, h)
+		if visit {
+			h.Email = string(d.holderText[start:])
+			out = append(out, h)
+		}
 		d.holderAt = append(d.holderAt, at)
+		d.holderEnds = append(d.holderEnds, len(d.holderText))
 		return err
 	})
 	return out, err
@@ -616,7 +792,7 @@ func (d *document) checkRecord(n *node, at Path) []Problem {
 	problems, err := d.k.c.check(n, d.rec, at, d.recOff)
 	var se *SyntaxError
 	if errors.As(err, &se) {
-		problems = append(problems, Problem{Severity: Error, Path: at, Offset: se.Offset, Keyword: "syntax", Message: se.Msg})
+		problems = append(problems, Problem{Severity: Error, Path: append(Path(nil), at...), Offset: se.Offset, Keyword: "syntax", Message: se.Msg})
 	}
 	for _, p := range problems {
 		d.emit(p)
@@ -649,47 +825,19 @@ func (d *document) capture() error {
 			return &SyntaxError{Offset: d.recOff, Msg: "this value is not closed before the end of the file"}
 		}
 		end := -1 // the end of the value in buf, when found
-	scan:
-		for i, c := range buf {
-			switch {
-			case first != '"' && first != '{' && first != '[':
+		if first != '"' && first != '{' && first != '[' {
+			for i, c := range buf {
 				if c == ',' || c == '}' || c == ']' || c == ':' || c <= ' ' {
 					end = i
-					break scan
-				}
-			case !started:
-				started = true
-				if c == '"' {
-					inString = true
-				} else {
-					depth = 1
-				}
-			case inString && escaped:
-				escaped = false
-			case inString && c == '\\':
-				escaped = true
-			case inString:
-				if c == '"' {
-					inString = false
-					if depth == 0 {
-						end = i + 1
-						break scan
-					}
-				}
-			case c == '"':
-				inString = true
-			case c == '{' || c == '[':
-				if depth++; depth > maxDepth {
-					d.consume(buf[:i])
-					d.in.Discard(i)
-					return d.fail("arrays and objects nested more than %d deep", maxDepth)
-				}
-			case c == '}' || c == ']':
-				if depth--; depth == 0 {
-					end = i + 1
-					break scan
+					break
 				}
 			}
+		} else if i, deep := scanValue(buf, &depth, &inString, &escaped, &started); deep {
+			d.consume(buf[:i])
+			d.in.Discard(i)
+			return d.fail("arrays and objects nested more than %d deep", maxDepth)
+		} else {
+			end = i
 		}
 		n := len(buf)
 		if end >= 0 {
@@ -707,6 +855,89 @@ func (d *document) capture() error {
 		}
 	}
 }
+
+// scanValue finds the end of a string, object or array in buf: -1 when buf ends first,
+// the state carrying over to the next buf; or, with deep, the bracket that nests past
+// maxDepth. Strings are crossed by looking for their quote and backslashes with
+// bytes.IndexByte, which reads many bytes at a time: strings are most of a file, and
+// the checker reads them closely after.
+func scanValue(buf []byte, depth *int, inString, escaped, started *bool) (end int, deep bool) {
+	i := 0
+	if !*started {
+		*started = true
+		if buf[0] == '"' {
+			*inString = true
+		} else {
+			*depth = 1
+		}
+		i = 1
+	}
+	quote := -1 // the next quote in buf, once looked for: found once however many escapes precede it
+	for i < len(buf) {
+		if *inString {
+			if i = crossString(buf, i, &quote, escaped); i == len(buf) {
+				return -1, false
+			}
+			*inString = false
+			i++
+			if *depth == 0 {
+				return i, false
+			}
+			continue
+		}
+		for i < len(buf) && !structural[buf[i]] {
+			i++
+		}
+		if i == len(buf) {
+			return -1, false
+		}
+		switch buf[i] {
+		case '"':
+			*inString = true
+		case '{', '[':
+			if *depth++; *depth > maxDepth {
+				return i, true
+			}
+		default: // '}' or ']'
+			if *depth--; *depth == 0 {
+				return i + 1, false
+			}
+		}
+		i++
+	}
+	return -1, false
+}
+
+// crossString returns the offset of the quote that closes the string buf[i:] is in, or
+// len(buf) when buf ends first (escaped tells whether on an escape). quote is the next
+// quote in buf at or after i, when not below i: kept so that each quote is looked for
+// once, however many escapes come before it.
+func crossString(buf []byte, i int, quote *int, escaped *bool) int {
+	for i < len(buf) {
+		if *escaped {
+			*escaped = false
+			i++
+			continue
+		}
+		if *quote < i {
+			if *quote = bytes.IndexByte(buf[i:], '"'); *quote < 0 {
+				*quote = len(buf)
+			} else {
+				*quote += i
+			}
+		}
+		if b := bytes.IndexByte(buf[i:*quote], '\\'); b >= 0 {
+			*escaped = true
+			i += b + 1
+			continue
+		}
+		return *quote
+	}
+	return len(buf)
+}
+
+// structural marks the bytes that matter between the strings of a value.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
 
 // where finds the offset of the value at a path inside the current record, for the
 // rules, and remembers its line and column: the rules may report it after the record is
@@ -737,18 +968,32 @@ func (d *document) lineColAt(off int64) (int, int) {
 		return 0, 0
 	}
 	// Places are mostly asked for in order: count on from the last one, so that a record
-	// of many problems is read once, not once a problem.
+	// of many problems is read once, not once a problem. Problems about an object (a
+	// missing field) come just after those inside it: those are counted back.
 	c := &d.lines
-	if c.line == 0 || c.recOff != d.recOff || rel < c.rel {
+	if c.line == 0 || c.recOff != d.recOff {
 		*c = lineCounter{recOff: d.recOff, line: d.recLine, col: d.recCol}
 	}
-	chunk := d.rec[c.rel:rel]
-	d.steps += int64(len(chunk))
-	if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
-		c.line += n
-		c.col = len(chunk) - bytes.LastIndexByte(chunk, '\n')
+	if rel >= c.rel {
+		chunk := d.rec[c.rel:rel]
+		d.steps += int64(len(chunk))
+		c.line, c.col = past(c.line, c.col, chunk)
 	} else {
-		c.col += len(chunk)
+		chunk := d.rec[rel:c.rel]
+		d.steps += int64(len(chunk))
+		if n := bytes.Count(chunk, []byte{'\n'}); n > 0 {
+			// the column is the distance from the newline before rel, on its line
+			before := bytes.LastIndexByte(d.rec[:rel], '\n')
+			d.steps += rel - int64(before)
+			c.line -= n
+			if before >= 0 {
+				c.col = int(rel) - before
+			} else {
+				c.col = d.recCol + int(rel)
+			}
+		} else {
+			c.col -= len(chunk)
+		}
 	}
 	c.rel = rel
 	return c.line, c.col

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/torii-convert/torii-convert/internal/text"
@@ -15,12 +14,13 @@ import (
 // license is a user. It also warns of what Torii accepts but is likely a mistake.
 // Its memory grows with the number of users, never with the size of a file.
 type Rules struct {
-	today    string           // YYYY-MM-DD
-	emails   map[string]int32 // lower-case email to its entry in users
-	users    []holder
-	licenses map[string]int // license name to index
-	pending  []pendingHolder
-	out      []Problem
+	today       string // YYYY-MM-DD
+	emails      *emailIndex
+	licenses    map[string]int // license name to index
+	early       map[string]bool
+	pending     []pendingHolder
+	pendingText []byte // the emails of the pending holders, back to back
+	out         []Problem
 }
 
 // holder is what the rules remember of a user: where it is, and the last license seen
@@ -31,7 +31,7 @@ type holder struct {
 }
 
 type pendingHolder struct {
-	email   string
+	end     int // of the email in pendingText
 	license int
 	index   int
 	offset  int64
@@ -48,8 +48,9 @@ func (w Where) offset(at Path) int64 {
 	return w(at)
 }
 
-// NewRules starts the checks of one file; today dates the check for lastUsedDate, and
-// users, when known, is about how many users the file has.
+// NewRules starts the checks of one file; today dates the check for lastUsedDate. users
+// was about how many users the file has: the index of emails now grows about as cheaply
+// as a guess would size it, and a guess can be far off, so it is ignored.
 //
 // A file is checked in full with Email and User for every user, then License and Holders
 // for every license, then Finish. A converted file needs only User and License: the
@@ -57,8 +58,7 @@ func (w Where) offset(at Path) int64 {
 func NewRules(today time.Time, users int) *Rules {
 	return &Rules{
 		today:    today.Format("2006-01-02"),
-		emails:   make(map[string]int32, users),
-		users:    make([]holder, 0, users),
+		emails:   newEmailIndex(),
 		licenses: map[string]int{},
 	}
 }
@@ -79,14 +79,16 @@ func (r *Rules) Problems() []Problem {
 
 // Email checks that the email of the user at index i of the users is no other user's.
 // Holders needs every user's email given to Email first.
-func (r *Rules) Email(email string, i int, where Where) {
-	key := strings.ToLower(email)
-	if first, dup := r.emails[key]; dup {
+func (r *Rules) Email(email string, i int, where Where) { r.email([]byte(email), i, where) }
+
+// email is Email of the bytes a scanner read, which it does not keep.
+func (r *Rules) email(email []byte, i int, where Where) {
+	key := lower(email)
+	if first, slot, h := r.emails.find(key); first != nil {
 		r.add(Error, userPath(i).With(Key("email")), where, "unique-email",
-			fmt.Sprintf("%s is already the email of %s; merge the two users into one", text.Quote(email), userPath(int(r.users[first].user))))
-	} else if email != "" {
-		r.emails[key] = int32(len(r.users))
-		r.users = append(r.users, holder{user: int32(i), lastLicense: -1})
+			fmt.Sprintf("%s is already the email of %s; merge the two users into one", text.Quote(string(email)), userPath(int(first.user))))
+	} else if len(email) > 0 {
+		r.emails.add(key, slot, h, holder{user: int32(i), lastLicense: -1})
 	}
 }
 
@@ -127,47 +129,58 @@ func (r *Rules) License(name string, price *float64, i int, where Where) {
 // Holders checks the users of the license at index i: each is one of the users, and
 // holds the license once.
 func (r *Rules) Holders(name string, holders []LicenseUser, i int, where Where) {
-	var early map[string]bool // holders not yet seen as users, when licenses come first
+	clear(r.early)
 	for k, h := range holders {
-		key := strings.ToLower(h.Email)
-		if e, ok := r.emails[key]; ok {
-			if u := &r.users[e]; u.lastLicense == int32(i) {
-				r.dupHolder(h.Email, name, i, k, where)
-			} else {
-				u.lastLicense = int32(i)
-			}
-			continue
-		}
-		if early == nil {
-			early = map[string]bool{}
-		}
-		if early[key] {
-			r.dupHolder(h.Email, name, i, k, where)
-		}
-		early[key] = true
-		if h.Email != "" {
-			at := licensePath(i).With(Key("users"), Index(k), Key("email"))
-			r.pending = append(r.pending, pendingHolder{email: h.Email, license: i, index: k, offset: where.offset(at)})
-		}
+		r.holder(name, []byte(h.Email), i, k, where)
 	}
 }
 
-func (r *Rules) dupHolder(email, name string, i, k int, where Where) {
+// holder checks the user at index k of the license at index i, by the bytes a scanner
+// read, which it does not keep. The caller clears r.early before the first of a license.
+func (r *Rules) holder(name string, email []byte, i, k int, where Where) {
+	key := lower(email)
+	if u, _, _ := r.emails.find(key); u != nil {
+		if u.lastLicense == int32(i) {
+			r.dupHolder(email, name, i, k, where)
+		} else {
+			u.lastLicense = int32(i)
+		}
+		return
+	}
+	if r.early == nil {
+		r.early = map[string]bool{} // holders not yet seen as users, when licenses come first
+	}
+	if r.early[string(key)] {
+		r.dupHolder(email, name, i, k, where)
+	} else {
+		r.early[string(key)] = true
+	}
+	if len(email) > 0 {
+		at := licensePath(i).With(Key("users"), Index(k), Key("email"))
+		r.pendingText = append(r.pendingText, email...)
+		r.pending = append(r.pending, pendingHolder{end: len(r.pendingText), license: i, index: k, offset: where.offset(at)})
+	}
+}
+
+func (r *Rules) dupHolder(email []byte, name string, i, k int, where Where) {
 	r.add(Error, licensePath(i).With(Key("users"), Index(k), Key("email")), where, "unique-holder",
-		fmt.Sprintf("%s holds %s more than once", text.Quote(email), text.Quote(name)))
+		fmt.Sprintf("%s holds %s more than once", text.Quote(string(email)), text.Quote(name)))
 }
 
 // Finish runs the checks that need the whole file and returns the problems not yet taken.
 func (r *Rules) Finish() []Problem {
+	start := 0
 	for _, h := range r.pending {
-		if _, ok := r.emails[strings.ToLower(h.email)]; !ok {
+		email := r.pendingText[start:h.end]
+		start = h.end
+		if u, _, _ := r.emails.find(lower(email)); u == nil {
 			offset := h.offset
 			r.add(Error, licensePath(h.license).With(Key("users"), Index(h.index), Key("email")),
 				func(Path) int64 { return offset }, "holder-is-user",
-				fmt.Sprintf("%s holds a license but is not one of the users; add the user or remove the license", text.Quote(h.email)))
+				fmt.Sprintf("%s holds a license but is not one of the users; add the user or remove the license", text.Quote(string(email))))
 		}
 	}
-	r.pending = nil
+	r.pending, r.pendingText = nil, nil
 	return r.Problems()
 }
 

@@ -27,10 +27,16 @@ var (
 
 // Row returns row i (0-based) of an export of n rows: about 5% of rows repeat the email of
 // an earlier row, as exports with one row per seat or product do.
-func Row(i int) []string {
+func Row(i int) []string { return RowOf(i, 0) }
+
+// RowOf returns row i of an export whose rows belong to users people, picked at random,
+// or is Row when users is 0.
+func RowOf(i, users int) []string {
 	r := rand.New(rand.NewPCG(uint64(i), 42))
 	id := i
-	if i > 20 && r.IntN(20) == 0 {
+	if users > 0 {
+		id = r.IntN(users)
+	} else if i > 20 && r.IntN(20) == 0 {
 		id = r.IntN(i)
 	}
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -56,11 +62,14 @@ func Row(i int) []string {
 }
 
 // CSV writes an export of n rows as CSV.
-func CSV(w io.Writer, n int) error {
+func CSV(w io.Writer, n int) error { return CSVOf(w, n, 0) }
+
+// CSVOf writes an export of n rows of users people (RowOf) as CSV.
+func CSVOf(w io.Writer, n, users int) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	writeCSV(bw, Header)
 	for i := 0; i < n; i++ {
-		writeCSV(bw, Row(i))
+		writeCSV(bw, RowOf(i, users))
 	}
 	return bw.Flush()
 }

@@ -48,6 +48,7 @@ func TestLayers(t *testing.T) {
 		// The benchmarks' inputs are made apart from the code they time.
 		"bench/exports": benchApart,
 		"bench/gen":     benchApart,
+		"bench/floor":   benchApart,
 		// The command line is the top: it may use every package.
 		"cmd/torii-convert": nil,
 	}
