@@ -47,6 +47,11 @@ type Options struct {
 	// Progress, when set, is called as rows are read (every thousand or so), from the
 	// goroutine that reads them.
 	Progress func(Progress)
+	// Columns are more values to keep for each user, read from the export's columns as
+	// the template's fields are (the values a target other than Torii needs, such as a
+	// phone number). A user's value is the first non-empty one of its rows. Result.User
+	// returns them.
+	Columns []Field
 }
 
 // Result tells what a conversion found.
@@ -74,6 +79,22 @@ type Result struct {
 	// Source tells how the export was read, and Phases how long each part took.
 	Source SourceInfo
 	Phases []Phase
+
+	people *people
+}
+
+// User returns the i-th user (0 <= i < Users) as the file holds it and as it was checked,
+// the row it first came from, and its values of Options.Columns.
+func (r *Result) User(i int) (u schema.User, row int, columns []string) {
+	p := r.people
+	u = p.view(i)
+	if k := p.columns; k > 0 {
+		columns = make([]string, k)
+		for j, v := range p.extras[i*k : (i+1)*k] {
+			columns[j] = p.value(v)
+		}
+	}
+	return u, int(p.user(i).line), columns
 }
 
 // Skipped counts the rows left out: by a skip rule (its reason), or as "banner" lines
@@ -142,7 +163,8 @@ func readExport(ctx context.Context, input string, opts Options) (*conversion, e
 	if err != nil {
 		return nil, err
 	}
-	c.people = newPeople()
+	c.people = newPeople(len(opts.Columns))
+	c.res.people = c.people
 	if err := c.read(ctx); err != nil {
 		c.src.Close()
 		return nil, err
@@ -230,7 +252,7 @@ func (c *conversion) read(ctx context.Context) error {
 	if err := c.pickTemplate(header); err != nil {
 		return err
 	}
-	if c.m, err = newMapper(c.opts.Template, header, c.opts.DateOrder); err != nil {
+	if c.m, err = newMapper(c.opts.Template, header, c.opts.DateOrder, c.opts.Columns); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			e.Msg = "reading " + c.src.Where().String() + ": " + e.Msg
@@ -450,10 +472,11 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 
 // batch carries mapped records from the mapping goroutine to the merging one.
 type batch struct {
-	recs  []record
-	lines []int32
-	roles []string // the records' roles and licenses, in one allocation each
-	held  []held
+	recs    []record
+	lines   []int32
+	roles   []string // the records' roles, licenses and columns, in one allocation each
+	held    []held
+	columns []string
 }
 
 func (b *batch) push(r *record, line int) {
@@ -464,12 +487,17 @@ func (b *batch) push(r *record, line int) {
 	n = len(b.held)
 	b.held = append(b.held, r.licenses...)
 	rec.licenses = b.held[n:len(b.held):len(b.held)]
+	if len(r.columns) > 0 {
+		n = len(b.columns)
+		b.columns = append(b.columns, r.columns...)
+		rec.columns = b.columns[n:len(b.columns):len(b.columns)]
+	}
 	b.recs = append(b.recs, rec)
 	b.lines = append(b.lines, int32(line))
 }
 
 func (b *batch) reset() {
-	*b = batch{recs: b.recs[:0], lines: b.lines[:0], roles: b.roles[:0], held: b.held[:0]}
+	*b = batch{recs: b.recs[:0], lines: b.lines[:0], roles: b.roles[:0], held: b.held[:0], columns: b.columns[:0]}
 }
 
 // headerScore scores a row as the header: against the template, or without one, against

@@ -131,7 +131,7 @@ func Score(t *Template, header []string) Candidate {
 		}
 	}
 	if c.Lacks = lacking(t, header); len(c.Lacks) == 0 {
-		if _, err := newMapper(t, header, ""); err != nil {
+		if _, err := newMapper(t, header, "", nil); err != nil {
 			c.Lacks = []string{"(a column it cannot tell apart)"}
 		}
 	}

@@ -217,6 +217,18 @@ func (b *binding) raw(row []string) (string, int) {
 	return "", -1
 }
 
+// value returns the field's value in a row: the first non-empty, mapped, else its default.
+func (b *binding) value(row []string) string {
+	v, _ := b.first(row)
+	if v != "" {
+		v, _ = b.translate(v) // free text: no vocabulary to fail
+	}
+	if v == "" {
+		v = b.field.Default
+	}
+	return v
+}
+
 // each calls fn for every value the field has in a row: each column with pick "all", and
 // each item of a cell with split.
 func (b *binding) each(row []string, fn func(v string, col int)) {
@@ -312,6 +324,7 @@ type mapper struct {
 	email, id, name, first, last, status, ext, roles, lastUsed *binding
 	licenses                                                   []licenseBinding
 	skips                                                      []skipBinding
+	columns                                                    []*binding // Options.Columns
 	dates                                                      *dateReader
 	missing                                                    []string // optional fields this export has no column for
 	evidence                                                   func(order string, col int, v string)
@@ -368,7 +381,7 @@ type missingColumn struct {
 	hint    string
 }
 
-func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) {
+func newMapper(t *Template, header []string, dateOrder string, columns []Field) (*mapper, error) {
 	m := &mapper{header: header, dates: newDateReader(t.Dates, dateOrder), used: map[int]string{}, defaults: map[string]*defaulted{}}
 	var needs columnNeeds
 	u := t.User
@@ -394,6 +407,18 @@ func newMapper(t *Template, header []string, dateOrder string) (*mapper, error) 
 		m.licenses = append(m.licenses, lb)
 	}
 	m.missing = needs.optional
+	for i := range columns {
+		f := &columns[i]
+		b, err := bind(strings.Join(f.From, ", "), f, header, nil)
+		if err != nil {
+			return nil, err
+		}
+		if f.Value == nil && !b.found() {
+			m.missing = append(m.missing, fmt.Sprintf("the column %s", aliasList(f.From)))
+		}
+		m.use(b)
+		m.columns = append(m.columns, b)
+	}
 	if len(needs.required) > 0 {
 		return nil, m.noColumns(t, needs.required)
 	}
@@ -667,6 +692,7 @@ type record struct {
 	roles           []string
 	lastUsed        string
 	licenses        []held
+	columns         []string // the values of Options.Columns
 }
 
 // held is one license a row gives its user.
@@ -699,7 +725,10 @@ type problemFunc func(rule string, col int, msg string)
 // the row cannot make a user.
 func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 	ok := true
-	*rec = record{roles: rec.roles[:0], licenses: rec.licenses[:0]}
+	*rec = record{roles: rec.roles[:0], licenses: rec.licenses[:0], columns: rec.columns[:0]}
+	for _, b := range m.columns {
+		rec.columns = append(rec.columns, b.value(row))
+	}
 	rec.email, rec.emailCol = m.email.first(row)
 	rec.email = strings.ToLower(rec.email)
 	if rec.email == "" {

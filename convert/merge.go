@@ -25,7 +25,9 @@ type people struct {
 	values   []string         // values many users share: external statuses, dates
 	valueIdx map[string]int32
 	key      []byte
-	merged   int // rows that added to a user already seen
+	merged   int     // rows that added to a user already seen
+	columns  int     // values of Options.Columns a user has
+	extras   []int32 // user i's are extras[i*columns:][:columns], indexes into values
 }
 
 const blockSize = 4096
@@ -118,8 +120,8 @@ func statusRank(s string) int8 {
 	return 0
 }
 
-func newPeople() *people {
-	return &people{byHash: map[uint64]int32{}, clashes: map[string]int32{}, seed: maphash.MakeSeed(),
+func newPeople(columns int) *people {
+	return &people{columns: columns, byHash: map[uint64]int32{}, clashes: map[string]int32{}, seed: maphash.MakeSeed(),
 		licIndex: map[string]int32{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
 }
 
@@ -174,6 +176,9 @@ func (p *people) add(r *record, line int) {
 		*u = person{line: int32(line), emailCol: int32(r.emailCol), status: statusRank(r.status),
 			ext: p.share(r.ext), lastUsed: p.share(r.lastUsed), roles: p.roleList(r.roles)}
 		u.setOwn(r.email, r.id, r.first, r.last)
+		for _, v := range r.columns {
+			p.extras = append(p.extras, p.share(v))
+		}
 		if _, taken := p.byHash[h]; taken {
 			p.clashes[u.email()] = i
 		} else {
@@ -181,7 +186,7 @@ func (p *people) add(r *record, line int) {
 		}
 	} else {
 		p.merged++
-		p.merge(p.user(int(i)), r)
+		p.merge(i, r)
 	}
 	u := p.user(int(i))
 	for _, h := range r.licenses {
@@ -216,7 +221,8 @@ func (p *people) give(u *person, h held) {
 
 // merge adds a later row of a user: first values stay, active wins over deleted, roles
 // are united and the latest date is kept.
-func (p *people) merge(u *person, r *record) {
+func (p *people) merge(i int32, r *record) {
+	u := p.user(int(i))
 	id, first, last := u.id(), u.first(), u.last()
 	if id == "" && r.id != "" {
 		id = r.id
@@ -250,6 +256,14 @@ func (p *people) merge(u *person, r *record) {
 	}
 	if r.lastUsed > p.value(u.lastUsed) {
 		u.lastUsed = p.share(r.lastUsed)
+	}
+	if len(r.columns) > 0 {
+		at := p.extras[int(i)*p.columns:][:p.columns]
+		for j, v := range r.columns {
+			if at[j] < 0 && v != "" {
+				at[j] = p.share(v)
+			}
+		}
 	}
 }
 

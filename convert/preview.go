@@ -36,7 +36,7 @@ func Preview(ctx context.Context, input string, opts Options, n int, w io.Writer
 	if c.res.BetterFit != "" {
 		fmt.Fprintln(w, "note: "+c.res.BetterFit)
 	}
-	m, err := newMapper(c.opts.Template, header, opts.DateOrder)
+	m, err := newMapper(c.opts.Template, header, opts.DateOrder, nil)
 	if err != nil {
 		return err
 	}

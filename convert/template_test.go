@@ -2,6 +2,7 @@ package convert_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -48,11 +49,31 @@ func TestTemplateChecks(t *testing.T) {
 			`template t.json: /catalog/Pro/purchased: 99999999999999999999 is more seats than allowed; purchased is a whole number from 0 to 9007199254740991 (2^53-1)`},
 		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "catalog": {"Pro": {"purchased": 1e300}}}`,
 			`template t.json: /catalog/Pro/purchased: 1e300 is more seats than allowed; purchased is a whole number from 0 to 9007199254740991 (2^53-1)`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "ipex": {"fields": {"/Phone": "phone"}}}`,
+			`template t.json: /ipex/fields/~1Phone: value must be one of "id", "email", "firstName", "lastName", "status", "externalStatus", "roles", "lastUsedDate"`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "ipex": {"fields": {"Phone": {"from": ["Phone"]}}}}`,
+			`template t.json: /ipex/fields/Phone: does not match pattern '^/[^/]'`},
+		{`{"name": "t", "user": {"email": {"from": ["Email"]}}, "ipex": {"fields": {"/Phone": {"from": ["Phone"], "split": ","}}}}`,
+			`template t.json: /ipex/fields/~1Phone: a value sent to the helpdesk is one text: "pick" is "first" and there is no "split"`},
 	} {
 		_, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(tc.src)}}, "t.json")
 		var e *convert.Error
 		if !errors.As(err, &e) || e.Kind != convert.Usage || e.Msg != tc.want {
 			t.Errorf("%s\n got %v\nwant %s", tc.src, err, tc.want)
 		}
+	}
+}
+
+func TestTemplateIPEXSection(t *testing.T) {
+	src := `{"name": "t", "user": {"email": {"from": ["Email"]}},
+		"ipex": {"fields": {"/Phone": {"from": ["Mobile", "Phone"]}, "/Title": "roles", "/Site": {"value": "Brno"}}}}`
+	tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(src)}}, "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := tmpl.IPEX.Fields
+	if len(f) != 3 || f["/Title"].Model != "roles" || f["/Phone"].Column == nil || strings.Join(f["/Phone"].Column.From, ",") != "Mobile,Phone" ||
+		f["/Site"].Column == nil || *f["/Site"].Column.Value != "Brno" {
+		t.Errorf("ipex fields read as %+v", f)
 	}
 }

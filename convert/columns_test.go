@@ -1,0 +1,53 @@
+package convert_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/torii-convert/torii-convert/convert"
+)
+
+// Columns other targets need travel with the users: the first non-empty value of a
+// user's rows, mapped and defaulted as template fields are.
+func TestConvertKeepsColumns(t *testing.T) {
+	dir := t.TempDir()
+	csv := "Email,Name,Phone,Dept\n" +
+		"ada@example.com,Ada Lovelace,,Research\n" +
+		"bob@example.com,Bob Smith,+420 1,\n" +
+		"ADA@example.com,Ada Lovelace,+420 2,Sales\n"
+	path := filepath.Join(dir, "people.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(`{"name": "t", "user": {"email": {"from": ["Email"]}, "name": {"from": ["Name"]}}}`)}}, "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := convert.Options{Template: tmpl, Columns: []convert.Field{
+		{From: []string{"Phone"}},
+		{From: []string{"Dept"}, Map: map[string]string{"research": "R&D"}, Default: "none"},
+		{From: []string{"Fax"}},
+	}}
+	res, err := convert.Convert(context.Background(), path, opts, nil)
+	if err != nil || !res.Valid() {
+		t.Fatalf("convert: %v %+v", err, res)
+	}
+	var got []string
+	for i := range res.Users {
+		u, row, cols := res.User(i)
+		got = append(got, fmt.Sprintf("%s %s %s row %d %q", u.Email, u.FirstName, u.LastName, row, cols))
+	}
+	want := `ada@example.com Ada Lovelace row 2 ["+420 2" "R&D" ""]
+bob@example.com Bob Smith row 3 ["+420 1" "none" ""]`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("users:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	if strings.Join(res.Missing, ";") != `the column "Fax"` {
+		t.Errorf("missing %q", res.Missing)
+	}
+}
