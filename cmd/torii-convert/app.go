@@ -43,6 +43,12 @@ func run(ctx context.Context, args []string, e env) int {
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
 	e.term.endWait() // a wait still on the live line when the command ended
+	return exitWith(ctx, e, err)
+}
+
+// exitWith ends a run with err: it gives the exit code, writes the report a run owes,
+// and the message.
+func exitWith(ctx context.Context, e env, err error) int {
 	if err == nil {
 		return exitOK
 	}
@@ -69,6 +75,8 @@ func newApp(e env) *cli.App {
 		// urfave/cli would otherwise exit the process itself, and print usage errors to stdout.
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
+		// A header may hold a comma: --field "/Site=City, State" is one mapping, not two.
+		DisableSliceFlagSeparator: true,
 		Description: `torii-convert reads XLSX and CSV exports (Figma, Stripe, HR rosters, your own)
 and maps them, through a template, to the users and licenses of a Torii
 customIntegrationData file, checked against Torii's schema.
@@ -83,6 +91,8 @@ EXAMPLES:
    torii-convert validate --format github data/*.json
    torii-convert diff last-night.json figma.json
    torii-convert report figma.json --html waste.html
+   export IPEX_URL=https://acme.ipexhelpdesk.cz IPEX_USER=api-sync IPEX_PASSWORD=...
+   torii-convert ipex sync --template hr roster.xlsx
 
 EXIT CODES:
 ` + exitCodesHelp(),
@@ -93,6 +103,7 @@ EXIT CODES:
 			diffCommand(e),
 			reportCommand(e),
 			whoamiCommand(e),
+			ipexCommand(e),
 			templatesCommand(e),
 			completionCommand(e),
 			manCommand(e),

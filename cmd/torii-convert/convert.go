@@ -321,7 +321,7 @@ func (o *convertOptions) finish(ctx context.Context, e env, client *torii.Client
 		rep.syncReport, err = deliver(ctx, e, &o.torii, client, path, uploadName(o.args[0], o.output), 0)
 	}
 	if o.format == "json" {
-		return printReport(e, rep, rep.syncReport, err)
+		return printReport(e, rep, rep.syncReport.fail, err)
 	}
 	if o.sync && err == nil {
 		printSyncAccepted(scrubbed{e.stdout, e.secrets}, &o.torii, rep.syncReport)
@@ -344,8 +344,8 @@ func newConvertReport(name, output string, res *convert.Result) *convertReport {
 }
 
 // printReport prints a --format json report, secrets scrubbed: now when the run went
-// well, else once the exit code is known, with the failure in sync.
-func printReport(e env, rep any, sync *syncReport, err error) error {
+// well, else once the exit code is known, after failed has put the failure in it.
+func printReport(e env, rep any, failed func(code int, msg string), err error) error {
 	write := func() {
 		out, _ := json.Marshal(rep)
 		fmt.Fprintln(e.stdout, e.secrets.scrub(string(out)))
@@ -355,8 +355,8 @@ func printReport(e env, rep any, sync *syncReport, err error) error {
 		return nil
 	}
 	return &reported{err: err, write: func(code int, msg string) {
-		if sync != nil {
-			sync.Outcome, sync.Error, sync.ExitCode = "failed", msg, code
+		if failed != nil {
+			failed(code, msg)
 		}
 		write()
 	}}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/torii-convert/torii-convert/convert"
+	"github.com/torii-convert/torii-convert/ipex"
 	"github.com/torii-convert/torii-convert/torii"
 )
 
@@ -17,8 +18,9 @@ const (
 	exitFailure     = 1 // a file could not be read or written, or a request failed
 	exitUsage       = 2 // a flag, argument, template or sheet name is wrong
 	exitInvalid     = 3 // the data was read but is not valid
-	exitAuth        = 4 // the API key is missing or Torii refuses it
+	exitAuth        = 4 // the API key or password is missing, or Torii or the helpdesk refuses it
 	exitBusy        = 5 // another sync kept running for all of --wait
+	exitSomeFailed  = 6 // ipex sync: the helpdesk did not take some users
 	exitShrink      = 7 // the shrink guard refused a sync
 	exitDiffer      = 8 // diff: the two sides differ
 	exitInterrupted = 130
@@ -32,8 +34,9 @@ var exitTable = []struct {
 	{exitFailure, "failure: a file could not be read or written, or a request to Torii failed"},
 	{exitUsage, "usage: a flag, argument, template or sheet name is wrong, or the template lacks a column it needs (or no built-in clearly fits)"},
 	{exitInvalid, "invalid data: the input was read, but would not make a valid file; nothing was written or sent"},
-	{exitAuth, "authentication: no API key, or Torii refused it"},
+	{exitAuth, "authentication: no API key or helpdesk password, or Torii or the helpdesk refused it"},
 	{exitBusy, "busy: another sync of the app account was still running when --wait ran out"},
+	{exitSomeFailed, "some users failed: ipex sync sent every user, and the helpdesk refused some (listed)"},
 	{exitShrink, "refused by the shrink guard: the sync would remove more people than --max-shrink allows; nothing was sent"},
 	{exitDiffer, "diff: the two sides differ"},
 	{exitInterrupted, "interrupted (Ctrl-C); the message says which step"},
@@ -60,6 +63,7 @@ const (
 	kindInterrupted
 	kindShrink // refused by the shrink guard
 	kindDiffer // diff: the sides differ
+	kindSomeFailed
 )
 
 // cmdError is an error of the command line itself: its kind, what happened, and what to do.
@@ -99,11 +103,14 @@ func kindOf(err error) kind {
 	var ce *cmdError
 	var conv *convert.Error
 	var te *torii.Error
+	var ie *ipex.Error
 	switch {
 	case errors.As(err, &ce):
 		return ce.kind
 	case errors.As(err, &te):
 		return map[torii.Kind]kind{torii.Failed: kindFailure, torii.Auth: kindAuth, torii.Busy: kindBusy, torii.Canceled: kindInterrupted}[te.Kind]
+	case errors.As(err, &ie):
+		return map[ipex.Kind]kind{ipex.Failed: kindFailure, ipex.Auth: kindAuth, ipex.Canceled: kindInterrupted}[ie.Kind]
 	case errors.Is(err, context.Canceled):
 		return kindInterrupted
 	case errors.As(err, &conv):
@@ -119,6 +126,7 @@ func describe(ctx context.Context, err error) *cmdError {
 	var ce *cmdError
 	var conv *convert.Error
 	var te *torii.Error
+	var ie *ipex.Error
 	switch {
 	case errors.As(err, &ce):
 		x = ce
@@ -127,6 +135,8 @@ func describe(ctx context.Context, err error) *cmdError {
 		if te.Kind == torii.Canceled {
 			x.msg = "interrupted while " + te.Step
 		}
+	case errors.As(err, &ie):
+		x.hint = ie.Hint
 	case errors.Is(err, context.Canceled):
 		x.msg = "interrupted"
 		if step := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()); step != err.Error() {
@@ -155,7 +165,8 @@ var optionHint = map[string]string{
 // exitCode is where an error's kind becomes the process's exit code.
 func exitCode(k kind) int {
 	return [...]int{kindFailure: exitFailure, kindUsage: exitUsage, kindInvalid: exitInvalid,
-		kindAuth: exitAuth, kindBusy: exitBusy, kindInterrupted: exitInterrupted, kindShrink: exitShrink, kindDiffer: exitDiffer}[k]
+		kindAuth: exitAuth, kindBusy: exitBusy, kindInterrupted: exitInterrupted, kindShrink: exitShrink, kindDiffer: exitDiffer,
+		kindSomeFailed: exitSomeFailed}[k]
 }
 
 func joinHints(hints ...string) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/torii-convert/torii-convert/ipex/ipextest"
 	"github.com/torii-convert/torii-convert/torii/toriitest"
 )
 
@@ -37,7 +38,8 @@ const testKey = "tk_script_KEY_never_printed_5f3a9c"
 
 // TestScripts runs the end-to-end scripts in testdata/script: each runs the real binary
 // and compares its stdout, stderr and exit code. Each script has its own fake Torii
-// (TORII_API_URL, TORII_API_KEY are set), whose presigned uploads go to a real MinIO.
+// (TORII_API_URL, TORII_API_KEY are set), whose presigned uploads go to a real MinIO, and
+// its own fake helpdesk (IPEX_URL, IPEX_USER, IPEX_PASSWORD; state under $WORK/state).
 // go test -update rewrites their expected outputs.
 func TestScripts(t *testing.T) {
 	var store *toriitest.MinIO
@@ -61,6 +63,9 @@ func TestScripts(t *testing.T) {
 			"torii-fault": toriiFault,
 			"torii-state": toriiState,
 			"torii-users": toriiUsers,
+			"ipex-fault":  ipexFault,
+			"ipex-user":   ipexUser,
+			"ipex-state":  ipexState,
 		},
 		Setup: func(e *testscript.Env) error {
 			// Scripts read the bundled samples and workbooks in place.
@@ -75,7 +80,13 @@ func TestScripts(t *testing.T) {
 			e.Setenv("TORII_API_URL", srv.URL)
 			e.Setenv("TORII_API_KEY", testKey)
 			e.Setenv("NO_COLOR", "1")
-			e.Setenv("XDG_STATE_HOME", e.Getenv("WORK")+"/state") // the shrink guard's records
+			helpdesk := ipextest.New(t, ipexLogin, ipexPassword)
+			e.Values["ipex"] = helpdesk
+			e.Setenv("IPEX_URL", helpdesk.URL)
+			e.Setenv("IPEX_PORT", helpdesk.URL[strings.LastIndexByte(helpdesk.URL, ':')+1:])
+			e.Setenv("IPEX_USER", ipexLogin)
+			e.Setenv("IPEX_PASSWORD", ipexPassword)
+			e.Setenv("XDG_STATE_HOME", e.Getenv("WORK")+"/state") // the shrink guard's records, the IPEX keys
 			return nil
 		},
 	})
@@ -182,4 +193,57 @@ func mustAbs(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return wd + "/" + path
+}
+
+// ipex-fault pass|drop|STATUS [RETRY-AFTER [MESSAGE...]] makes the fake helpdesk answer
+// one request so; faults queue up, pass lets one request through.
+func ipexFault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: ipex-fault pass|drop|STATUS [RETRY-AFTER [MESSAGE...]]")
+	}
+	var f ipextest.Fault
+	switch args[0] {
+	case "pass":
+	case "drop":
+		f = ipextest.Dropped
+	default:
+		status, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		f.Status = status
+		if len(args) > 1 {
+			f.RetryAfter = args[1]
+		}
+		f.Message = strings.Join(args[min(2, len(args)):], " ")
+	}
+	ts.Value("ipex").(*ipextest.Server).Inject(f)
+}
+
+// ipex-user fail EMAIL MESSAGE... | seed EMAIL: a user the fake helpdesk refuses, or
+// one it holds already (made by hand).
+func ipexUser(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value("ipex").(*ipextest.Server)
+	switch {
+	case !neg && len(args) >= 3 && args[0] == "fail":
+		srv.FailUser(args[1], strings.Join(args[2:], " "))
+	case !neg && len(args) == 2 && args[0] == "seed":
+		srv.Seed(args[1])
+	default:
+		ts.Fatalf("usage: ipex-user fail EMAIL MESSAGE... | seed EMAIL")
+	}
+}
+
+// ipex-state prints the users the fake helpdesk holds, by email: the end of their key,
+// their external id, how many times they were written, and their fields by path.
+func ipexState(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value("ipex").(*ipextest.Server)
+	users := srv.Users()
+	fmt.Fprintf(ts.Stdout(), "%d users, %d requests\n", len(users), srv.Requests())
+	for _, u := range users {
+		var fields []string
+		for p, v := range u.Fields {
+			fields = append(fields, fmt.Sprintf("%s=%v", p, v))
+		}
+		sort.Strings(fields)
+		fmt.Fprintf(ts.Stdout(), "%s key=%s id=%s writes=%d %s\n", u.Email, u.Key[len(u.Key)-4:], u.ExternalID, u.Writes, strings.Join(fields, " "))
+	}
 }

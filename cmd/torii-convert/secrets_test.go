@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/torii-convert/torii-convert/ipex/ipextest"
 	"github.com/torii-convert/torii-convert/torii/toriitest"
 )
 
@@ -129,7 +130,7 @@ func TestKeyFile(t *testing.T) {
 		path, want string
 	}{
 		{"/dev/zero", "reading the API key from /dev/zero: it is longer than 4 KB, so it is not an API key file"},
-		{write("big", strings.Repeat("k", maxKeyFile+1)), "it is longer than 4 KB"},
+		{write("big", strings.Repeat("k", maxSecretFile+1)), "it is longer than 4 KB"},
 		{write("crlf", "tk_first_half\r\ntk_second_half\n"), "has a line break inside the key; it must hold the key alone, on one line"},
 		{write("cr", "tk_first_half\rtk_second_half"), "has a line break inside the key"},
 		{write("space", "tk_first half"), "does not hold an API key (one line, no spaces)"},
@@ -172,4 +173,70 @@ func TestTerminalThroughScrubber(t *testing.T) {
 	if !isTerminal(scrubbed{dev, &scrubber{}}) || isTerminal(scrubbed{&bytes.Buffer{}, &scrubber{}}) {
 		t.Error("isTerminal does not see through the scrubber")
 	}
+}
+
+// TestIpexPasswordNeverShows runs ipex sync in success, failure and dry run, with the
+// password from the environment and from a file, and a helpdesk that echoes it back in
+// an error, and looks for it in everything printed and written.
+func TestIpexPasswordNeverShows(t *testing.T) {
+	srv := ipextest.New(t, ipexLogin, ipexPassword)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.WriteFile("users.json", []byte(ipexFile), 0o600)
+	os.WriteFile("roster.csv", []byte(ipexRoster), 0o600)
+	os.WriteFile("pw", []byte(ipexPassword+"\n"), 0o600)
+	runs := []struct {
+		args  []string
+		fault *ipextest.Fault
+		code  int
+	}{
+		{args: []string{"users.json"}},
+		{args: []string{"users.json", "--format", "json", "--password-file", "pw"}},
+		{args: []string{"--template", "hr", "roster.csv", "--dry-run"}},
+		{args: []string{"users.json", "--dry-run", "--format", "json"}},
+		{args: []string{"users.json"}, fault: &ipextest.Fault{Status: 400, Message: "bad request from " + ipexLogin + ":" + ipexPassword}, code: exitFailure},
+		{args: []string{"users.json", "--format", "json"}, fault: &ipextest.Fault{Status: 500, Message: "password " + ipexPassword + " rejected"}, code: exitFailure},
+		{args: []string{"users.json"}, fault: &ipextest.Unauthorized, code: exitAuth},
+	}
+	for _, r := range runs {
+		if r.fault != nil {
+			srv.Inject(*r.fault) // --wait 0: one attempt
+		}
+		var stdout, stderr bytes.Buffer
+		vars := map[string]string{"IPEX_URL": srv.URL, "IPEX_USER": ipexLogin, "IPEX_PASSWORD": ipexPassword, "XDG_STATE_HOME": dir}
+		if slicesContains(r.args, "--password-file") {
+			delete(vars, "IPEX_PASSWORD")
+		}
+		args := append([]string{"torii-convert", "ipex", "sync", "--wait", "0"}, r.args...)
+		code := run(context.Background(), args, env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return vars[k] }, now: time.Now})
+		if code != r.code {
+			t.Errorf("%s: exit %d, want %d; stderr:\n%s", strings.Join(args, " "), code, r.code, stderr.String())
+		}
+		for name, text := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
+			if strings.Contains(text, ipexPassword) {
+				t.Errorf("%s (exit %d): the password is in its %s:\n%s", strings.Join(args, " "), code, name, text)
+			}
+		}
+		if r.fault != nil && r.fault.Message != "" && !strings.Contains(stdout.String()+stderr.String(), "***redacted***") {
+			t.Errorf("%s: the helpdesk's message is not shown, redacted:\n%s", strings.Join(args, " "), stderr.String())
+		}
+	}
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if data, _ := os.ReadFile(path); err == nil && !d.IsDir() && d.Name() != "pw" && bytes.Contains(data, []byte(ipexPassword)) {
+			t.Errorf("the password was written to %s", path)
+		}
+		return nil
+	})
+	if srv.Requests() < 5 {
+		t.Fatalf("only %d requests reached the helpdesk; the runs did not run", srv.Requests())
+	}
+}
+
+func slicesContains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -160,10 +158,6 @@ func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
 	return c, nil
 }
 
-// maxKeyFile is the most --api-key-file reads: an API key is far shorter, and a wrong
-// path (/dev/zero, a log) must not be read forever.
-const maxKeyFile = 4 << 10
-
 // key reads the API key, and has it scrubbed from everything printed from then on. A
 // flag holding the key itself would show in ps and in shell history, so there is none.
 func (o *toriiOptions) key(e env) (string, error) {
@@ -177,26 +171,9 @@ func (o *toriiOptions) readKey(e env) (string, error) {
 		return &cmdError{kind: kindAuth, msg: fmt.Sprintf(format, args...), hint: keyHint}
 	}
 	if o.keyFile != "" {
-		f, err := os.Open(o.keyFile)
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", authError("reading the API key: %s: no such file", o.keyFile)
-		} else if err != nil {
-			return "", authError("reading the API key from %s: %v", o.keyFile, unwrapPath(err))
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err == nil && st.IsDir() {
-			return "", authError("reading the API key from %s: it is a directory; give the file that holds the key", o.keyFile)
-		}
-		data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+		data, err := readSecretFile(e, o.keyFile, "the API key", "the key", "an API key file")
 		if err != nil {
-			return "", authError("reading the API key from %s: %v", o.keyFile, unwrapPath(err))
-		}
-		if len(data) > maxKeyFile {
-			return "", authError("reading the API key from %s: it is longer than %d KB, so it is not an API key file", o.keyFile, maxKeyFile>>10)
-		}
-		if st.Mode().Perm()&0o077 != 0 && st.Mode().IsRegular() {
-			fmt.Fprintf(e.stderr, "warning: %s can be read by other users; chmod 600 it\n", o.keyFile)
+			return "", authError("%v", err)
 		}
 		key := strings.TrimSpace(string(data))
 		switch {
@@ -233,6 +210,13 @@ type syncReport struct {
 	AppAccount int64  `json:"appAccount"`
 	Error      string `json:"error,omitempty"`
 	ExitCode   int    `json:"exitCode"`
+}
+
+// fail puts the failure that ended the run in the report, if there is one.
+func (r *syncReport) fail(code int, msg string) {
+	if r != nil {
+		r.Outcome, r.Error, r.ExitCode = "failed", msg, code
+	}
 }
 
 // deliver uploads a checked file (unless fileID names one uploaded before) and syncs the
@@ -352,7 +336,7 @@ func runSync(ctx context.Context, e env, o syncOptions) error {
 	}
 	rep, err := deliver(ctx, e, &o.torii, client, path, name, o.fileID)
 	if o.format == "json" {
-		return printReport(e, rep, rep, err)
+		return printReport(e, rep, rep.fail, err)
 	}
 	if err == nil {
 		printSyncAccepted(e.stdout, &o.torii, rep)
