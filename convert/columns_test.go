@@ -47,7 +47,23 @@ bob@example.com Bob Smith row 3 ["+420 1" "none" ""]`
 	if strings.Join(got, "\n") != want {
 		t.Errorf("users:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
-	if strings.Join(res.Missing, ";") != `the column "Fax"` {
-		t.Errorf("missing %q", res.Missing)
+	if len(res.Missing) != 0 || fmt.Sprint(res.AbsentColumns) != "[2]" {
+		t.Errorf("missing %q, absent columns %v; want none and [2] (Fax)", res.Missing, res.AbsentColumns)
+	}
+}
+
+// A workbook reads only the columns something uses: those of Options.Columns too.
+func TestConvertKeepsColumnsOfWorkbooks(t *testing.T) {
+	tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(`{"name": "t", "user": {"email": {"from": ["Work Email"]}}}`)}}, "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := convert.Options{Template: tmpl, Columns: []convert.Field{{From: []string{"Job Title"}}}}
+	res, err := convert.Convert(context.Background(), "../testdata/golden/dialect-xlsx-libreoffice/roster.xlsx", opts, nil)
+	if err != nil || !res.Valid() {
+		t.Fatalf("convert: %v %+v", err, res)
+	}
+	if u, _, cols := res.User(0); u.Email != "jose.muller@example.com" || len(cols) != 1 || cols[0] != "Engineer, Platform" {
+		t.Errorf("first user %s with columns %q, want jose.muller@example.com with [\"Engineer, Platform\"]", u.Email, cols)
 	}
 }

@@ -74,6 +74,9 @@ type Result struct {
 	Detected string
 	// BetterFit names the built-in that fits the export better than the template given.
 	BetterFit string
+	// AbsentColumns are the indexes of Options.Columns the export has no column for:
+	// their values are their defaults.
+	AbsentColumns []int
 	// Notices are what was guessed about the export that a person should know.
 	Notices []string
 	// Source tells how the export was read, and Phases how long each part took.
@@ -262,7 +265,7 @@ func (c *conversion) read(ctx context.Context) error {
 		}
 		return err
 	}
-	c.res.Missing = c.m.missing
+	c.res.Missing, c.res.AbsentColumns = c.m.missing, c.m.absent
 	if cs, ok := c.src.(source.Columns); ok {
 		cs.ReadColumns(c.m.readColumns())
 	}

@@ -325,6 +325,7 @@ type mapper struct {
 	licenses                                                   []licenseBinding
 	skips                                                      []skipBinding
 	columns                                                    []*binding // Options.Columns
+	absent                                                     []int      // the Columns this export has no column for
 	dates                                                      *dateReader
 	missing                                                    []string // optional fields this export has no column for
 	evidence                                                   func(order string, col int, v string)
@@ -414,9 +415,9 @@ func newMapper(t *Template, header []string, dateOrder string, columns []Field) 
 			return nil, err
 		}
 		if f.Value == nil && !b.found() {
-			m.missing = append(m.missing, fmt.Sprintf("the column %s", aliasList(f.From)))
+			m.absent = append(m.absent, i)
 		}
-		m.use(b)
+		m.use(b) // read from workbooks, and not warned about as unused
 		m.columns = append(m.columns, b)
 	}
 	if len(needs.required) > 0 {

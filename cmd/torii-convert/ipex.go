@@ -291,6 +291,9 @@ func runIpexSync(ctx context.Context, e env, o ipexSyncOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := absentColumns(name, paths, columns, users.absent); err != nil {
+		return err
+	}
 	r := &requestors{user: users.user, paths: paths}
 	if o.deleted != "" {
 		path, value, _ := strings.Cut(o.deleted, "=")
@@ -460,8 +463,35 @@ func (o *ipexSyncOptions) loadKeys(e env, c *ipex.Client) (*ipex.Keys, error) {
 
 // checkedUsers are the users of a valid input, as they were checked.
 type checkedUsers struct {
-	n    int
-	user func(i int) (schema.User, int, []string)
+	n      int
+	user   func(i int) (schema.User, int, []string)
+	absent []int // the columns mapped that the export does not have
+}
+
+// absentColumns refuses a mapping to a column the export does not have, unless it has
+// a default: every requestor would be sent an empty value, which clears the field.
+func absentColumns(name string, paths []ipexPath, columns []convert.Field, absent []int) error {
+	for _, i := range absent {
+		if columns[i].Default != "" {
+			continue
+		}
+		for _, p := range paths {
+			if p.column == i {
+				return &cmdError{kind: kindUsage,
+					msg:  fmt.Sprintf("%s has no column %s for %s; sent empty, it would clear %s of every requestor, so nothing was sent", name, strings.Join(quoteAll(columns[i].From), " or "), p.path, p.path),
+					hint: "check the name against the export's header, or give the field a \"default\" in the template's ipex section"}
+			}
+		}
+	}
+	return nil
+}
+
+func quoteAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }
 
 // load converts an export, or reads a customIntegrationData file, and checks it in full;
@@ -488,7 +518,7 @@ func (o *ipexSyncOptions) load(ctx context.Context, e env, columns []convert.Fie
 			}
 			fmt.Fprintln(e.stderr, summary(name, res))
 		}
-		return &checkedUsers{n: res.Users, user: res.User}, nil
+		return &checkedUsers{n: res.Users, user: res.User, absent: res.AbsentColumns}, nil
 	}
 	src := e.stdin
 	if o.input != "-" {

@@ -87,6 +87,10 @@ func TestRunIpexSync(t *testing.T) {
 		{name: "a customIntegrationData file on stdin", opts: func(o *ipexSyncOptions) { o.args = []string{"-"} }, stdin: ipexFile,
 			held:   "ada@example.com 7 /FirstName=Ada /LastName=Lovelace\ngrace@example.com grace@example.com /FirstName=Grace /LastName=Hopper",
 			stdout: "stdin: 2 created, 0 updated, 0 failed, in 1 request; 1 deleted user not sent (--deleted sends them)\n"},
+		{name: "a column the export does not have", opts: func(o *ipexSyncOptions) {
+			o.args, o.read.template, o.fields = []string{"roster.csv"}, "hr", []string{"/Phone=Mobile"}
+		},
+			code: exitUsage, stderr: `roster.csv has no column "Mobile" for /Phone; sent empty, it would clear /Phone of every requestor, so nothing was sent`, noCalls: true},
 		{name: "two files", opts: func(o *ipexSyncOptions) { o.args = []string{"users.json", "roster.csv"} },
 			code: exitUsage, stderr: "ipex sync takes one file, got 2", noCalls: true},
 		{name: "--dry-run sends nothing", opts: func(o *ipexSyncOptions) { o.args, o.dryRun = []string{"users.json"}, true },
