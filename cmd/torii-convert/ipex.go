@@ -91,7 +91,8 @@ them again, and a run cut short resumes.
    torii-convert ipex sync users.json --field /Phone=Phone --dry-run
 
 Exit codes: 0 every user was taken, 6 some users failed (listed), 4 the helpdesk refused
-the login, 3 the input is invalid (nothing sent), 1 other failures.`,
+the login, 3 the input is invalid (nothing sent), 2 a flag or the mapping is wrong
+(nothing sent), 1 other failures, 130 interrupted.`,
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			o.args, o.fields = c.Args().Slice(), fields.Value()
