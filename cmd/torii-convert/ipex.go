@@ -55,7 +55,7 @@ func ipexCommand(e env) *cli.Command {
 		&cli.StringFlag{Name: "keys", Destination: &o.keys,
 			Usage: "keep the helpdesk's keys of the users in `FILE` (default: one file per helpdesk, $XDG_STATE_HOME/torii-convert/ipex-keys/HOST.jsonl)"},
 		&cli.StringSliceFlag{Name: "field", Destination: &fields,
-			Usage: "also send `/PATH=NAME`: a user field (firstName, roles, ...) or, with --template, a column of the export; repeat it for more"},
+			Usage: "also send `/PATH=NAME`: a user field (firstName, roles, ...) or a column of the export; repeat it for more"},
 		&cli.StringFlag{Name: "deleted", Destination: &o.deleted,
 			Usage: "send deleted users too, with `PATH=VALUE` set (such as /IsActive=false); by default they are not sent"},
 		&cli.IntFlag{Name: "batch-size", Value: o.batchSize, Destination: &o.batchSize,
@@ -75,9 +75,10 @@ func ipexCommand(e env) *cli.Command {
 		Name:      "sync",
 		Usage:     "create and update the helpdesk's requestors from an export or a customIntegrationData file",
 		ArgsUsage: "FILE",
-		Description: `Reads FILE as convert does (an export, with --template) or as validate does (a
-customIntegrationData file), checks it in full (an invalid file is never sent), then
-sends its users to POST /api/Import/SyncRequestorUsers in batches of up to 100, in order.
+		Description: `Reads FILE as convert does (an export, through --template or the built-in that
+fits its header) or as validate does (a customIntegrationData file, or - for JSON on
+stdin), checks it in full (an invalid file is never sent), then sends its users to
+POST /api/Import/SyncRequestorUsers in batches of up to 100, in order.
 
 Every field is sent for every user: the helpdesk clears a field it is not given, so an
 empty cell clears it. Sent by default: /FirstName (firstName) and /LastName (lastName);
@@ -150,6 +151,7 @@ func (o *ipexSyncOptions) check() error {
 
 // mapping is what is sent, in order: the defaults, the template's fields by path, then
 // --field in the order given; a later one for the same path replaces the earlier.
+// t is the template given, nil for none or one detected (a built-in: no ipex section).
 func (o *ipexSyncOptions) mapping(t *convert.Template) ([]ipexPath, []convert.Field, error) {
 	var out []ipexPath
 	var columns []convert.Field
@@ -189,8 +191,8 @@ func (o *ipexSyncOptions) mapping(t *convert.Template) ([]ipexPath, []convert.Fi
 		switch {
 		case isModelField(name):
 			set(ipexPath{path: path, model: name, column: -1})
-		case t == nil:
-			return nil, nil, usageError("--field %s: %q is not a user field of a customIntegrationData file (%s); columns need an export and --template", f, name, strings.Join(convert.ModelFields, ", "))
+		case !o.export():
+			return nil, nil, usageError("--field %s: %q is not a user field of a customIntegrationData file (%s); columns need an export", f, name, strings.Join(convert.ModelFields, ", "))
 		default:
 			set(ipexPath{path: path, column: column(convert.Field{From: []string{name}})})
 		}
@@ -277,12 +279,10 @@ func runIpexSync(ctx context.Context, e env, o ipexSyncOptions) error {
 	}
 	name := displayName(o.input)
 	var t *convert.Template
-	if o.read.template != "" {
+	if o.read.template != "" && o.read.template != "auto" {
 		if t, err = convert.FindTemplate(o.read.template); err != nil {
 			return err
 		}
-	} else if isSpreadsheet(o.input) {
-		return usageError("%s is an export: pass --template to read it, as in torii-convert ipex sync --template hr %s", o.input, o.input)
 	}
 	paths, columns, err := o.mapping(t)
 	if err != nil {
@@ -462,6 +462,12 @@ func (o *ipexSyncOptions) loadKeys(e env, c *ipex.Client) (*ipex.Keys, error) {
 	return k, nil
 }
 
+// export tells an export (read through a template, given or detected) from a
+// customIntegrationData file.
+func (o *ipexSyncOptions) export() bool {
+	return o.read.template != "" || o.read.inputFormat != "" || isSpreadsheet(o.input)
+}
+
 // checkedUsers are the users of a valid input, as they were checked.
 type checkedUsers struct {
 	n      int
@@ -499,7 +505,7 @@ func quoteAll(list []string) []string {
 // an invalid input ends the run with every problem listed, before anything is sent.
 func (o *ipexSyncOptions) load(ctx context.Context, e env, columns []convert.Field) (*checkedUsers, error) {
 	name := displayName(o.input)
-	if o.read.template != "" {
+	if o.export() {
 		opts, err := o.read.options(e, "")
 		if err != nil {
 			return nil, err
@@ -514,6 +520,9 @@ func (o *ipexSyncOptions) load(ctx context.Context, e env, columns []convert.Fie
 			return nil, invalidData("%s: %s; nothing sent", name, text.Plural(res.Errors, "error", "errors"))
 		}
 		if !o.quiet {
+			if res.Detected != "" {
+				fmt.Fprintf(e.stderr, "%s: %s\n", name, res.Detected)
+			}
 			for _, m := range res.Missing {
 				fmt.Fprintf(e.stderr, "note: the export has no column for %s\n", m)
 			}
