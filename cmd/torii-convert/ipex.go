@@ -45,32 +45,6 @@ func ipexCommand(e env) *cli.Command {
 	o := ipexSyncOptions{read: readOptions{maxErrors: 50}, format: "text", batchSize: ipex.MaxBatch,
 		timeout: 60 * time.Second, wait: 5 * time.Minute}
 	var fields cli.StringSlice
-	flags := append(readingFlags(&o.read),
-		&cli.StringFlag{Name: "url", Destination: &o.url,
-			Usage: "the helpdesk at `URL`, such as https://acme.ipexhelpdesk.cz (default: $IPEX_URL)"},
-		&cli.StringFlag{Name: "user", Destination: &o.user,
-			Usage: "the helpdesk user's `LOGIN` (default: $IPEX_USER)"},
-		&cli.StringFlag{Name: "password-file", Destination: &o.passwordFile,
-			Usage: "read the password from `PATH` (default: the IPEX_PASSWORD environment variable)"},
-		&cli.StringFlag{Name: "keys", Destination: &o.keys,
-			Usage: "keep the helpdesk's keys of the users in `FILE` (default: one file per helpdesk, $XDG_STATE_HOME/torii-convert/ipex-keys/HOST.jsonl)"},
-		&cli.StringSliceFlag{Name: "field", Destination: &fields,
-			Usage: "also send `/PATH=NAME`: a user field (firstName, roles, ...) or a column of the export; repeat it for more"},
-		&cli.StringFlag{Name: "deleted", Destination: &o.deleted,
-			Usage: "send deleted users too, with `PATH=VALUE` set (such as /IsActive=false); by default they are not sent"},
-		&cli.IntFlag{Name: "batch-size", Value: o.batchSize, Destination: &o.batchSize,
-			Usage: "send `N` users a request, 1 to 100"},
-		&cli.BoolFlag{Name: "adopt-conflicts", Destination: &o.adoptConflicts,
-			Usage: "when a username belongs to another helpdesk user, update that user instead of failing"},
-		&cli.DurationFlag{Name: "timeout", Value: o.timeout, Destination: &o.timeout,
-			Usage: "give up on a request after `DURATION`"},
-		&cli.DurationFlag{Name: "wait", Value: o.wait, Destination: &o.wait,
-			Usage: "retry batches the helpdesk is too busy for (429, 5xx, a broken connection), waiting `DURATION` at most in all"},
-		&cli.BoolFlag{Name: "dry-run", Destination: &o.dryRun,
-			Usage: "print each batch's request (the password shown as ***redacted***) instead of sending it"},
-		formatFlag(&o.format, "print the summary as `FORMAT`: text or json (one object on stdout, for scripts)"),
-		quietFlag(&o.quiet),
-	)
 	sync := &cli.Command{
 		Name:      "sync",
 		Usage:     "create and update the helpdesk's requestors from an export or a customIntegrationData file",
@@ -94,7 +68,7 @@ them again, and a run cut short resumes.
 Exit codes: 0 every user was taken, 6 some users failed (listed), 4 the helpdesk refused
 the login, 3 the input is invalid (nothing sent), 2 a flag or the mapping is wrong
 (nothing sent), 1 other failures, 130 interrupted.`,
-		Flags: flags,
+		Flags: ipexFlags(&o, &fields),
 		Action: func(c *cli.Context) error {
 			o.args, o.fields = c.Args().Slice(), fields.Value()
 			return runIpexSync(c.Context, e, o)
@@ -111,6 +85,36 @@ the login, 3 the input is invalid (nothing sent), 2 a flag or the mapping is wro
 			return cli.ShowSubcommandHelp(c)
 		},
 	}
+}
+
+// ipexFlags are the flags of ipex sync: the reading flags, then the helpdesk's.
+func ipexFlags(o *ipexSyncOptions, fields *cli.StringSlice) []cli.Flag {
+	return append(readingFlags(&o.read),
+		&cli.StringFlag{Name: "url", Destination: &o.url,
+			Usage: "the helpdesk at `URL`, such as https://acme.ipexhelpdesk.cz (default: $IPEX_URL)"},
+		&cli.StringFlag{Name: "user", Destination: &o.user,
+			Usage: "the helpdesk user's `LOGIN` (default: $IPEX_USER)"},
+		&cli.StringFlag{Name: "password-file", Destination: &o.passwordFile,
+			Usage: "read the password from `PATH` (default: the IPEX_PASSWORD environment variable)"},
+		&cli.StringFlag{Name: "keys", Destination: &o.keys,
+			Usage: "keep the helpdesk's keys of the users in `FILE` (default: one file per helpdesk, $XDG_STATE_HOME/torii-convert/ipex-keys/HOST.jsonl)"},
+		&cli.StringSliceFlag{Name: "field", Destination: fields,
+			Usage: "also send `/PATH=NAME`: a user field (firstName, roles, ...) or a column of the export; repeat it for more"},
+		&cli.StringFlag{Name: "deleted", Destination: &o.deleted,
+			Usage: "send deleted users too, with `PATH=VALUE` set (such as /IsActive=false); by default they are not sent"},
+		&cli.IntFlag{Name: "batch-size", Value: o.batchSize, Destination: &o.batchSize,
+			Usage: "send `N` users a request, 1 to 100"},
+		&cli.BoolFlag{Name: "adopt-conflicts", Destination: &o.adoptConflicts,
+			Usage: "when a username belongs to another helpdesk user, update that user instead of failing"},
+		&cli.DurationFlag{Name: "timeout", Value: o.timeout, Destination: &o.timeout,
+			Usage: "give up on a request after `DURATION`"},
+		&cli.DurationFlag{Name: "wait", Value: o.wait, Destination: &o.wait,
+			Usage: "retry batches the helpdesk is too busy for (429, 5xx, a broken connection), waiting `DURATION` at most in all"},
+		&cli.BoolFlag{Name: "dry-run", Destination: &o.dryRun,
+			Usage: "print each batch's request (the password shown as ***redacted***) instead of sending it"},
+		formatFlag(&o.format, "print the summary as `FORMAT`: text or json (one object on stdout, for scripts)"),
+		quietFlag(&o.quiet),
+	)
 }
 
 // ipexPath is one value sent: a user field of the file (model) or an export's column.
@@ -295,6 +299,23 @@ func runIpexSync(ctx context.Context, e env, o ipexSyncOptions) error {
 	if err := absentColumns(name, paths, columns, users.absent); err != nil {
 		return err
 	}
+	r, skipped := o.requestors(users, paths)
+	keys, err := o.loadKeys(e, client)
+	if err != nil {
+		return err
+	}
+	live := e.tty && !o.quiet && !o.dryRun
+	sum, err := client.Sync(ctx, r, ipex.Options{BatchSize: o.batchSize, Keys: keys, AdoptConflicts: o.adoptConflicts,
+		Progress: o.progress(e, live)})
+	if live {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	return o.report(e, name, sum, skipped, len(r.send), err)
+}
+
+// requestors picks the users to send, in input order: all but the deleted ones, unless
+// --deleted says how to mark them. It says how many deleted users it left out.
+func (o *ipexSyncOptions) requestors(users *checkedUsers, paths []ipexPath) (*requestors, int) {
 	r := &requestors{user: users.user, paths: paths}
 	if o.deleted != "" {
 		path, value, _ := strings.Cut(o.deleted, "=")
@@ -308,12 +329,12 @@ func runIpexSync(ctx context.Context, e env, o ipexSyncOptions) error {
 		}
 		r.send = append(r.send, int32(i))
 	}
-	keys, err := o.loadKeys(e, client)
-	if err != nil {
-		return err
-	}
-	live := e.tty && !o.quiet && !o.dryRun
-	progress := func(k, n int) {
+	return r, skipped
+}
+
+// progress says which batch is sent: one live line on a terminal, else a line each.
+func (o *ipexSyncOptions) progress(e env, live bool) func(k, n int) {
+	return func(k, n int) {
 		e.term.endWait() // the retries of the batch before, if any
 		switch {
 		case o.quiet || o.dryRun:
@@ -323,11 +344,6 @@ func runIpexSync(ctx context.Context, e env, o ipexSyncOptions) error {
 			fmt.Fprintf(e.stderr, "sending batch %d of %d\n", k, n)
 		}
 	}
-	sum, err := client.Sync(ctx, r, ipex.Options{BatchSize: o.batchSize, Keys: keys, AdoptConflicts: o.adoptConflicts, Progress: progress})
-	if live {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
-	return o.report(e, name, sum, skipped, len(r.send), err)
 }
 
 // report prints the failures and the summary, and gives the run its outcome.
@@ -504,32 +520,38 @@ func quoteAll(list []string) []string {
 // load converts an export, or reads a customIntegrationData file, and checks it in full;
 // an invalid input ends the run with every problem listed, before anything is sent.
 func (o *ipexSyncOptions) load(ctx context.Context, e env, columns []convert.Field) (*checkedUsers, error) {
-	name := displayName(o.input)
-	if o.export() {
-		opts, err := o.read.options(e, "")
-		if err != nil {
-			return nil, err
-		}
-		opts.Columns = columns
-		res, err := convert.Convert(ctx, o.input, opts, nil)
-		if err != nil {
-			return nil, err
-		}
-		printProblems(e.stderr, res.Problems, res.Errors+res.Warnings)
-		if !res.Valid() {
-			return nil, invalidData("%s: %s; nothing sent", name, text.Plural(res.Errors, "error", "errors"))
-		}
-		if !o.quiet {
-			if res.Detected != "" {
-				fmt.Fprintf(e.stderr, "%s: %s\n", name, res.Detected)
-			}
-			for _, m := range res.Missing {
-				fmt.Fprintf(e.stderr, "note: the export has no column for %s\n", m)
-			}
-			fmt.Fprintln(e.stderr, summary(name, res))
-		}
-		return &checkedUsers{n: res.Users, user: res.User, absent: res.AbsentColumns}, nil
+	if !o.export() {
+		return o.loadFile(e)
 	}
+	name := displayName(o.input)
+	opts, err := o.read.options(e, "")
+	if err != nil {
+		return nil, err
+	}
+	opts.Columns = columns
+	res, err := convert.Convert(ctx, o.input, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	printProblems(e.stderr, res.Problems, res.Errors+res.Warnings)
+	if !res.Valid() {
+		return nil, invalidData("%s: %s; nothing sent", name, text.Plural(res.Errors, "error", "errors"))
+	}
+	if !o.quiet {
+		if res.Detected != "" {
+			fmt.Fprintf(e.stderr, "%s: %s\n", name, res.Detected)
+		}
+		for _, m := range res.Missing {
+			fmt.Fprintf(e.stderr, "note: the export has no column for %s\n", m)
+		}
+		fmt.Fprintln(e.stderr, summary(name, res))
+	}
+	return &checkedUsers{n: res.Users, user: res.User, absent: res.AbsentColumns}, nil
+}
+
+// loadFile reads a customIntegrationData file (or stdin) and checks it in full.
+func (o *ipexSyncOptions) loadFile(e env) (*checkedUsers, error) {
+	name := displayName(o.input)
 	src := e.stdin
 	if o.input != "-" {
 		f, err := os.Open(o.input)
