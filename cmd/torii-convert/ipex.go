@@ -413,20 +413,7 @@ func (o *ipexSyncOptions) client(e env) (*ipex.Client, error) {
 			c.HTTP.DryRun = e.stderr
 		}
 	}
-	c.HTTP.Notify = func(ev httpx.Event) {
-		if o.quiet {
-			return
-		}
-		if ev.Retry && e.tty {
-			e.term.wait(ev.Message, ev.Until) // one live line while waiting
-			return
-		}
-		e.term.endWait()
-		if e.tty {
-			fmt.Fprint(e.stderr, "\r\033[K") // over the live line of progress
-		}
-		fmt.Fprintln(e.stderr, ev.Message)
-	}
+	c.HTTP.Notify = func(ev httpx.Event) { notify(e, o.quiet, ev.Message, ev.Retry, ev.Until) }
 	return c, nil
 }
 

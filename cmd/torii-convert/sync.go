@@ -141,21 +141,25 @@ func (o *toriiOptions) client(e env, jsonOut bool) (*torii.Client, error) {
 			c.DryRun = e.stderr
 		}
 	}
-	c.Notify = func(ev torii.Event) {
-		if o.quiet {
-			return
-		}
-		if ev.Retry && e.tty {
-			e.term.wait(ev.Message, ev.Until) // one live line while waiting
-			return
-		}
-		e.term.endWait()
-		if e.tty {
-			fmt.Fprint(e.stderr, "\r\033[K")
-		}
-		fmt.Fprintln(e.stderr, ev.Message)
-	}
+	c.Notify = func(ev torii.Event) { notify(e, o.quiet, ev.Message, ev.Retry, ev.Until) }
 	return c, nil
+}
+
+// notify tells of an API client's step, retry or wait: a wait is one live line on a
+// terminal, until the next message.
+func notify(e env, quiet bool, msg string, retry bool, until time.Time) {
+	if quiet {
+		return
+	}
+	if retry && e.tty {
+		e.term.wait(msg, until)
+		return
+	}
+	e.term.endWait()
+	if e.tty {
+		fmt.Fprint(e.stderr, "\r\033[K") // over a live line of progress
+	}
+	fmt.Fprintln(e.stderr, msg)
 }
 
 // key reads the API key, and has it scrubbed from everything printed from then on. A
