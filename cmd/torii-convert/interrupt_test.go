@@ -32,8 +32,8 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// TestInterruptIpex: Ctrl-C while the helpdesk asks to wait ends the run with code 130,
-// saying how many users were sent.
+// TestInterruptIpex: Ctrl-C while the helpdesk asks to wait (or, on a slow machine,
+// between the batches) ends the run with code 130, saying how many users were sent.
 func TestInterruptIpex(t *testing.T) {
 	srv := ipextest.New(t, ipexLogin, ipexPassword)
 	srv.Inject(ipextest.Pass, ipextest.TooMany(30))
@@ -49,7 +49,7 @@ func TestInterruptIpex(t *testing.T) {
 	}
 	code := run(ctx, []string{"torii-convert", "ipex", "sync", "users.json", "--batch-size", "1"},
 		env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: getenv})
-	if code != exitInterrupted || !strings.HasSuffix(stderr.String(), "torii-convert: sending batch 2 of 2 (row 5): interrupted; 1 of 2 users were sent, in 1 request\n") {
+	if code != exitInterrupted || !strings.HasSuffix(stderr.String(), ": interrupted; 1 of 2 users were sent, in 1 request\n") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
 	}
 	if got := stdout.String(); got != "users.json: 1 created, 0 updated, 0 failed, in 1 request; 1 of 2 users not sent; 1 deleted user not sent (--deleted sends them)\n" {
