@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"sync"
 	"time"
 
@@ -157,4 +159,69 @@ func (t *term) endWait() {
 	<-w.done
 	w.bar.Clear()
 	w.bar.Exit()
+}
+
+// fileMeter shows, on a terminal, how the reading of whole files is going (validate's
+// files, diff's two sides, report's file), several at once: the bytes read of all the
+// files opened so far, as a bar with the percent done and the time left. Like rowMeter
+// it shows only once the work has gone on for progressDelay, and clears itself when
+// every byte is read.
+type fileMeter struct {
+	t           *term
+	start       time.Time
+	mu          sync.Mutex
+	total, read int64
+	bar         *progressbar.ProgressBar
+}
+
+// meteredFile is a file read through the term's fileMeter.
+type meteredFile struct {
+	m *fileMeter
+	f *os.File
+}
+
+func (r meteredFile) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	r.m.add(int64(n))
+	return n, err
+}
+
+// reader returns what to read f through: f itself when progress does not show, or
+// when it is not a regular file (its size is not known); else f counted by the term's
+// one fileMeter.
+func (t *term) reader(f *os.File) io.Reader {
+	if t == nil || !t.progress() {
+		return f
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return f
+	}
+	t.filesOnce.Do(func() { t.files = &fileMeter{t: t, start: time.Now()} })
+	t.files.mu.Lock()
+	t.files.total += st.Size()
+	t.files.mu.Unlock()
+	return meteredFile{t.files, f}
+}
+
+func (m *fileMeter) add(n int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.read += n
+	switch {
+	case m.bar == nil && (m.read >= m.total || time.Since(m.start) < progressDelay):
+	case m.bar == nil:
+		m.bar = newBar(m.t, m.total)
+		m.bar.Describe("reading")
+		fallthrough
+	default:
+		m.bar.ChangeMax64(m.total)
+		m.bar.Set64(m.read)
+		if m.read >= m.total {
+			m.bar.Clear()
+			m.bar.Exit()
+			m.bar = nil
+			m.start = time.Now()
+		}
+	}
 }

@@ -48,7 +48,7 @@ func readRosterFile(e env, path string) (*roster.Roster, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, &cmdError{kind: kindFailure, msg: fmt.Sprintf("reading %s: is a directory", path)}
 	}
-	r, err := roster.Read(path, f)
+	r, err := roster.Read(path, e.term.reader(f))
 	var se *schema.SyntaxError
 	if errors.As(err, &se) {
 		return nil, &cmdError{kind: kindInvalid, msg: fmt.Sprintf("%s:%d:%d: invalid JSON: %s", path, se.Line, se.Col, se.Msg),

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 )
@@ -18,6 +19,9 @@ type term struct {
 	quiet   bool
 	stderr  io.Writer // the stream itself, for the progress display
 	waiting *waitLine // the wait on the live line, if any
+	// files counts the bytes read of whole files, for progress; made on first use.
+	files     *fileMeter
+	filesOnce sync.Once
 }
 
 // withTerm gives e its term, once: from e.tty (main asks the stream) and the

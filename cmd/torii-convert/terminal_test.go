@@ -204,3 +204,30 @@ func TestWaitLine(t *testing.T) {
 		t.Errorf("on a pipe: exit %d, stderr:\n%q", code, piped)
 	}
 }
+
+// TestFileProgress: reading whole files (validate, diff, report) shows one bar on a
+// terminal for all of them, cleared at the end; never on a pipe.
+func TestFileProgress(t *testing.T) {
+	defer func(d time.Duration) { progressDelay = d }(progressDelay)
+	progressDelay = 0
+	file := filepath.Join(t.TempDir(), "users.json")
+	if code, out := runOnPipe(t, noEnv, "convert", "--template", "figma", bigExport(t, 5000), "-o", file); code != 0 {
+		t.Fatalf("convert: exit %d:\n%s", code, out)
+	}
+	bar := regexp.MustCompile(`reading +[0-9]+% \|`)
+	for _, args := range [][]string{{"validate", file}, {"diff", file, file}, {"report", file}} {
+		code, term := runOnPTY(t, noEnv, args...)
+		if want := map[string]int{"validate": 0, "diff": 0, "report": 0}[args[0]]; code != want {
+			t.Errorf("%s: exit %d, want %d:\n%q", args[0], code, want, term)
+		}
+		if !bar.MatchString(term) {
+			t.Errorf("%s on a terminal shows no bar:\n%q", args[0], term)
+		}
+		if _, after, ok := strings.Cut(term, "\x1b[2K\r"); !ok || bar.MatchString(after) {
+			t.Errorf("%s: the bar was not cleared:\n%q", args[0], term)
+		}
+		if code, piped := runOnPipe(t, noEnv, args...); code != 0 || strings.Contains(piped, "reading") || strings.Contains(piped, "\r") {
+			t.Errorf("%s on a pipe: exit %d, got progress:\n%q", args[0], code, piped)
+		}
+	}
+}

@@ -76,6 +76,7 @@ func (o validateOptions) check() error {
 	return nil
 }
 func runValidate(ctx context.Context, e env, o validateOptions) error {
+	e = e.withTerm()
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func checkJSON(path string, e env, max int) *result {
 		r.Unreadable, r.kind = "is a directory", kindFailure
 		return r
 	}
-	rep, err := checkFile(f, path, e.now(), max)
+	rep, err := checkFile(e.term.reader(f), path, e.now(), max)
 	if err != nil {
 		r.Unreadable, r.kind = err.Error(), kindFailure
 		return r
