@@ -88,6 +88,16 @@ func checkFormat(format *string, legacy string) error {
 	return nil
 }
 
+// start opens the run of a command that talks to Torii: its terminal, the check of its
+// flags, and the client, reporting as format asks.
+func (o *toriiOptions) start(e *env, check func() error, format, legacy string) (*torii.Client, error) {
+	*e = e.withTerm()
+	if err := check(); err != nil {
+		return nil, err
+	}
+	return o.reportClient(e, format, legacy)
+}
+
 // reportClient readies a command whose stdout carries reports only, never a file: its
 // stdout is scrubbed of secrets, the old --output spelling gets its note, and the client
 // is made.
@@ -320,11 +330,7 @@ func (o *syncOptions) check() error {
 }
 
 func runSync(ctx context.Context, e env, o syncOptions) error {
-	e = e.withTerm()
-	if err := o.check(); err != nil {
-		return err
-	}
-	client, err := o.torii.reportClient(&e, o.format, o.legacyFormat)
+	client, err := o.torii.start(&e, o.check, o.format, o.legacyFormat)
 	if err != nil {
 		return err
 	}
@@ -448,11 +454,7 @@ func (o *whoamiOptions) check() error {
 }
 
 func runWhoami(ctx context.Context, e env, o whoamiOptions) error {
-	e = e.withTerm()
-	if err := o.check(); err != nil {
-		return err
-	}
-	client, err := o.torii.reportClient(&e, o.format, o.legacyFormat)
+	client, err := o.torii.start(&e, o.check, o.format, o.legacyFormat)
 	if err != nil {
 		return err
 	}
