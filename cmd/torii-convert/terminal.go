@@ -38,35 +38,45 @@ func (e env) withTerm() env {
 // progress tells whether progress may show: on a terminal, unless --quiet.
 func (t *term) progress() bool { return t.tty && !t.quiet }
 
-// termCommands are the commands that take --color; convert takes --verbose too.
-var termCommands = []string{"convert", "validate", "sync", "whoami"}
+// termCommands are the commands that take --color (by their full names); convert
+// takes --verbose too.
+var termCommands = []string{"convert", "validate", "sync", "whoami", "diff", "report", "ipex sync"}
 
 // installTerm gives the commands that do work --color, and convert -v/--verbose, and
 // reads them (and --quiet) into t before the command runs.
 func installTerm(app *cli.App, t *term) {
 	for _, c := range app.Commands {
-		if !slices.Contains(termCommands, c.Name) {
-			continue
-		}
-		c.Flags = append(c.Flags, &cli.StringFlag{Name: "color", Value: "auto",
-			Usage: "colour errors and warnings: `WHEN` auto (on a terminal, unless NO_COLOR is set), always or never"})
-		if c.Name == "convert" {
-			c.Flags = append(c.Flags, &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"},
-				Usage: "say more on stderr: how the export was read (encoding, delimiter, header row, template) and how long each step took"})
-		}
-		c.Before = func(c *cli.Context) error {
-			switch c.String("color") {
-			case "auto":
-			case "always":
-				t.color = true
-			case "never":
-				t.color = false
-			default:
-				return usageError("--color %q: want auto, always or never", c.String("color"))
+		for _, sub := range c.Subcommands {
+			if slices.Contains(termCommands, c.Name+" "+sub.Name) {
+				termFlags(sub, t)
 			}
-			t.verbose, t.quiet = c.Bool("verbose"), c.Bool("quiet")
-			return nil
 		}
+		if slices.Contains(termCommands, c.Name) {
+			termFlags(c, t)
+		}
+	}
+}
+
+// termFlags gives one command --color (and convert -v) and reads them into t.
+func termFlags(c *cli.Command, t *term) {
+	c.Flags = append(c.Flags, &cli.StringFlag{Name: "color", Value: "auto",
+		Usage: "colour errors and warnings: `WHEN` auto (on a terminal, unless NO_COLOR is set), always or never"})
+	if c.Name == "convert" {
+		c.Flags = append(c.Flags, &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"},
+			Usage: "say more on stderr: how the export was read (encoding, delimiter, header row, template) and how long each step took"})
+	}
+	c.Before = func(c *cli.Context) error {
+		switch c.String("color") {
+		case "auto":
+		case "always":
+			t.color = true
+		case "never":
+			t.color = false
+		default:
+			return usageError("--color %q: want auto, always or never", c.String("color"))
+		}
+		t.verbose, t.quiet = c.Bool("verbose"), c.Bool("quiet")
+		return nil
 	}
 }
 
@@ -101,6 +111,9 @@ var colored = []struct {
 }
 
 func (c *colorWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil // says nothing of where the next line starts
+	}
 	start := c.lineStart
 	c.lineStart = len(p) > 0 && p[len(p)-1] == '\n'
 	if !c.t.color || !start {

@@ -231,3 +231,22 @@ func TestFileProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestColorOnEveryCommandThatWorks: --color is on every command that does work, the
+// new ones and the subcommands included, and decides the colour of its final error.
+func TestColorOnEveryCommandThatWorks(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.json")
+	for _, cmd := range termCommands {
+		args := append(strings.Fields(cmd), "--color", "always", missing)
+		if cmd == "diff" {
+			args = append(args, missing)
+		}
+		code, got := runOnPipe(t, noEnv, args...)
+		if code == 0 || !strings.Contains(got, ansiRed) {
+			t.Errorf("%s --color always: exit %d, the error is not red:\n%q", cmd, code, got)
+		}
+		if code, got = runOnPipe(t, noEnv, append(strings.Fields(cmd), "--color", "sometimes", missing)...); code != exitUsage {
+			t.Errorf("%s --color sometimes: exit %d, want %d:\n%q", cmd, code, exitUsage, got)
+		}
+	}
+}
