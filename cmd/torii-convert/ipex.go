@@ -73,9 +73,10 @@ exit code 7, nothing sent; --allow-shrink lets it through. --dry-run shows the c
    torii-convert ipex sync --template hr roster.xlsx
    torii-convert ipex sync users.json --field /Phone=Phone --dry-run
 
-Exit codes: 0 every user was taken, 6 some users failed (listed), 4 the helpdesk refused
-the login, 7 refused by the shrink guard (nothing sent), 3 the input is invalid (nothing sent), 2 a flag or the mapping is wrong
-(nothing sent), 1 other failures, 130 interrupted.`,
+Exit codes: 0 every user was taken, 6 some users failed (listed), 7 refused by the
+shrink guard (nothing sent), 4 the helpdesk refused the login, 3 the input is invalid
+(nothing sent), 2 a flag or the mapping is wrong (nothing sent), 1 other failures,
+130 interrupted.`,
 		Flags: ipexFlags(&o, &fields),
 		Action: func(c *cli.Context) error {
 			o.args, o.fields = c.Args().Slice(), fields.Value()
