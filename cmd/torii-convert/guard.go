@@ -208,7 +208,7 @@ func (o *toriiOptions) guardBaseline(ctx context.Context, e env, client *torii.C
 	return &last.Population, fmt.Sprintf("the sync of %s (file %d) on %s", last.File, last.FileID, last.Time.Format("2006-01-02 15:04 MST")), nil
 }
 
-// refuseShrink is the guard's refusal (exit 7): the first shrink past the limit, the
+// refuse is the guard's refusal (exit 7) to sync subject with name: the first shrink past the limit, the
 // others and up to ten of the people gone as hints, and the way through.
 func (g *guardOptions) refuse(subject, name string, hashed bool, shrinks []delta.Shrink) error {
 	msgs := shrinkMessages(shrinks)
