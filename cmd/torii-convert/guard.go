@@ -28,17 +28,23 @@ type guardOptions struct {
 }
 
 func guardFlags(o *guardOptions) []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "max-shrink", Value: guardDefaults.maxShrink, Destination: &o.maxShrink,
-			Usage: "refuse a sync that removes more than `SHARE%[,PEOPLE]` of the active users or of a license's holders, when that is at least PEOPLE people"},
-		&cli.BoolFlag{Name: "allow-shrink", Destination: &o.allowShrink,
-			Usage: "sync even when the shrink guard would refuse (it says what it let through)"},
+	return append(shrinkFlags(o, "of the active users or of a license's holders"),
 		&cli.StringFlag{Name: "against", Value: guardDefaults.against, Destination: &o.against,
 			Usage: "compare the file with `WHAT`: state (the record of the last sync from here) or torii (the app's users in Torii now, with --app)"},
 		&cli.StringFlag{Name: "remember", Value: guardDefaults.remember, Destination: &o.remember,
 			Usage: "keep in the record of the sync the `FORM` of people: emails, or hashes (SHA-256 of each email, shortened)"},
 		&cli.Int64Flag{Name: "app", Destination: &o.app,
-			Usage: "with --against torii, the `ID` of the app in Torii whose users to compare with"},
+			Usage: "with --against torii, the `ID` of the app in Torii whose users to compare with"})
+}
+
+// shrinkFlags are the guard's limit and its way through, on every command that syncs;
+// groups says what the share is of.
+func shrinkFlags(o *guardOptions, groups string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "max-shrink", Value: guardDefaults.maxShrink, Destination: &o.maxShrink,
+			Usage: "refuse a sync that removes more than `SHARE%[,PEOPLE]` " + groups + ", when that is at least PEOPLE people"},
+		&cli.BoolFlag{Name: "allow-shrink", Destination: &o.allowShrink,
+			Usage: "sync even when the shrink guard would refuse (it says what it let through)"},
 	}
 }
 
@@ -51,21 +57,29 @@ func (o *guardOptions) changed() bool {
 // guardDefaults are the guard's flags when not given.
 var guardDefaults = guardOptions{maxShrink: "10%,5", against: "state", remember: "emails"}
 
-func (o *guardOptions) check() error {
+// checkLimit reads --max-shrink.
+func (o *guardOptions) checkLimit() error {
 	if o.maxShrink == "" {
 		o.maxShrink = guardDefaults.maxShrink
-	}
-	if o.against == "" {
-		o.against = guardDefaults.against
-	}
-	if o.remember == "" {
-		o.remember = guardDefaults.remember
 	}
 	l, err := delta.ParseLimit(o.maxShrink)
 	if err != nil {
 		return usageError("--max-shrink %v", err)
 	}
 	o.limit = l
+	return nil
+}
+
+func (o *guardOptions) check() error {
+	if o.against == "" {
+		o.against = guardDefaults.against
+	}
+	if o.remember == "" {
+		o.remember = guardDefaults.remember
+	}
+	if err := o.checkLimit(); err != nil {
+		return err
+	}
 	switch {
 	case o.against != "state" && o.against != "torii":
 		return usageError("--against %q: want state or torii", o.against)
@@ -110,22 +124,36 @@ func (o *toriiOptions) checkShrink(ctx context.Context, e env, client *torii.Cli
 	if before.Hashed != after.Hashed {
 		after = delta.PopulationOf(r, before.Hashed)
 	}
-	shrinks := delta.Guard(*before, after, g.limit)
-	if o.dryRun || !o.quiet {
+	subject := fmt.Sprintf("app account %d", o.appAccount)
+	if err := g.judge(e, o.dryRun, o.quiet, subject, name, against, *before, after); err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+// judge compares the population a sync would leave with the one before it: it shows
+// the counts (unless quiet, but always on a dry run), lets the sync go within the
+// limit or with --allow-shrink, and else refuses it (exit 7). subject is what is
+// synced (app account 12345), name the file.
+func (g *guardOptions) judge(e env, dryRun, quiet bool, subject, name, against string, before, after delta.Population) error {
+	shrinks := delta.Guard(before, after, g.limit)
+	if dryRun || !quiet {
 		fmt.Fprintf(e.stderr, "shrink guard: %s against %s:\n", name, against)
-		for _, s := range delta.Measure(*before, after) {
+		for _, s := range delta.Measure(before, after) {
 			fmt.Fprintf(e.stderr, "  %s\n", s.Line())
 		}
 	}
-	if len(shrinks) == 0 {
-		o.say(e, "shrink guard: within --max-shrink %s", g.limit)
-		return sg, nil
-	}
-	if g.allowShrink {
+	switch {
+	case len(shrinks) == 0:
+		if !quiet {
+			fmt.Fprintf(e.stderr, "shrink guard: within --max-shrink %s\n", g.limit)
+		}
+		return nil
+	case g.allowShrink:
 		fmt.Fprintf(e.stderr, "shrink guard: let through by --allow-shrink: %s\n", strings.Join(shrinkMessages(shrinks), "; "))
-		return sg, nil
+		return nil
 	}
-	return nil, o.refuseShrink(name, before.Hashed, shrinks)
+	return g.refuse(subject, name, before.Hashed, shrinks)
 }
 
 // guardRecordPath is where the record of this app account's syncs on this host is
@@ -180,9 +208,9 @@ func (o *toriiOptions) guardBaseline(ctx context.Context, e env, client *torii.C
 	return &last.Population, fmt.Sprintf("the sync of %s (file %d) on %s", last.File, last.FileID, last.Time.Format("2006-01-02 15:04 MST")), nil
 }
 
-// refuseShrink is the guard's refusal (exit 7): the first shrink past the limit, the
+// refuse is the guard's refusal (exit 7) to sync subject with name: the first shrink past the limit, the
 // others and up to ten of the people gone as hints, and the way through.
-func (o *toriiOptions) refuseShrink(name string, hashed bool, shrinks []delta.Shrink) error {
+func (g *guardOptions) refuse(subject, name string, hashed bool, shrinks []delta.Shrink) error {
 	msgs := shrinkMessages(shrinks)
 	var hint strings.Builder
 	for _, m := range msgs[1:] {
@@ -200,8 +228,8 @@ func (o *toriiOptions) refuseShrink(name string, hashed bool, shrinks []delta.Sh
 			hint.WriteString("\n")
 		}
 	}
-	fmt.Fprintf(&hint, "a truncated or filtered export does this; if the change is real, pass --allow-shrink, or a larger --max-shrink (now %s)", o.guard.limit)
-	return &cmdError{kind: kindShrink, msg: fmt.Sprintf("shrink guard: refusing to sync app account %d with %s: %s", o.appAccount, name, msgs[0]),
+	fmt.Fprintf(&hint, "a truncated or filtered export does this; if the change is real, pass --allow-shrink, or a larger --max-shrink (now %s)", g.limit)
+	return &cmdError{kind: kindShrink, msg: fmt.Sprintf("shrink guard: refusing to sync %s with %s: %s", subject, name, msgs[0]),
 		hint: hint.String()}
 }
 

@@ -37,6 +37,7 @@ type ipexSyncOptions struct {
 	timeout, wait  time.Duration
 	adoptConflicts bool
 	dryRun, quiet  bool
+	guard          guardOptions // --max-shrink, --allow-shrink
 }
 
 const ipexCredentialsHint = "set IPEX_USER and IPEX_PASSWORD (or --password-file PATH): a helpdesk user allowed to import requestors"
@@ -61,13 +62,21 @@ a template's "ipex" section and --field add more. Deleted users are not sent unl
 file, written after each batch: the next run updates those users instead of creating
 them again, and a run cut short resumes.
 
+The shrink guard: before the first batch, the users about to be sent as active are
+compared with those the last run to the same helpdesk sent as active (its record, under
+$XDG_STATE_HOME/torii-convert/guard/HOST_ipex.json, written after a run that sent every
+batch). Users left out of the input, or deleted in it (not sent, or sent with --deleted),
+are gone; more than --max-shrink of them (10% and at least 5 people) is refused with
+exit code 7, nothing sent; --allow-shrink lets it through. --dry-run shows the counts.
+
    export IPEX_URL=https://acme.ipexhelpdesk.cz IPEX_USER=api-sync IPEX_PASSWORD=...
    torii-convert ipex sync --template hr roster.xlsx
    torii-convert ipex sync users.json --field /Phone=Phone --dry-run
 
-Exit codes: 0 every user was taken, 6 some users failed (listed), 4 the helpdesk refused
-the login, 3 the input is invalid (nothing sent), 2 a flag or the mapping is wrong
-(nothing sent), 1 other failures, 130 interrupted.`,
+Exit codes: 0 every user was taken, 6 some users failed (listed), 7 refused by the
+shrink guard (nothing sent), 4 the helpdesk refused the login, 3 the input is invalid
+(nothing sent), 2 a flag or the mapping is wrong (nothing sent), 1 other failures,
+130 interrupted.`,
 		Flags: ipexFlags(&o, &fields),
 		Action: func(c *cli.Context) error {
 			o.args, o.fields = c.Args().Slice(), fields.Value()
@@ -87,9 +96,10 @@ the login, 3 the input is invalid (nothing sent), 2 a flag or the mapping is wro
 	}
 }
 
-// ipexFlags are the flags of ipex sync: the reading flags, then the helpdesk's.
+// ipexFlags are the flags of ipex sync: the reading flags, the helpdesk's, then the
+// shrink guard's.
 func ipexFlags(o *ipexSyncOptions, fields *cli.StringSlice) []cli.Flag {
-	return append(readingFlags(&o.read),
+	return append(append(readingFlags(&o.read),
 		&cli.StringFlag{Name: "url", Destination: &o.url,
 			Usage: "the helpdesk at `URL`, such as https://acme.ipexhelpdesk.cz (default: $IPEX_URL)"},
 		&cli.StringFlag{Name: "user", Destination: &o.user,
@@ -114,7 +124,7 @@ func ipexFlags(o *ipexSyncOptions, fields *cli.StringSlice) []cli.Flag {
 			Usage: "print each batch's request (the password shown as ***redacted***) instead of sending it"},
 		formatFlag(&o.format, "print the summary as `FORMAT`: text or json (one object on stdout, for scripts)"),
 		quietFlag(&o.quiet),
-	)
+	), shrinkFlags(&o.guard, "of the requestors the last run sent as active")...)
 }
 
 // ipexPath is one value sent: a user field of the file (model) or an export's column.
@@ -149,6 +159,9 @@ func (o *ipexSyncOptions) check() error {
 		if path, _, ok := strings.Cut(o.deleted, "="); !ok || !strings.HasPrefix(path, "/") || len(path) < 2 {
 			return usageError("--deleted %q: want /PATH=VALUE, such as /IsActive=false", o.deleted)
 		}
+	}
+	if err := o.guard.checkLimit(); err != nil {
+		return err
 	}
 	return o.read.check()
 }
@@ -300,6 +313,10 @@ func runIpexSync(ctx context.Context, e env, o ipexSyncOptions) error {
 		return err
 	}
 	r, skipped := o.requestors(users, paths)
+	guard, err := o.checkShrink(e, client.BaseURL.Host, name, users)
+	if err != nil {
+		return err
+	}
 	keys, err := o.loadKeys(e, client)
 	if err != nil {
 		return err
@@ -309,6 +326,9 @@ func runIpexSync(ctx context.Context, e env, o ipexSyncOptions) error {
 		Progress: o.progress(e, live)})
 	if live {
 		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err == nil && !o.dryRun {
+		guard.remember(e)
 	}
 	return o.report(e, name, sum, skipped, len(r.send), err)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	delta "github.com/torii-convert/torii-convert/diff"
+	"github.com/torii-convert/torii-convert/internal/state"
 	"github.com/torii-convert/torii-convert/ipex/ipextest"
 )
 
@@ -49,6 +52,7 @@ func TestRunIpexSync(t *testing.T) {
 		stdout  string // a part of it
 		stderr  string // a part of it
 		noCalls bool
+		record  []string // the active requestors of the last run, if any
 	}{
 		{name: "a customIntegrationData file", opts: func(o *ipexSyncOptions) { o.args = []string{"users.json"} },
 			held:   "ada@example.com 7 /FirstName=Ada /LastName=Lovelace\ngrace@example.com grace@example.com /FirstName=Grace /LastName=Hopper",
@@ -96,6 +100,18 @@ func TestRunIpexSync(t *testing.T) {
 			code: exitUsage, stderr: "ipex sync takes one file, got 2", noCalls: true},
 		{name: "--dry-run sends nothing", opts: func(o *ipexSyncOptions) { o.args, o.dryRun = []string{"users.json"}, true },
 			stdout: "  Authorization: Basic ***redacted***\n", stderr: "dry run: users.json: 2 users in 1 request would be sent (2 new, 0 known by their keys)", noCalls: true},
+		{name: "the shrink guard: 5 of 7 active requestors gone, one of them deleted now", opts: func(o *ipexSyncOptions) { o.args = []string{"users.json"} },
+			record: shrunk, code: exitShrink, noCalls: true,
+			stderr: "active users would drop from 7 to 2: 5 of them would be gone (71.4%)\n" +
+				"  gone: a1@example.com, a2@example.com, a3@example.com, a4@example.com, edsger@example.com\n"},
+		{name: "the shrink guard: --allow-shrink", opts: func(o *ipexSyncOptions) { o.args, o.guard.allowShrink = []string{"users.json"}, true },
+			record: shrunk, held: "ada@example.com 7 /FirstName=Ada /LastName=Lovelace\ngrace@example.com grace@example.com /FirstName=Grace /LastName=Hopper",
+			stderr: "shrink guard: let through by --allow-shrink: active users would drop from 7 to 2"},
+		{name: "the shrink guard: a larger --max-shrink", opts: func(o *ipexSyncOptions) { o.args, o.guard.maxShrink = []string{"users.json"}, "75%" },
+			record: shrunk, held: "ada@example.com 7 /FirstName=Ada /LastName=Lovelace\ngrace@example.com grace@example.com /FirstName=Grace /LastName=Hopper",
+			stderr: "  active users: 7 -> 2 (5 gone, 0 new)\nshrink guard: within --max-shrink 75%,5\n"},
+		{name: "--max-shrink without a share", opts: func(o *ipexSyncOptions) { o.args, o.guard.maxShrink = []string{"users.json"}, "5" },
+			code: exitUsage, stderr: `--max-shrink "5": want a share`, noCalls: true},
 	}
 	dir := t.TempDir()
 	for name, text := range map[string]string{"roster.csv": ipexRoster, "users.json": ipexFile,
@@ -114,6 +130,9 @@ func TestRunIpexSync(t *testing.T) {
 			vars := map[string]string{"IPEX_URL": srv.URL, "IPEX_USER": ipexLogin, "IPEX_PASSWORD": ipexPassword, "XDG_STATE_HOME": t.TempDir()}
 			for k, v := range tt.env {
 				vars[k] = v
+			}
+			if tt.record != nil {
+				saveIpexRecord(t, vars, srv.URL, tt.record)
 			}
 			fe := newEnv(tt.stdin, vars, false)
 			fe.secrets = &scrubber{}
@@ -140,6 +159,27 @@ func TestRunIpexSync(t *testing.T) {
 				t.Errorf("the password is in the output:\n%s", all)
 			}
 		})
+	}
+}
+
+// shrunk is the last run's active requestors for the shrink guard's cases: ada and grace
+// are still in ipexFile, edsger is deleted in it, the others are not in it.
+var shrunk = []string{"a1@example.com", "a2@example.com", "a3@example.com", "a4@example.com", "ada@example.com", "edsger@example.com", "grace@example.com"}
+
+// saveIpexRecord writes the shrink guard's record of a last run to the helpdesk at base.
+func saveIpexRecord(t *testing.T, vars map[string]string, base string, active []string) {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := state.Path(func(k string) string { return vars[k] }, "guard", u.Host, "ipex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := delta.Record{Host: u.Host, File: "users.json", Population: delta.Population{Active: active}}
+	if err := rec.Save(path); err != nil {
+		t.Fatal(err)
 	}
 }
 
