@@ -29,12 +29,7 @@ test:
 
 # Each fuzz target for FUZZTIME; what they find is kept under testdata/fuzz as regression cases.
 fuzz:
-	@set -e; for pkg in $$(go list ./...); do \
-	  for target in $$(go test -list 'Fuzz.*' $$pkg | grep ^Fuzz); do \
-	    echo "fuzz $$pkg $$target"; \
-	    go test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME); \
-	  done; \
-	done
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 bench:
 	bench/compare.sh
