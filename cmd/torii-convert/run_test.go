@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,10 @@ func (w wantRun) check(t *testing.T, fe fakeEnv, err error) {
 	got := fe.stderr.String()
 	if err != nil {
 		got += err.Error() + "\n"
+	}
+	var ce *cmdError
+	if errors.As(err, &ce) && ce.hint != "" {
+		got += ce.hint + "\n" // printed on its own line, after the error
 	}
 	for _, s := range w.stderr {
 		if !strings.Contains(got, s) {
@@ -263,4 +268,57 @@ func TestExportErrorAtItsPlace(t *testing.T) {
 	fe := newEnv("", nil, false)
 	err := runValidate(context.Background(), fe.env, validateOptions{files: []string{path}, read: readOptions{template: "stripe"}, format: "github"})
 	wantRun{kind: kindInvalid, stdout: []string{"::error file=" + ghProperty(path) + ",line=2::a quoted field is not closed"}}.check(t, fe, err)
+}
+
+// TestRunHelpers: the commands that help rather than work, called as the command line
+// would call them.
+func TestRunHelpers(t *testing.T) {
+	sample, _ := filepath.Abs("../../testdata/samples/figma-members.csv")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		run  func(fakeEnv) error
+		want wantRun
+	}{
+		{"help convert", func(fe fakeEnv) error {
+			return runHelp(context.Background(), fe.env, helpOptions{names: []string{"convert"}})
+		},
+			wantRun{kind: none, stdout: []string{"torii-convert convert", "--template"}}},
+		{"help of a typo", func(fe fakeEnv) error {
+			return runHelp(context.Background(), fe.env, helpOptions{names: []string{"convrt"}})
+		},
+			wantRun{kind: kindUsage, stderr: []string{`unknown command "convrt"`, "did you mean convert?"}, noStdout: true}},
+		{"completion bash", func(fe fakeEnv) error {
+			return runCompletion(context.Background(), fe.env, completionOptions{args: []string{"bash"}})
+		}, wantRun{kind: none, stdout: []string{"complete"}}},
+		{"completion of a flag", func(fe fakeEnv) error {
+			return runCompletion(context.Background(), fe.env, completionOptions{complete: true, args: []string{"bash", "convert", "--templ"}})
+		}, wantRun{kind: none, stdout: []string{"--template"}}},
+		{"completion of a template", func(fe fakeEnv) error {
+			return runCompletion(context.Background(), fe.env, completionOptions{complete: true, args: []string{"bash", "convert", "--template", "goo"}})
+		}, wantRun{kind: none, stdout: []string{"google-workspace"}}},
+		{"completion for csh", func(fe fakeEnv) error {
+			return runCompletion(context.Background(), fe.env, completionOptions{args: []string{"csh"}})
+		}, wantRun{kind: kindUsage, noStdout: true}},
+		{"man", func(fe fakeEnv) error { return runMan(context.Background(), fe.env, manOptions{}) },
+			wantRun{kind: none, stdout: []string{".TH torii-convert 1", "***redacted***"}}},
+		{"man with an argument", func(fe fakeEnv) error {
+			return runMan(context.Background(), fe.env, manOptions{args: []string{"convert"}})
+		},
+			wantRun{kind: kindUsage, noStdout: true}},
+		{"templates init", func(fe fakeEnv) error {
+			return runTemplatesInit(context.Background(), fe.env, templatesInitOptions{args: []string{sample}, read: readOptions{maxErrors: 50}})
+		}, wantRun{kind: none, stdout: []string{`"name": "figma-members"`, `"email"`}}},
+		{"templates init over its export", func(fe fakeEnv) error {
+			return runTemplatesInit(context.Background(), fe.env, templatesInitOptions{args: []string{sample}, output: sample, read: readOptions{maxErrors: 50}})
+		}, wantRun{kind: kindUsage, noStdout: true}},
+		{"templates init of nothing", func(fe fakeEnv) error {
+			return runTemplatesInit(context.Background(), fe.env, templatesInitOptions{args: []string{filepath.Join(dir, "none.csv")}, read: readOptions{maxErrors: 50}})
+		}, wantRun{kind: kindFailure, noStdout: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fe := newEnv("", nil, false)
+			tc.want.check(t, fe, tc.run(fe))
+		})
+	}
 }
