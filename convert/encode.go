@@ -245,7 +245,7 @@ func (c *conversion) licenses() []schema.License {
 		u := p.user(i)
 		for k := 0; k < u.held.len(); k++ {
 			m := u.held.at(k)
-			out[m.license].Users = append(out[m.license].Users, schema.LicenseUser{Email: u.email(), LicenseStatus: m.state.text(u)})
+			out[m.license].Users = append(out[m.license].Users, schema.LicenseUser{Email: p.email(u), LicenseStatus: m.state.text(u)})
 		}
 	}
 	cat := catalog(c.opts.Template, c.opts.Prices)

@@ -3,6 +3,7 @@ package convert
 import (
 	"hash/maphash"
 	"strings"
+	"unsafe"
 
 	"github.com/torii-convert/torii-convert/schema"
 )
@@ -18,6 +19,7 @@ type people struct {
 	seed     maphash.Seed
 	blocks   [][]person // users in blocks, so growing never copies them
 	n        int
+	own      arena    // the users' own values
 	licenses []string // license names, in the order first seen
 	licIndex map[string]int32
 	roles    [][]string       // the distinct role lists
@@ -35,9 +37,9 @@ const blockSize = 4096
 // person is one merged user, kept small and nearly free of pointers: exports have
 // millions of rows, and the garbage collector visits every pointer of every user.
 type person struct {
-	own            string // email, id, first and last name, one after another
-	idAt, firstAt  uint32 // where the id and the first name start in own
-	lastAt         uint32
+	chunk, at      uint32 // where the user's own values are in people.own
+	idAt, firstAt  uint32 // email, id, first and last name, one after another
+	lastAt, end    uint32
 	ext, lastUsed  int32 // indexes into people.values; -1 for none
 	roles          int32 // index into people.roles; -1 for none
 	status         int8  // statusRank
@@ -45,20 +47,50 @@ type person struct {
 	held           memberships
 }
 
-func (u *person) email() string { return u.own[:u.idAt] }
-func (u *person) id() string    { return u.own[u.idAt:u.firstAt] }
-func (u *person) first() string { return u.own[u.firstAt:u.lastAt] }
-func (u *person) last() string  { return u.own[u.lastAt:] }
+func (p *people) email(u *person) string { return p.own.str(u.chunk, u.at, u.idAt) }
+func (p *people) id(u *person) string    { return p.own.str(u.chunk, u.idAt, u.firstAt) }
+func (p *people) first(u *person) string { return p.own.str(u.chunk, u.firstAt, u.lastAt) }
+func (p *people) last(u *person) string  { return p.own.str(u.chunk, u.lastAt, u.end) }
 
-// setOwn stores the user's own values in one allocation, so the row they came from can be
+// setOwn stores the user's own values in the arena, so the row they came from can be
 // freed.
-func (u *person) setOwn(email, id, first, last string) {
-	b := make([]byte, 0, len(email)+len(id)+len(first)+len(last))
-	b = append(append(append(append(b, email...), id...), first...), last...)
-	u.own = string(b)
-	u.idAt = uint32(len(email))
+func (p *people) setOwn(u *person, email, id, first, last string) {
+	u.chunk, u.at = p.own.add(email, id, first, last)
+	u.idAt = u.at + uint32(len(email))
 	u.firstAt = u.idAt + uint32(len(id))
 	u.lastAt = u.firstAt + uint32(len(first))
+	u.end = u.lastAt + uint32(len(last))
+}
+
+// arena keeps strings back to back in chunks that are never moved nor changed once
+// written, so that a million users' values take a few allocations rather than one each,
+// and read back as strings without a copy.
+type arena struct{ chunks [][]byte }
+
+const chunkSize = 64 << 10
+
+// add appends the strings, one after another, and returns where they start.
+func (a *arena) add(email, id, first, last string) (chunk, at uint32) {
+	n := len(email) + len(id) + len(first) + len(last)
+	k := len(a.chunks) - 1
+	if k < 0 || cap(a.chunks[k])-len(a.chunks[k]) < n {
+		a.chunks = append(a.chunks, make([]byte, 0, max(n, chunkSize)))
+		k++
+	}
+	b := a.chunks[k]
+	at = uint32(len(b))
+	a.chunks[k] = append(append(append(append(b, email...), id...), first...), last...)
+	return uint32(k), at
+}
+
+// str returns the bytes from..to of a chunk as a string. The bytes are never written
+// again (add only appends past them, within the capacity), so sharing them is safe.
+func (a *arena) str(chunk, from, to uint32) string {
+	if from == to {
+		return ""
+	}
+	b := a.chunks[chunk][from:to]
+	return unsafe.String(&b[0], len(b))
 }
 
 // memberships holds a user's licenses; most users hold one, which needs no allocation.
@@ -133,7 +165,7 @@ func (p *people) find(email string) (int32, uint64, bool) {
 	if !ok {
 		return 0, h, false
 	}
-	if p.user(int(i)).email() == email {
+	if p.email(p.user(int(i))) == email {
 		return i, h, true
 	}
 	i, ok = p.clashes[email]
@@ -155,7 +187,7 @@ func (p *people) len() int { return p.n }
 // view returns the i-th user in the shape of the file.
 func (p *people) view(i int) schema.User {
 	u := p.user(i)
-	v := schema.User{ID: u.id(), Email: u.email(), FirstName: u.first(), LastName: u.last(),
+	v := schema.User{ID: p.id(u), Email: p.email(u), FirstName: p.first(u), LastName: p.last(u),
 		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}
 	if u.roles >= 0 {
 		v.Roles = p.roles[u.roles]
@@ -175,12 +207,12 @@ func (p *people) add(r *record, line int) {
 		u := p.user(int(i))
 		*u = person{line: int32(line), emailCol: int32(r.emailCol), status: statusRank(r.status),
 			ext: p.share(r.ext), lastUsed: p.share(r.lastUsed), roles: p.roleList(r.roles)}
-		u.setOwn(r.email, r.id, r.first, r.last)
+		p.setOwn(u, r.email, r.id, r.first, r.last)
 		for _, v := range r.columns {
 			p.extras = append(p.extras, p.share(v))
 		}
 		if _, taken := p.byHash[h]; taken {
-			p.clashes[u.email()] = i
+			p.clashes[p.email(u)] = i
 		} else {
 			p.byHash[h] = i
 		}
@@ -223,15 +255,15 @@ func (p *people) give(u *person, h held) {
 // are united and the latest date is kept.
 func (p *people) merge(i int32, r *record) {
 	u := p.user(int(i))
-	id, first, last := u.id(), u.first(), u.last()
+	id, first, last := p.id(u), p.first(u), p.last(u)
 	if id == "" && r.id != "" {
 		id = r.id
 	}
 	if first == "" && last == "" {
 		first, last = r.first, r.last
 	}
-	if id != u.id() || first != u.first() || last != u.last() {
-		u.setOwn(u.email(), id, first, last)
+	if id != p.id(u) || first != p.first(u) || last != p.last(u) {
+		p.setOwn(u, p.email(u), id, first, last)
 	}
 	if rank := statusRank(r.status); rank > u.status {
 		u.status = rank
