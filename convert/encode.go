@@ -234,7 +234,7 @@ func (c *conversion) licenses() []schema.License {
 	for i := 0; i < p.len(); i++ {
 		u := p.user(i)
 		for k := 0; k < u.held.len(); k++ {
-			holders[u.held.at(k).license]++
+			holders[p.held(u, k).license]++
 		}
 	}
 	for i, name := range p.licenses {
@@ -244,7 +244,7 @@ func (c *conversion) licenses() []schema.License {
 	for i := 0; i < p.len(); i++ {
 		u := p.user(i)
 		for k := 0; k < u.held.len(); k++ {
-			m := u.held.at(k)
+			m := p.held(u, k)
 			out[m.license].Users = append(out[m.license].Users, schema.LicenseUser{Email: p.email(u), LicenseStatus: m.state.text(u)})
 		}
 	}

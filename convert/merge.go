@@ -19,8 +19,9 @@ type people struct {
 	seed     maphash.Seed
 	blocks   [][]person // users in blocks, so growing never copies them
 	n        int
-	own      arena    // the users' own values
-	licenses []string // license names, in the order first seen
+	own      arena          // the users' own values
+	more     [][]membership // the licenses of users who hold more than one, past the first
+	licenses []string       // license names, in the order first seen
 	licIndex map[string]int32
 	roles    [][]string       // the distinct role lists
 	roleIdx  map[string]int32 // role list, joined by NULs, to its index in roles
@@ -94,9 +95,11 @@ func (a *arena) str(chunk, from, to uint32) string {
 }
 
 // memberships holds a user's licenses; most users hold one, which needs no allocation.
+// The others are in people.more, so that a person holds no pointer for the garbage
+// collector to visit.
 type memberships struct {
 	one  membership
-	more *[]membership
+	more int32 // 1 + the index of the user's other licenses in people.more; 0 for none
 	n    int32
 }
 
@@ -109,32 +112,34 @@ type membership struct {
 
 func (m *memberships) len() int { return int(m.n) }
 
-func (m *memberships) at(i int) *membership {
-	if i == 0 {
-		return &m.one
+// held returns the k-th license of a user.
+func (p *people) held(u *person, k int) *membership {
+	if k == 0 {
+		return &u.held.one
 	}
-	return &(*m.more)[i-1]
+	return &p.more[u.held.more-1][k-1]
 }
 
-// remove drops the k-th membership.
-func (m *memberships) remove(k int) {
-	last := m.at(m.len() - 1)
-	*m.at(k) = *last
-	if m.n--; m.n > 1 {
-		*m.more = (*m.more)[:m.n-1]
-	} else {
-		m.more = nil
+// drop removes the k-th license of a user.
+func (p *people) drop(u *person, k int) {
+	*p.held(u, k) = *p.held(u, u.held.len()-1)
+	if u.held.n--; u.held.n > 0 {
+		at := u.held.more - 1
+		p.more[at] = p.more[at][:u.held.n-1]
 	}
 }
 
-func (m *memberships) add(x membership) {
-	switch m.n {
-	case 0:
+// hold adds a license to a user.
+func (p *people) hold(u *person, x membership) {
+	m := &u.held
+	switch {
+	case m.n == 0:
 		m.one = x
-	case 1:
-		m.more = &[]membership{x}
+	case m.more == 0:
+		p.more = append(p.more, []membership{x})
+		m.more = int32(len(p.more))
 	default:
-		*m.more = append(*m.more, x)
+		p.more[m.more-1] = append(p.more[m.more-1], x)
 	}
 	m.n++
 }
@@ -231,24 +236,24 @@ func (p *people) add(r *record, line int) {
 // same rule.
 func (p *people) give(u *person, h held) {
 	for k := 0; k < u.held.len(); k++ {
-		m := u.held.at(k)
+		m := p.held(u, k)
 		if m.rule != h.rule || m.fallback == h.fallback {
 			continue
 		}
 		if h.fallback {
 			return
 		}
-		u.held.remove(k)
+		p.drop(u, k)
 		k--
 	}
 	l := p.license(h.name)
 	for k := 0; k < u.held.len(); k++ {
-		if m := u.held.at(k); m.license == l {
+		if m := p.held(u, k); m.license == l {
 			m.state = max(m.state, h.status)
 			return
 		}
 	}
-	u.held.add(membership{license: l, state: h.status, rule: h.rule, fallback: h.fallback})
+	p.hold(u, membership{license: l, state: h.status, rule: h.rule, fallback: h.fallback})
 }
 
 // merge adds a later row of a user: first values stay, active wins over deleted, roles
