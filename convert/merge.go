@@ -34,8 +34,8 @@ type people struct {
 
 const blockSize = 4096
 
-// person is one merged user, kept small and nearly free of pointers: exports have
-// millions of rows, and the garbage collector visits every pointer of every user.
+// person is one merged user, kept small and free of pointers: exports have millions of
+// rows, and the garbage collector would visit every pointer of every user.
 type person struct {
 	chunk, at      uint32 // where the user's own values are in people.own
 	idAt, firstAt  uint32 // email, id, first and last name, one after another
