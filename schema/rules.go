@@ -77,11 +77,9 @@ func (r *Rules) Problems() []Problem {
 	return out
 }
 
-// Email checks that the email of the user at index i of the users is no other user's.
-// Holders needs every user's email given to Email first.
-func (r *Rules) Email(email string, i int, where Where) { r.email([]byte(email), i, where) }
-
-// email is Email of the bytes a scanner read, which it does not keep.
+// email checks that the email of the user at index i of the users, as the bytes a
+// scanner read (which it does not keep), is no other user's. holder needs every user's
+// email given to email first.
 func (r *Rules) email(email []byte, i int, where Where) {
 	key := lower(email)
 	if first, slot, h := r.emails.find(key); first != nil {
@@ -123,15 +121,6 @@ func (r *Rules) License(name string, price *float64, i int, where Where) {
 			r.add(Warning, at.With(Key("pricePerUser")), where, "zero-price",
 				fmt.Sprintf("is 0 for %s, which looks like a paid license; leave pricePerUser out if the price is not known", text.Quote(name)))
 		}
-	}
-}
-
-// Holders checks the users of the license at index i: each is one of the users, and
-// holds the license once.
-func (r *Rules) Holders(name string, holders []LicenseUser, i int, where Where) {
-	clear(r.early)
-	for k, h := range holders {
-		r.holder(name, []byte(h.Email), i, k, where)
 	}
 }
 
