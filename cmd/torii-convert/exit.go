@@ -99,52 +99,44 @@ func (r *reported) Error() string { return r.err.Error() }
 func (r *reported) Unwrap() error { return r.err }
 
 // kindOf tells what kind of failure an error is.
-func kindOf(err error) kind {
-	var ce *cmdError
-	var conv *convert.Error
-	var te *torii.Error
-	var ie *ipex.Error
-	switch {
-	case errors.As(err, &ce):
-		return ce.kind
-	case errors.As(err, &te):
-		return map[torii.Kind]kind{torii.Failed: kindFailure, torii.Auth: kindAuth, torii.Busy: kindBusy, torii.Canceled: kindInterrupted}[te.Kind]
-	case errors.As(err, &ie):
-		return map[ipex.Kind]kind{ipex.Failed: kindFailure, ipex.Auth: kindAuth, ipex.Canceled: kindInterrupted}[ie.Kind]
-	case errors.Is(err, context.Canceled):
-		return kindInterrupted
-	case errors.As(err, &conv):
-		return map[convert.Kind]kind{convert.Read: kindFailure, convert.Usage: kindUsage, convert.Data: kindInvalid}[conv.Kind]
-	}
-	return kindFailure
-}
+func kindOf(err error) kind { return classify(err).kind }
 
-// describe gives an error that ended a run its kind and wording. ctx tells an
-// interruption from a failure that merely followed it.
-func describe(ctx context.Context, err error) *cmdError {
-	x := &cmdError{kind: kindOf(err), msg: err.Error()}
+// classify gives an error its kind, wording and hint: one switch over the errors the
+// lower packages return, each of which says what it is.
+func classify(err error) *cmdError {
+	x := &cmdError{kind: kindFailure, msg: err.Error()}
 	var ce *cmdError
 	var conv *convert.Error
 	var te *torii.Error
 	var ie *ipex.Error
 	switch {
 	case errors.As(err, &ce):
-		x = ce
+		return ce
 	case errors.As(err, &te):
+		x.kind = map[torii.Kind]kind{torii.Failed: kindFailure, torii.Auth: kindAuth, torii.Busy: kindBusy, torii.Canceled: kindInterrupted}[te.Kind]
 		x.hint = te.Hint
 		if te.Kind == torii.Canceled {
 			x.msg = "interrupted while " + te.Step
 		}
 	case errors.As(err, &ie):
+		x.kind = map[ipex.Kind]kind{ipex.Failed: kindFailure, ipex.Auth: kindAuth, ipex.Canceled: kindInterrupted}[ie.Kind]
 		x.hint = ie.Hint
 	case errors.Is(err, context.Canceled):
-		x.msg = "interrupted"
+		x.kind, x.msg = kindInterrupted, "interrupted"
 		if step := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error()); step != err.Error() {
 			x.msg += " while " + step
 		}
 	case errors.As(err, &conv):
+		x.kind = map[convert.Kind]kind{convert.Read: kindFailure, convert.Usage: kindUsage, convert.Data: kindInvalid}[conv.Kind]
 		x.hint = joinHints(conv.Hint, optionHint[conv.Option])
 	}
+	return x
+}
+
+// describe gives an error that ended a run its kind and wording. ctx tells an
+// interruption from a failure that merely followed it.
+func describe(ctx context.Context, err error) *cmdError {
+	x := classify(err)
 	if x.kind == kindFailure && ctx.Err() != nil {
 		return &cmdError{kind: kindInterrupted, msg: "interrupted: " + x.msg}
 	}
