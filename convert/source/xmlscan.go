@@ -29,6 +29,8 @@ type xmlScanner struct {
 	end        bool   // </name>
 	empty      bool   // <name/>
 	text       []byte // text collected since the last reset
+	list       []xmlAttr
+	split      bool // list holds the attributes
 }
 
 var (
@@ -192,9 +194,114 @@ func (x *xmlScanner) until(end string, keep bool) ([]byte, error) {
 	}
 }
 
-// readTag reads the tag after a <, up to the > that no attribute's quotes hold, in place
-// in the buffer. Tags are short: a loop over their bytes beats searching them.
+// readTag reads the tag after a <, in place in the buffer: its name, its attributes,
+// and whether it ends an element or is empty.
 func (x *xmlScanner) readTag() error {
+	if x.quickTag() {
+		return nil
+	}
+	return x.slowTag()
+}
+
+// quickTag reads a well-formed tag that the buffer holds whole, in one pass that splits
+// its attributes as well; it reads nothing and reports false on anything else, which
+// slowTag reads, to the same result.
+func (x *xmlScanner) quickTag() bool {
+	b := x.buf[x.head:x.tail]
+	i, end, empty := 0, false, false
+	if len(b) > 0 && b[0] == '/' {
+		end, i = true, 1
+	}
+	start := i
+	for ; ; i++ {
+		for i < len(b) && tagClass[b[i]] == 0 {
+			i++
+		}
+		if i == len(b) {
+			return false
+		}
+		if b[i] != ':' {
+			break
+		}
+		start = i + 1
+	}
+	name, nameEnd := b[start:i], i
+	x.list = x.list[:0]
+	for {
+		if i == len(b) {
+			return false
+		}
+		switch c := b[i]; {
+		case c == '>':
+		case c == '/':
+			if i+1 == len(b) || b[i+1] != '>' {
+				return false
+			}
+			empty = true
+		case isXMLSpace(c):
+			i++
+			continue
+		default:
+			if i == nameEnd {
+				return false // the name runs into what slowTag would read as part of it
+			}
+			// An attribute: name="value" or name='value', with no space around =.
+			ks := i
+			for ; ; i++ {
+				for i < len(b) && tagClass[b[i]] == 0 {
+					i++
+				}
+				if i == len(b) || b[i] != ':' {
+					break
+				}
+				ks = i + 1
+			}
+			if i+1 >= len(b) || b[i] != '=' || b[i+1] != '"' && b[i+1] != '\'' {
+				return false
+			}
+			key, q := b[ks:i], b[i+1]
+			i += 2
+			vs := i
+			for i < len(b) && b[i] != q {
+				i++
+			}
+			if i == len(b) {
+				return false
+			}
+			x.list = append(x.list, xmlAttr{key, b[vs:i]})
+			i++
+			continue
+		}
+		break
+	}
+	n := i + 1
+	if empty {
+		n++
+	}
+	if n > maxTagBytes {
+		return false
+	}
+	attrsEnd := i
+	x.name, x.attrs, x.end, x.empty, x.split = name, b[nameEnd:attrsEnd], end, empty, true
+	x.head += n
+	return true
+}
+
+// tagClass marks the bytes that end a name in quickTag: all but those of plain names.
+var tagClass = func() (t [256]uint8) {
+	for _, c := range " \t\r\n>/=\"':" {
+		t[c] = 1
+	}
+	return t
+}()
+
+// xmlAttr is one attribute of a tag: its name without prefix, and its raw value.
+type xmlAttr struct{ key, val []byte }
+
+// slowTag reads the tag after a <, up to the > that no attribute's quotes hold, in place
+// in the buffer, filling it as needed. Tags are short: a loop over their bytes beats
+// searching them.
+func (x *xmlScanner) slowTag() error {
 	var q byte // the quote of the attribute value the tag is in, if any
 	n := 0     // bytes of the tag read so far, their quotes followed
 	for {
@@ -240,7 +347,7 @@ found:
 	for i < len(t) && !isXMLSpace(t[i]) {
 		i++
 	}
-	x.name, x.attrs = t[:i], t[i:]
+	x.name, x.attrs, x.split = t[:i], t[i:], false
 	if j := bytes.LastIndexByte(x.name, ':'); j >= 0 {
 		x.name = x.name[j+1:]
 	}
@@ -258,16 +365,29 @@ func (x *xmlScanner) is(name string) bool { return string(x.name) == name }
 
 // attr returns the raw value of the attribute with the given (unprefixed) name.
 func (x *xmlScanner) attr(name string) ([]byte, bool) {
-	for a := x.attrs; ; {
-		key, val, rest, ok := nextAttr(a)
-		if !ok {
-			return nil, false
+	for _, a := range x.attrList() {
+		if string(a.key) == name {
+			return a.val, true
 		}
-		if string(key) == name {
-			return val, true
-		}
-		a = rest
 	}
+	return nil, false
+}
+
+// attrList returns the current tag's attributes, up to the first that is not one.
+func (x *xmlScanner) attrList() []xmlAttr {
+	if !x.split {
+		x.list = x.list[:0]
+		for a := x.attrs; ; {
+			key, val, rest, ok := nextAttr(a)
+			if !ok {
+				break
+			}
+			x.list = append(x.list, xmlAttr{key, val})
+			a = rest
+		}
+		x.split = true
+	}
+	return x.list
 }
 
 // nextAttr splits the first attribute off a tag's attributes: its name without prefix,
