@@ -1,6 +1,11 @@
 package source
 
-import "testing"
+import (
+	"math"
+	"strconv"
+	"testing"
+	"time"
+)
 
 func TestPlainNumber(t *testing.T) {
 	for in, want := range map[string]string{
@@ -52,4 +57,52 @@ func TestSerialTime(t *testing.T) {
 			t.Errorf("%v (1904: %v): got %q, want %q", tc.v, tc.d1904, got, tc.want)
 		}
 	}
+}
+
+// TestSerialTimeEveryDay holds appendSerialTime, which counts days itself, to package
+// time: every day of the first ten years and every 97th after, to the end, in both date
+// systems, at midnight and at times that round up to the next second and to the next day.
+func TestSerialTimeEveryDay(t *testing.T) {
+	for day := 0; day <= 2958466; day++ {
+		if day > 3700 && day%97 != 0 {
+			continue
+		}
+		for _, frac := range []float64{0, 0.5, 0.999994, 0.9999999, 1.0 / 3} {
+			v := float64(day) + frac
+			for _, d1904 := range []bool{false, true} {
+				for _, f := range []cellFormat{fmtDate, fmtTime} {
+					if got, want := serialTime(v, d1904, f), timeSerial(v, d1904, f); got != want {
+						t.Fatalf("%v (1904: %v, format %v): got %q, want %q", v, d1904, f, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// timeSerial is serialTime through package time, as it was written first.
+func timeSerial(v float64, date1904 bool, f cellFormat) string {
+	if v > 2958466 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	days := math.Floor(v)
+	secs := math.Round((v - days) * 86400)
+	if secs >= 86400 {
+		days, secs = days+1, 0
+	}
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	switch {
+	case date1904:
+		epoch = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	case days < 61:
+		epoch = epoch.AddDate(0, 0, 1)
+	}
+	t := epoch.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second)
+	switch {
+	case f == fmtTime && days == 0:
+		return t.Format("15:04:05")
+	case secs == 0:
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01-02T15:04:05")
 }

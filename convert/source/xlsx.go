@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // XLSX is read straight from the zip: the workbook, its relationships and styles through
@@ -520,6 +521,8 @@ type sharedStrings struct {
 	ends   []uint32 // where each string ends in the whole text
 	size   uint32   // of the whole text
 	cur    strings.Builder
+	// invalid: some string is not UTF-8; when none is, cells need not check theirs.
+	invalid bool
 }
 
 // sstChunk is the most text of a chunk, unless one string is longer.
@@ -527,6 +530,9 @@ const sstChunk = 4 << 20
 
 // add appends a string to the table.
 func (t *sharedStrings) add(s []byte) {
+	if !t.invalid && !utf8.Valid(s) {
+		t.invalid = true
+	}
 	if len(s) > 0 {
 		if t.cur.Len() > 0 && t.cur.Len()+len(s) > sstChunk {
 			t.done()

@@ -259,7 +259,7 @@ func (x *xmlScanner) quickTag() bool {
 			if i+1 >= len(b) || b[i] != '=' || b[i+1] != '"' && b[i+1] != '\'' {
 				return false
 			}
-			key, q := b[ks:i], b[i+1]
+			ke, q := i, b[i+1]
 			i += 2
 			vs := i
 			for i < len(b) && b[i] != q {
@@ -268,7 +268,7 @@ func (x *xmlScanner) quickTag() bool {
 			if i == len(b) {
 				return false
 			}
-			x.list = append(x.list, xmlAttr{key, b[vs:i]})
+			x.list = append(x.list, xmlAttr{int32(ks - nameEnd), int32(ke - nameEnd), int32(vs - nameEnd), int32(i - nameEnd)})
 			i++
 			continue
 		}
@@ -295,8 +295,10 @@ var tagClass = func() (t [256]uint8) {
 	return t
 }()
 
-// xmlAttr is one attribute of a tag: its name without prefix, and its raw value.
-type xmlAttr struct{ key, val []byte }
+// xmlAttr is where one attribute of a tag is in its attributes (x.attrs): its name
+// without prefix, attrs[ks:ke], and its raw value, attrs[vs:ve]. Offsets rather than
+// slices: they cost no write barrier.
+type xmlAttr struct{ ks, ke, vs, ve int32 }
 
 // slowTag reads the tag after a <, up to the > that no attribute's quotes hold, in place
 // in the buffer, filling it as needed. Tags are short: a loop over their bytes beats
@@ -366,35 +368,38 @@ func (x *xmlScanner) is(name string) bool { return string(x.name) == name }
 // attr returns the raw value of the attribute with the given (unprefixed) name.
 func (x *xmlScanner) attr(name string) ([]byte, bool) {
 	for _, a := range x.attrList() {
-		if string(a.key) == name {
-			return a.val, true
+		if string(x.key(a)) == name {
+			return x.val(a), true
 		}
 	}
 	return nil, false
 }
 
+// key and val are the name and the raw value of one of the current tag's attributes.
+func (x *xmlScanner) key(a xmlAttr) []byte { return x.attrs[a.ks:a.ke] }
+func (x *xmlScanner) val(a xmlAttr) []byte { return x.attrs[a.vs:a.ve] }
+
 // attrList returns the current tag's attributes, up to the first that is not one.
 func (x *xmlScanner) attrList() []xmlAttr {
 	if !x.split {
 		x.list = x.list[:0]
-		for a := x.attrs; ; {
-			key, val, rest, ok := nextAttr(a)
+		for at := 0; ; {
+			a, ok := nextAttr(x.attrs, at)
 			if !ok {
 				break
 			}
-			x.list = append(x.list, xmlAttr{key, val})
-			a = rest
+			x.list = append(x.list, a)
+			at = int(a.ve) + 1
 		}
 		x.split = true
 	}
 	return x.list
 }
 
-// nextAttr splits the first attribute off a tag's attributes: its name without prefix,
-// its raw value, and the attributes after it; ok is false when none is left, or what is
-// left is not an attribute.
-func nextAttr(a []byte) (key, val, rest []byte, ok bool) {
-	i := 0
+// nextAttr reads the attribute at or after from in a tag's attributes; ok is false when
+// none is left, or what is left is not an attribute.
+func nextAttr(a []byte, from int) (_ xmlAttr, ok bool) {
+	i := from
 	for i < len(a) && isXMLSpace(a[i]) {
 		i++
 	}
@@ -405,28 +410,28 @@ func nextAttr(a []byte) (key, val, rest []byte, ok bool) {
 		}
 	}
 	if i == len(a) {
-		return nil, nil, nil, false
+		return xmlAttr{}, false
 	}
-	key = a[start:i]
+	ks, ke := start, i
 	if colon >= 0 {
-		key = a[colon+1 : i]
+		ks = colon + 1
 	}
-	for len(key) > 0 && isXMLSpace(key[len(key)-1]) {
-		key = key[:len(key)-1]
+	for ke > ks && isXMLSpace(a[ke-1]) {
+		ke--
 	}
 	for i++; i < len(a) && isXMLSpace(a[i]); i++ {
 	}
 	if i == len(a) || a[i] != '"' && a[i] != '\'' {
-		return nil, nil, nil, false
+		return xmlAttr{}, false
 	}
 	q := a[i]
 	i++
 	for j := i; j < len(a); j++ {
 		if a[j] == q {
-			return key, a[i:j], a[j+1:], true
+			return xmlAttr{int32(ks), int32(ke), int32(i), int32(j)}, true
 		}
 	}
-	return nil, nil, nil, false
+	return xmlAttr{}, false
 }
 
 // unfinished returns how many bytes at the end of some text may be the start of a

@@ -13,6 +13,7 @@ import (
 )
 
 var xmlSeeds = []string{
+	`<sheetData><row r="2"><c r="A2" s="1"><v>45348.5</v></c><c r="C2" t="s"><v>1</v></c><c r="D2" t="inlineStr"><is><t>_x0041_ Ã©</t></is></c><c r="E2"/></row></sheetData>`,
 	`<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b</t></is></c><c r="B1"><v>1</v></c></row></sheetData></worksheet>`,
 	`<x:sheetData><x:row><x:c t="s"><x:v>0</x:v></x:c></x:row></x:sheetData>`,
 	`<sheetData><row><c t="str"><f>A1</f><v><![CDATA[x<y]]></v></c><!-- > --></row>`,
@@ -21,23 +22,20 @@ var xmlSeeds = []string{
 
 // FuzzXMLScanner holds the scanner to encoding/xml: on any text encoding/xml reads as
 // well-formed, the scanner must see the same elements, with the same text between them.
-// On any bytes at all, reading them as a sheet must end, with rows or an error.
+// On any bytes at all, reading them as a sheet must end, with rows or an error, and
+// the same read whole as byte by byte: the buffer then never holds a whole tag, so
+// that the quick paths (quickTag, quickCell, quickValue) are held to the slow ones.
 func FuzzXMLScanner(f *testing.F) {
 	for _, s := range xmlSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := &xlsxSource{file: "f.xlsx", sheet: "S", x: newXMLScanner(bytes.NewReader(data))}
-		s.sst.add([]byte("shared"))
-		s.sst.done()
-		rows := 0
-		for ; rows < 10000; rows++ {
-			if _, err := s.nextCells(); err != nil {
-				break
-			}
-		}
-		if rows == 10000 {
+		rows := sheetRows(bytes.NewReader(data))
+		if len(rows) > 10000 {
 			t.Fatalf("more than 10000 rows from %d bytes", len(data))
+		}
+		if slow := sheetRows(iotest.OneByteReader(bytes.NewReader(data))); !reflect.DeepEqual(rows, slow) {
+			t.Fatalf("%q\nread whole: %q\nbyte by byte: %q", data, rows, slow)
 		}
 		// The scanner keeps tags in its buffer: it must see the same however the bytes come.
 		whole, oneByOne := scannerSteps(bytes.NewReader(data)), scannerSteps(iotest.OneByteReader(bytes.NewReader(data)))
@@ -52,6 +50,25 @@ func FuzzXMLScanner(f *testing.F) {
 			t.Fatalf("%q\n got %q\nwant %q", data, got, want)
 		}
 	})
+}
+
+// sheetRows reads a sheet's part, its columns 1 and 3 in full, and lists its rows
+// (up to 10,001) and how the reading ended.
+func sheetRows(r io.Reader) []string {
+	s := &xlsxSource{file: "f.xlsx", sheet: "S", x: newXMLScanner(r), want: []bool{true, false, true},
+		styles: []cellFormat{fmtNumber, fmtDate, fmtTime}}
+	s.sst.add([]byte("shared"))
+	s.sst.add([]byte("\xff"))
+	s.sst.done()
+	var rows []string
+	for len(rows) <= 10000 {
+		cells, err := s.nextCells()
+		if err != nil {
+			return append(rows, err.Error())
+		}
+		rows = append(rows, fmt.Sprintf("%d %q", s.row, cells))
+	}
+	return rows
 }
 
 // xmlTags lists the start and end tags of well-formed XML, each after the text before
