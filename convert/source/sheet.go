@@ -328,7 +328,18 @@ func (s *xlsxSource) quickValue() error {
 	default:
 		return nil
 	}
-	i, plain := n, true
+	i, plain := plainText(b, n)
+	if i == len(b) || b[i] != '<' || len(b)-i < len(closing) || string(b[i:i+len(closing)]) != closing || i-n > MaxRowBytes {
+		return nil
+	}
+	x.head += i + len(closing)
+	return s.endCell(b[n:i], plain)
+}
+
+// plainText reads text in b from start up to a tag, a reference or a CR, and tells where
+// it stops and whether the text is plain.
+func plainText(b []byte, start int) (end int, plain bool) {
+	i, plain := start, true
 	for ; i < len(b); i++ {
 		if k := textClass[b[i]]; k != 0 {
 			if k == textEnd {
@@ -337,11 +348,7 @@ func (s *xlsxSource) quickValue() error {
 			plain = false
 		}
 	}
-	if i == len(b) || b[i] != '<' || len(b)-i < len(closing) || string(b[i:i+len(closing)]) != closing || i-n > MaxRowBytes {
-		return nil
-	}
-	x.head += i + len(closing)
-	return s.endCell(b[n:i], plain)
+	return i, plain
 }
 
 // textClass sorts the bytes of the text quickValue reads: those that end what it can

@@ -482,7 +482,12 @@ func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 	defer rc.Close()
 	in := inflate(rc)
 	defer in.stop()
-	x := newXMLScanner(in)
+	return s.scanSharedStrings(in)
+}
+
+// scanSharedStrings reads the table of shared strings from its part's XML.
+func (s *xlsxSource) scanSharedStrings(r io.Reader) error {
+	x := newXMLScanner(r)
 	var (
 		runs    textRuns
 		collect bool
@@ -501,14 +506,57 @@ func (s *xlsxSource) readSharedStrings(f *zip.File) error {
 			continue
 		}
 		runs = textRuns{in: !x.end && !x.empty}
-		if x.end || x.empty {
-			if len(s.sst.ends) == maxStrings || int(s.sst.size)+len(x.text) > maxStringsText {
-				return s.limitError(fmt.Sprintf("reading %s: its shared-string table holds more than %s strings or %s of text", s.file, thousands(maxStrings), megabytes(maxStringsText)))
+		if runs.in {
+			x.text = x.text[:0]
+			if text, plain, ok := quickString(x); ok {
+				if err := s.addString(text, plain); err != nil {
+					return err
+				}
+				runs, collect = textRuns{}, false
 			}
-			s.sst.add(unescapeOOXML(x.text))
+			continue
+		}
+		if err := s.addString(x.text, false); err != nil {
+			return err
 		}
 		x.text = x.text[:0]
 	}
+}
+
+// addString adds a string to the table of shared strings, within its limits.
+func (s *xlsxSource) addString(text []byte, plain bool) error {
+	if len(s.sst.ends) == maxStrings || int(s.sst.size)+len(text) > maxStringsText {
+		return s.limitError(fmt.Sprintf("reading %s: its shared-string table holds more than %s strings or %s of text", s.file, thousands(maxStrings), megabytes(maxStringsText)))
+	}
+	if !plain {
+		text = unescapeOOXML(text)
+	}
+	s.sst.add(text)
+	return nil
+}
+
+// quickString reads the rest of a shared string just begun straight from the scanner's
+// buffer, when it is written the common way, <t>text</t></si> (or <t xml:space=
+// "preserve">), its text plain as quickValue reads it; ok is false, and nothing read,
+// on anything else.
+func quickString(x *xmlScanner) (text []byte, plain, ok bool) {
+	b := x.buf[x.head:x.tail]
+	var n int
+	switch {
+	case len(b) > 3 && b[0] == '<' && b[1] == 't' && b[2] == '>':
+		n = 3
+	case bytes.HasPrefix(b, []byte(`<t xml:space="preserve">`)):
+		n = len(`<t xml:space="preserve">`)
+	default:
+		return nil, false, false
+	}
+	i, plain := plainText(b, n)
+	const closing = "</t></si>"
+	if i == len(b) || b[i] != '<' || len(b)-i < len(closing) || string(b[i:i+len(closing)]) != closing || i-n > MaxRowBytes {
+		return nil, false, false
+	}
+	x.head += i + len(closing)
+	return b[n:i], plain, true
 }
 
 // sharedStrings is a workbook's table of shared strings: their text, and where each string

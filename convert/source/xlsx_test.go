@@ -2,6 +2,7 @@ package source
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -231,4 +233,38 @@ func TestSharedStringChunks(t *testing.T) {
 	if _, ok := st.get(len(want)); ok {
 		t.Errorf("string %d found", len(want))
 	}
+}
+
+// FuzzSharedStrings reads any bytes as a table of shared strings, whole and byte by
+// byte, and wants the same strings and error: byte by byte the buffer never holds a
+// whole string, so that quickString is held to the tags read one by one.
+func FuzzSharedStrings(f *testing.F) {
+	for _, s := range []string{
+		`<sst><si><t>a</t></si><si><t xml:space="preserve"> b </t></si><si><r><t>c</t></r><r><t>d</t></r></si><si/></sst>`,
+		`<sst><si><t>_x0041_&amp;` + "\xc3\xa9\r\n" + `</t><rPh><t>x</t></rPh></si><si><t>e</t></si></sst>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		whole, oneByOne := tableOf(bytes.NewReader(data)), tableOf(iotest.OneByteReader(bytes.NewReader(data)))
+		if !reflect.DeepEqual(whole, oneByOne) {
+			t.Fatalf("%q\nread whole: %q\nbyte by byte: %q", data, whole, oneByOne)
+		}
+	})
+}
+
+// tableOf lists the strings of a table of shared strings, then how reading it ended.
+func tableOf(r io.Reader) []string {
+	s := &xlsxSource{file: "f.xlsx"}
+	err := s.scanSharedStrings(r)
+	s.sst.done() // a table read up to an error is not used, but may be listed
+	var strs []string
+	for i := 0; ; i++ {
+		v, ok := s.sst.get(i)
+		if !ok {
+			break
+		}
+		strs = append(strs, v)
+	}
+	return append(strs, fmt.Sprint(err), fmt.Sprint(s.sst.invalid))
 }
