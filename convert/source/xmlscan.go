@@ -212,79 +212,83 @@ func (x *xmlScanner) quickTag() bool {
 	if len(b) > 0 && b[0] == '/' {
 		end, i = true, 1
 	}
-	start := i
-	for ; ; i++ {
-		for i < len(b) && tagClass[b[i]] == 0 {
-			i++
-		}
+	start, nameEnd := quickName(b, i)
+	if nameEnd == len(b) {
+		return false
+	}
+	x.list = x.list[:0]
+	for i = nameEnd; ; {
 		if i == len(b) {
 			return false
 		}
-		if b[i] != ':' {
+		c := b[i]
+		if isXMLSpace(c) {
+			i++
+			continue
+		}
+		if c == '>' {
 			break
 		}
-		start = i + 1
-	}
-	name, nameEnd := b[start:i], i
-	x.list = x.list[:0]
-	for {
-		if i == len(b) {
-			return false
-		}
-		switch c := b[i]; {
-		case c == '>':
-		case c == '/':
+		if c == '/' {
 			if i+1 == len(b) || b[i+1] != '>' {
 				return false
 			}
 			empty = true
-		case isXMLSpace(c):
-			i++
-			continue
-		default:
-			if i == nameEnd {
-				return false // the name runs into what slowTag would read as part of it
-			}
-			// An attribute: name="value" or name='value', with no space around =.
-			ks := i
-			for ; ; i++ {
-				for i < len(b) && tagClass[b[i]] == 0 {
-					i++
-				}
-				if i == len(b) || b[i] != ':' {
-					break
-				}
-				ks = i + 1
-			}
-			if i+1 >= len(b) || b[i] != '=' || b[i+1] != '"' && b[i+1] != '\'' {
-				return false
-			}
-			ke, q := i, b[i+1]
-			i += 2
-			vs := i
-			for i < len(b) && b[i] != q {
-				i++
-			}
-			if i == len(b) {
-				return false
-			}
-			x.list = append(x.list, xmlAttr{int32(ks - nameEnd), int32(ke - nameEnd), int32(vs - nameEnd), int32(i - nameEnd)})
-			i++
-			continue
+			break
 		}
-		break
+		if i == nameEnd {
+			return false // the name runs into what slowTag would read as part of it
+		}
+		a, next, ok := quickAttr(b, i, nameEnd)
+		if !ok {
+			return false
+		}
+		x.list = append(x.list, a)
+		i = next
 	}
-	n := i + 1
+	n := i + 1 // the tag, up to its >
 	if empty {
 		n++
 	}
 	if n > maxTagBytes {
 		return false
 	}
-	attrsEnd := i
-	x.name, x.attrs, x.end, x.empty, x.split = name, b[nameEnd:attrsEnd], end, empty, true
+	x.name, x.attrs, x.end, x.empty, x.split = b[start:nameEnd], b[nameEnd:i], end, empty, true
 	x.head += n
 	return true
+}
+
+// quickName reads a name at b[i:], up to a byte of tagClass other than a colon: it
+// returns where the name starts without its prefix, and where it ends.
+func quickName(b []byte, i int) (start, end int) {
+	start = i
+	for ; ; i++ {
+		for i < len(b) && tagClass[b[i]] == 0 {
+			i++
+		}
+		if i == len(b) || b[i] != ':' {
+			return start, i
+		}
+		start = i + 1
+	}
+}
+
+// quickAttr reads an attribute at b[i:], name="value" or name='value' with no space
+// around =, as offsets from base, where the tag's attributes start; next is the index
+// after it. ok is false on anything else.
+func quickAttr(b []byte, i, base int) (a xmlAttr, next int, ok bool) {
+	ks, i := quickName(b, i)
+	if i+1 >= len(b) || b[i] != '=' || b[i+1] != '"' && b[i+1] != '\'' {
+		return a, 0, false
+	}
+	ke, q := i, b[i+1]
+	vs := i + 2
+	for i = vs; i < len(b) && b[i] != q; i++ {
+	}
+	if i == len(b) {
+		return a, 0, false
+	}
+	return xmlAttr{int32(ks - base), int32(ke - base), int32(vs - base), int32(i - base)}, i + 1, true
 }
 
 // tagClass marks the bytes that end a name in quickTag: all but those of plain names.
