@@ -21,16 +21,16 @@ import (
 type xmlScanner struct {
 	r          io.Reader
 	buf        []byte
-	head, tail int    // the unread bytes are buf[head:tail]
-	err        error  // what the last read of r returned, once buf holds the rest
-	tag        []byte // scratch for until
-	name       []byte // the current tag's local name
-	attrs      []byte // its attributes, raw
-	end        bool   // </name>
-	empty      bool   // <name/>
-	text       []byte // text collected since the last reset
-	list       []xmlAttr
-	split      bool // list holds the attributes
+	head, tail int       // the unread bytes are buf[head:tail]
+	err        error     // what the last read of r returned, once buf holds the rest
+	tag        []byte    // scratch for until
+	name       []byte    // the current tag's local name
+	attrs      []byte    // its attributes, raw
+	end        bool      // </name>
+	empty      bool      // <name/>
+	text       []byte    // text collected since the last reset
+	list       []xmlAttr // the tag's attributes, once split
+	split      bool      // list holds them
 }
 
 var (
