@@ -6,6 +6,7 @@ package diff
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/torii-convert/torii-convert/internal/roster"
 )
@@ -74,18 +75,13 @@ func count(r *roster.Roster) Side {
 func Compare(old, new *roster.Roster, opts Options) *Result {
 	res := &Result{Old: count(old), New: count(new), Added: []string{}, Removed: []string{},
 		Deactivated: []string{}, Reactivated: []string{}, Licenses: []LicenseChange{}}
-	// o2n maps each entry of old to the same email's entry in new, or -1.
-	o2n := make([]int32, old.Len())
+	o2n, n2o := match(old, new)
 	for i := range int32(old.Len()) {
-		o2n[i] = -1
-		j, ok := new.FindIn(old, i)
-		if ok {
-			o2n[i] = j // holders that are no users match too, as new's gained holders do
-		}
 		if old.Status(i) == roster.Unknown {
 			continue
 		}
-		if !ok || new.Status(j) == roster.Unknown {
+		j := o2n[i]
+		if j < 0 || new.Status(j) == roster.Unknown {
 			res.Removed = append(res.Removed, old.Email(i))
 			continue
 		}
@@ -100,7 +96,7 @@ func Compare(old, new *roster.Roster, opts Options) *Result {
 		if new.Status(j) == roster.Unknown {
 			continue
 		}
-		if i, ok := old.FindIn(new, j); !ok || old.Status(i) == roster.Unknown {
+		if i := n2o[j]; i < 0 || old.Status(i) == roster.Unknown {
 			res.Added = append(res.Added, new.Email(j))
 		}
 	}
@@ -111,7 +107,7 @@ func Compare(old, new *roster.Roster, opts Options) *Result {
 		res.NotCompared = append(res.NotCompared, "prices", "unassigned seats")
 		fallthrough
 	default:
-		res.Licenses = compareLicenses(old, new, o2n, !opts.NoPrices)
+		res.Licenses = compareLicenses(old, new, o2n, n2o, !opts.NoPrices)
 	}
 	for _, list := range [][]string{res.Added, res.Removed, res.Deactivated, res.Reactivated} {
 		sort.Strings(list)
@@ -120,9 +116,43 @@ func Compare(old, new *roster.Roster, opts Options) *Result {
 	return res
 }
 
+// match pairs the entries of both sides by email: o2n maps each entry of old to the
+// same email's entry in new, n2o the other way, -1 where the other side has none.
+// Holders that are no users match too, as users do. Each email is looked up once, from
+// old into new; the lookups, which wait on memory, are shared between the cores.
+func match(old, new *roster.Roster) (o2n, n2o []int32) {
+	o2n = make([]int32, old.Len())
+	var wg sync.WaitGroup
+	half := len(o2n) / 2
+	for _, part := range [][2]int{{0, half}, {half, len(o2n)}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := part[0]; i < part[1]; i++ {
+				j, ok := new.FindIn(old, int32(i))
+				if !ok {
+					j = -1
+				}
+				o2n[i] = j
+			}
+		}()
+	}
+	wg.Wait()
+	n2o = make([]int32, new.Len())
+	for j := range n2o {
+		n2o[j] = -1
+	}
+	for i, j := range o2n {
+		if j >= 0 {
+			n2o[j] = int32(i)
+		}
+	}
+	return o2n, n2o
+}
+
 // compareLicenses compares the licenses of both sides by name, marking holders in a
 // stamp array per side, so that each license costs its holders and nothing more.
-func compareLicenses(old, new *roster.Roster, o2n []int32, prices bool) []LicenseChange {
+func compareLicenses(old, new *roster.Roster, o2n, n2o []int32, prices bool) []LicenseChange {
 	out := []LicenseChange{}
 	m := holderMarks{new: make([]int32, new.Len()), old: make([]int32, old.Len())}
 	for li := range old.Licenses {
@@ -134,7 +164,7 @@ func compareLicenses(old, new *roster.Roster, o2n []int32, prices bool) []Licens
 			c.Lost = emailsOf(old, ol.Holders)
 		} else {
 			c.Change, c.NewHolders, c.NewPrice, c.NewUnassigned = "changed", len(nl.Holders), nl.PricePerUser, nl.UnassignedAmount
-			c.Gained, c.Lost = m.gainedLost(old, new, ol, nl, o2n, int32(li+1))
+			c.Gained, c.Lost = m.gainedLost(old, new, ol, nl, o2n, n2o, int32(li+1))
 		}
 		if !prices {
 			c.OldPrice, c.NewPrice, c.OldUnassigned, c.NewUnassigned = nil, nil, nil, nil
@@ -164,7 +194,7 @@ func compareLicenses(old, new *roster.Roster, o2n []int32, prices bool) []Licens
 type holderMarks struct{ new, old []int32 }
 
 // gainedLost are the people a license gained and lost, sorted by email.
-func (m holderMarks) gainedLost(old, new *roster.Roster, ol, nl *roster.License, o2n []int32, stamp int32) (gained, lost []string) {
+func (m holderMarks) gainedLost(old, new *roster.Roster, ol, nl *roster.License, o2n, n2o []int32, stamp int32) (gained, lost []string) {
 	gained, lost = []string{}, []string{}
 	for _, h := range nl.Holders {
 		m.new[h] = stamp
@@ -176,7 +206,7 @@ func (m holderMarks) gainedLost(old, new *roster.Roster, ol, nl *roster.License,
 		}
 	}
 	for _, h := range nl.Holders {
-		if i, ok := old.FindIn(new, h); !ok || m.old[i] != stamp {
+		if i := n2o[h]; i < 0 || m.old[i] != stamp {
 			gained = append(gained, new.Email(h))
 		}
 	}
