@@ -45,10 +45,13 @@ func readRosterFile(e env, path string) (*roster.Roster, error) {
 		return nil, &cmdError{kind: kindFailure, msg: fmt.Sprintf("reading %s: %v", path, unwrapPath(err))}
 	}
 	defer f.Close()
+	var size int64
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, &cmdError{kind: kindFailure, msg: fmt.Sprintf("reading %s: is a directory", path)}
+	} else if err == nil && st.Mode().IsRegular() {
+		size = st.Size()
 	}
-	r, err := roster.Read(path, e.term.reader(f))
+	r, err := roster.ReadSized(path, e.term.reader(f), size)
 	var se *schema.SyntaxError
 	if errors.As(err, &se) {
 		return nil, &cmdError{kind: kindInvalid, msg: fmt.Sprintf("%s:%d:%d: invalid JSON: %s", path, se.Line, se.Col, se.Msg),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/torii-convert/torii-convert/schema"
 )
@@ -89,6 +90,59 @@ func TestDay(t *testing.T) {
 	for in, want := range map[string]int32{"1970-01-02": 1, "2026-11-23": 20780, "2026-11-23T23:59:59Z": 20780, "": NoDate, "2026-13-01": NoDate, "yesterday": NoDate} {
 		if got := Day(in); got != want {
 			t.Errorf("Day(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// TestDayAsTimeParse: Day reads every date time.Parse reads, to the same day, and
+// refuses what it refuses.
+func TestDayAsTimeParse(t *testing.T) {
+	parse := func(s string) int32 {
+		if len(s) < 10 {
+			return NoDate
+		}
+		d, err := time.Parse("2006-01-02", s[:10])
+		if err != nil {
+			return NoDate
+		}
+		return int32(d.Unix() / 86400)
+	}
+	var in []string
+	for d := time.Date(1599, 12, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2401; d = d.AddDate(0, 0, 1) {
+		in = append(in, d.Format("2006-01-02"))
+	}
+	for y := 0; y < 10000; y += 37 {
+		for _, md := range []string{"01-01", "02-28", "02-29", "02-30", "03-01", "04-31", "12-31", "12-32", "13-01", "00-10", "06-00"} {
+			in = append(in, fmt.Sprintf("%04d-%s", y, md))
+		}
+	}
+	in = append(in, "2026-1-01", "+026-01-01", "2026-01-01x", "2026/01/01", "2026-01-0a", "２026-01-01", "2026-11-23 10:00", " 2026-11-23", "-0001-01-01")
+	for _, s := range in {
+		if got, want := Day(s), parse(s); got != want {
+			t.Errorf("Day(%q) = %d, time.Parse says %d", s, got, want)
+		}
+	}
+}
+
+// TestReadSized: a roster made for a larger file than it reads, or a smaller one, holds
+// what the file holds.
+func TestReadSized(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"users":[`)
+	for i := range 5000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"email":"u%d@x.com"}`, i)
+	}
+	b.WriteString(`],"licenses":[]}`)
+	for _, size := range []int64{0, 10, int64(b.Len()), 1 << 40} {
+		r, err := ReadSized("f", strings.NewReader(b.String()), size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j, ok := r.Find("u4999@x.com"); r.Users() != 5000 || !ok || j != 4999 {
+			t.Errorf("size %d: %d users, u4999 at %d (%v)", size, r.Users(), j, ok)
 		}
 	}
 }
