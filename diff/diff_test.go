@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -11,9 +12,10 @@ import (
 	"github.com/torii-convert/torii-convert/schema"
 )
 
+// read reads a file as the command does, knowing its size.
 func read(tb testing.TB, name string, data []byte) *roster.Roster {
 	tb.Helper()
-	r, err := roster.Read(name, bytes.NewReader(data))
+	r, err := roster.ReadSized(name, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -158,8 +160,11 @@ func TestPopulationHashed(t *testing.T) {
 }
 
 // BenchmarkDiff1M reads two files of a million users each (the second with a hundredth
-// of them gone and as many added) and compares them: the whole of `diff OLD NEW` but
-// the printing. go test -bench Diff1M -benchtime 1x ./diff
+// of them gone and as many added), from memory and at once as the command reads them,
+// and compares them: the whole of `diff OLD NEW` but opening the files and printing.
+// heap-B/user is what the two rosters and the result keep, over the users of both
+// sides (the files themselves excluded): it stays flat as the files grow.
+// go test -bench Diff1M -benchtime 1x -benchmem ./diff
 func BenchmarkDiff1M(b *testing.B) {
 	const n = 1_000_000
 	users, lics := population(n)
@@ -179,16 +184,29 @@ func BenchmarkDiff1M(b *testing.B) {
 		}
 	}
 	newFile := file(users, lics)
+	users, lics = nil, nil
 	b.SetBytes(int64(len(oldFile) + len(newFile)))
-	b.ResetTimer()
+	var before, after runtime.MemStats
 	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
 		done := make(chan *roster.Roster)
 		go func() { done <- read(b, "old", oldFile) }()
 		nr := read(b, "new", newFile)
-		res := Compare(<-done, nr, Options{})
+		or := <-done
+		res := Compare(or, nr, Options{})
+		b.StopTimer()
 		if len(res.Added) != n/100 || len(res.Removed) != n/100 {
 			b.Fatalf("%d added, %d removed", len(res.Added), len(res.Removed))
 		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(or)
+		runtime.KeepAlive(nr)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(2*n), "heap-B/user")
+		b.StartTimer()
 	}
 }
 

@@ -345,7 +345,7 @@ func (r *Roster) reserve(n int) {
 		return
 	}
 	size := len(r.table)
-	for size < 2*n+1 {
+	for size < 2*n {
 		size *= 2
 	}
 	r.table = make([]uint64, size)
