@@ -8,6 +8,11 @@
 #                                             --spec=draft2020: the schema is 2020-12), in four shapes:
 #                                             one user in a hundred wrong; valid, users first; valid,
 #                                             licenses first; valid but for 1,000 holders who are not users
+#   diff of two converted exports         vs  convert of the 1,000,000-row CSV, timed just before
+#     (the CSV, and the next month's:         (target: diff <= 2x convert)
+#     a 97th of the rows gone, a 50th on
+#     another seat, 1% new users)
+#   report (text, json) of the first      vs  the same convert (target: report < 2x convert)
 # Each command runs RUNS times (default 3); the median wall time and peak memory are
 # compared, as ratios ours/theirs. Usage: bench/compare.sh [ROWS_CSV] [ROWS_XLSX] [USERS_JSON]
 set -euo pipefail
@@ -36,6 +41,17 @@ go build -o "$out/floor" ./bench/floor
 [ -s "$out/file-$users_json.json" ] || go run ./bench/gen -rows "$users_json" -json "$out/file-$users_json.json"
 [ -s "$out/valid-$users_json.json" ] || go run ./bench/gen -rows "$users_json" -wrong 0 -json "$out/valid-$users_json.json"
 [ -s "$out/licenses-first-$users_json.json" ] || go run ./bench/gen -rows "$users_json" -wrong 0 -licenses-first -json "$out/licenses-first-$users_json.json"
+# diff and report: the CSV converted, and a next export made from it and converted.
+next_csv=$out/members-$rows_csv-next.csv
+[ -s "$next_csv" ] || awk -F, -v OFS=, -v add=$((rows_csv / 100)) '
+  NR == 1 { print; next }
+  NR % 97 == 0 { next }
+  NR % 50 == 0 { $4 = ($4 == "Full" ? "View" : "Full") }
+  { print }
+  END { for (i = 0; i < add; i++) printf "New Person,new%d@example.com,member,View,Designer,2026-11-01,2026-11-20 10:00,,Design,%d\n", i, 900000000 + i }
+' "$out/members-$rows_csv.csv" > "$next_csv"
+[ -s "$out/members-$rows_csv.json" ] || "$out/torii-convert" convert --template figma -q "$out/members-$rows_csv.csv" -o "$out/members-$rows_csv.json"
+[ -s "$out/members-$rows_csv-next.json" ] || "$out/torii-convert" convert --template figma -q "$next_csv" -o "$out/members-$rows_csv-next.json"
 [ -s "$out/ghosts-$users_json.json" ] || go run ./bench/gen -rows "$users_json" -wrong 0 -ghosts 1000 -json "$out/ghosts-$users_json.json"
 
 # measure NAME CMD...: prints "median_seconds median_peak_kb" of RUNS runs.
@@ -85,3 +101,12 @@ validate_vs_ajv "validate $users_json users, 1% wrong, vs ajv" "$out/file-$users
 validate_vs_ajv "validate $users_json users, users first" "$out/valid-$users_json.json"
 validate_vs_ajv "validate $users_json users, licenses first" "$out/licenses-first-$users_json.json"
 validate_vs_ajv "validate $users_json users, 1,000 ghosts" "$out/ghosts-$users_json.json"
+# diff and report against convert of the same CSV, measured again just before them, so
+# that the ratios come from the same minutes.
+conv=$(measure convert-csv-again "$out/torii-convert" convert --template figma -q "$out/members-$rows_csv.csv")
+diffm=$(measure diff "$out/torii-convert" diff "$out/members-$rows_csv.json" "$out/members-$rows_csv-next.json") # exits 8: they differ
+reptext=$(measure report-text "$out/torii-convert" report "$out/members-$rows_csv.json")
+repjson=$(measure report-json "$out/torii-convert" report --format json "$out/members-$rows_csv.json")
+report "diff of two $rows_csv-row exports vs convert" "$diffm" "$conv" 2 ""
+report "report (text) of $rows_csv rows vs convert" "$reptext" "$conv" 2 ""
+report "report (json) of $rows_csv rows vs convert" "$repjson" "$conv" 2 ""
