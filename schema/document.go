@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/torii-convert/torii-convert/internal/text"
 )
@@ -180,6 +181,10 @@ func (d *document) check(b *batch) {
 type Records struct {
 	User    func(*User)
 	License func(*License)
+	// Borrow gives the emails of users and of license holders as strings that are valid
+	// only until User or License returns (they share the reader's buffers): a reader
+	// that copies what it keeps saves an allocation for each.
+	Borrow bool
 }
 
 // ReadRecords reads a file as a stream, as CheckFile does, and gives its records to rec
@@ -572,7 +577,7 @@ func (d *document) element(name string, n *node, i int) error {
 		})
 		d.email = email
 		if d.visit.User != nil {
-			u.Email = string(email)
+			u.Email = d.visitString(email)
 		}
 		if d.unchecked {
 			if err != nil {
@@ -659,6 +664,14 @@ func (d *document) intern(v []byte) string {
 		d.strs[s] = s
 	}
 	return s
+}
+
+// visitString is b as a string for Records: borrowed when they say so, else a copy.
+func (d *document) visitString(b []byte) string {
+	if d.visit.Borrow && len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return string(b)
 }
 
 // whole rounds a number of the file to the nearest int64.
@@ -756,7 +769,7 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 			return sc.skip()
 		}, &d.recPathBuf)
 		if visit {
-			h.Email = string(d.holderText[start:])
+			h.Email = d.visitString(d.holderText[start:]) // holderText is only appended to until the license is given
 			out = append(out, h)
 		}
 		d.holderAt = append(d.holderAt, at)

@@ -124,3 +124,49 @@ func TestReadRecordsNotAnObject(t *testing.T) {
 		}
 	}
 }
+
+// TestReadRecordsBorrow: borrowed emails, copied during the call, are the emails a
+// plain read gives, across the reader's refills and a license of many holders.
+func TestReadRecordsBorrow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"users": [`)
+	for i := range 20000 {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"email": "User%d@example.com", "status": "active", "firstName": "%s"}`, i, strings.Repeat("x", i%50))
+	}
+	b.WriteString(`], "licenses": [`)
+	for l := range 3 {
+		if l > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"name": "L%d", "users": [`, l)
+		for i := range 10000 * (l + 1) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, `{"email": "user%d@example.com", "licenseStatus": "active"}`, i)
+		}
+		b.WriteString(`]}`)
+	}
+	b.WriteString(`]}`)
+	read := func(borrow bool) []string {
+		var got []string
+		err := Contract().ReadRecords(strings.NewReader(b.String()), Records{Borrow: borrow,
+			User: func(u *User) { got = append(got, strings.Clone(u.Email)) },
+			License: func(l *License) {
+				for _, h := range l.Users {
+					got = append(got, l.Name+" "+h.Email)
+				}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	plain, borrowed := read(false), read(true)
+	if len(plain) != 20000+60000 || strings.Join(plain, "\n") != strings.Join(borrowed, "\n") {
+		t.Errorf("%d records read plainly, %d borrowed; they differ", len(plain), len(borrowed))
+	}
+}
