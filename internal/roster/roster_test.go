@@ -146,3 +146,24 @@ func TestReadSized(t *testing.T) {
 		}
 	}
 }
+
+// TestKey: Key lowercases whatever needs it, wherever in the email the capital or the
+// non-ASCII byte falls, and leaves the rest as it is.
+func TestKey(t *testing.T) {
+	base := "abcdefghijklmnopqrstuvwxyz0123456789@.-_+"
+	for n := 0; n <= 24; n++ {
+		for i := 0; i < n; i++ {
+			for _, c := range []byte{'A', 'Z', '@', '[', 0x80, 0xc3, 'a', 'z', 0x7f} {
+				b := []byte(base[:n])
+				b[i] = c
+				s := string(b)
+				if got, want := Key(s), strings.ToLower(s); got != want {
+					t.Errorf("Key(%q) = %q, want %q", s, got, want)
+				}
+			}
+		}
+	}
+	if Key("Ada.Lovelace@Example.COM") != "ada.lovelace@example.com" || Key("ÉMILE@x.fr") != "émile@x.fr" {
+		t.Error("Key does not lowercase")
+	}
+}
