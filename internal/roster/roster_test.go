@@ -127,17 +127,13 @@ func TestDayAsTimeParse(t *testing.T) {
 // TestReadSized: a roster made for a larger file than it reads, or a smaller one, holds
 // what the file holds.
 func TestReadSized(t *testing.T) {
-	var b strings.Builder
-	b.WriteString(`{"users":[`)
-	for i := range 5000 {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"email":"u%d@x.com"}`, i)
+	users := make([]string, 5000)
+	for i := range users {
+		users[i] = fmt.Sprintf(`{"email":"u%d@x.com"}`, i)
 	}
-	b.WriteString(`],"licenses":[]}`)
-	for _, size := range []int64{0, 10, int64(b.Len()), 1 << 40} {
-		r, err := ReadSized("f", strings.NewReader(b.String()), size)
+	file := `{"users":[` + strings.Join(users, ",") + `],"licenses":[]}`
+	for _, size := range []int64{0, 10, int64(len(file)), 1 << 40} {
+		r, err := ReadSized("f", strings.NewReader(file), size)
 		if err != nil {
 			t.Fatal(err)
 		}
