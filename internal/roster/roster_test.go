@@ -94,19 +94,34 @@ func TestDay(t *testing.T) {
 	}
 }
 
+// parseDay is Day by time.Parse, as Day was written before: the reference.
+func parseDay(s string) int32 {
+	if len(s) < 10 {
+		return NoDate
+	}
+	d, err := time.Parse("2006-01-02", s[:10])
+	if err != nil {
+		return NoDate
+	}
+	return int32(d.Unix() / 86400)
+}
+
+// FuzzDay holds Day to time.Parse on any text.
+func FuzzDay(f *testing.F) {
+	for _, s := range []string{"2026-11-23", "2024-02-29T10:00:00Z", "2026-02-29", "0000-01-01", "9999-12-31", "2026-1-011"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Day(s), parseDay(s); got != want {
+			t.Errorf("Day(%q) = %d, time.Parse says %d", s, got, want)
+		}
+	})
+}
+
 // TestDayAsTimeParse: Day reads every date time.Parse reads, to the same day, and
 // refuses what it refuses.
 func TestDayAsTimeParse(t *testing.T) {
-	parse := func(s string) int32 {
-		if len(s) < 10 {
-			return NoDate
-		}
-		d, err := time.Parse("2006-01-02", s[:10])
-		if err != nil {
-			return NoDate
-		}
-		return int32(d.Unix() / 86400)
-	}
+	parse := parseDay
 	var in []string
 	for d := time.Date(1599, 12, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2401; d = d.AddDate(0, 0, 1) {
 		in = append(in, d.Format("2006-01-02"))
