@@ -96,6 +96,7 @@ func runDiff(ctx context.Context, e env, o diffOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
+	rosterGC(e)
 	rosters, compare, err := o.readSides(ctx, e)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/torii-convert/torii-convert/convert"
 	"github.com/torii-convert/torii-convert/internal/roster"
@@ -20,6 +21,17 @@ func (o readOptions) exportOptions(e env, prices string) (*convert.Options, erro
 	}
 	opts, err := o.options(e, prices)
 	return &opts, err
+}
+
+// rosterGC puts the collector back to Go's default pace (GOGC=100) for the commands that
+// read rosters, unless GOGC is set: their reading makes little garbage (the emails are
+// borrowed), so collecting at every doubling costs little (0.5% of diff's instructions,
+// 2% of report's), and the peak stays nearer the rosters' size (diff of two 1M-user
+// files: 380-390 MB at most, not 500; report of one: 200-210, not 280).
+func rosterGC(e env) {
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(100)
+	}
 }
 
 // loadRoster reads a customIntegrationData file as it is (malformed JSON is refused;

@@ -84,6 +84,7 @@ func runReport(ctx context.Context, e env, o reportOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
+	rosterGC(e)
 	if err := sameFileAs("--html", "--html", o.html, o.file, o.read.template, o.prices); err != nil {
 		return err
 	}
