@@ -31,11 +31,9 @@ func BenchmarkReport1M(b *testing.B) {
 	}
 	b.SetBytes(int64(file.Len()))
 	today := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	var before, after runtime.MemStats
 	for b.Loop() {
 		b.StopTimer()
-		runtime.GC()
-		runtime.ReadMemStats(&before)
+		before := liveHeap()
 		b.StartTimer()
 		r, err := roster.ReadSized("f.json", bytes.NewReader(file.Bytes()), int64(file.Len()))
 		if err != nil {
@@ -56,11 +54,18 @@ func BenchmarkReport1M(b *testing.B) {
 		if r.Users() != n || rep.Total.Holders == 0 {
 			b.Fatalf("%d users, %d holders", r.Users(), rep.Total.Holders)
 		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
+		after := liveHeap()
 		runtime.KeepAlive(r)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/user")
+		b.ReportMetric(float64(after-before)/n, "heap-B/user")
 		b.ReportMetric(float64(page), "html-bytes")
 		b.StartTimer()
 	}
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
