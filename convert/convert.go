@@ -52,6 +52,11 @@ type Options struct {
 	// phone number). A user's value is the first non-empty one of its rows. Result.User
 	// returns them.
 	Columns []Field
+	// SpillAfter is the number of users kept in memory: past it, users are kept in a
+	// temporary file in SpillDir (on Linux; elsewhere they stay in memory), and a notice
+	// says so. 0 keeps them all in memory.
+	SpillAfter int
+	SpillDir   string
 }
 
 // Result tells what a conversion found.
@@ -128,6 +133,7 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 		// Some dates proved day-first and none month-first: read the export again, so
 		// that the ambiguous ones are read day-first too.
 		c.src.Close()
+		c.people.mem.release()
 		notice := c.dayFirst
 		opts.DateOrder = DayFirst
 		if c, err = readExport(ctx, input, opts); err != nil {
@@ -168,9 +174,21 @@ func readExport(ctx context.Context, input string, opts Options) (*conversion, e
 	}
 	c.people = newPeople(len(opts.Columns))
 	c.res.people = c.people
-	if err := c.read(ctx); err != nil {
+	// A temporary file for users that cannot grow (a full disk) stops the reading.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	c.people.mem = memory{after: opts.SpillAfter, dir: opts.SpillDir, fail: stop}
+	err = c.read(ctx)
+	if c.people.mem.err != nil {
+		err = c.people.mem.err
+	}
+	if err != nil {
 		c.src.Close()
+		c.people.mem.release()
 		return nil, err
+	}
+	if n := c.people.mem.notice(); n != "" {
+		c.res.Notices = append(c.res.Notices, n)
 	}
 	c.dayFirst = c.dateOrder()
 	return c, nil

@@ -30,6 +30,7 @@ type people struct {
 	merged   int     // rows that added to a user already seen
 	columns  int     // values of Options.Columns a user has
 	extras   []int32 // user i's are extras[i*columns:][:columns], indexes into values
+	mem      memory  // gives the blocks and the arena's chunks: see spill.go
 }
 
 const blockSize = 4096
@@ -65,7 +66,10 @@ func (p *people) setOwn(u *person, email, id, first, last string) {
 // arena keeps strings back to back in chunks that are never moved nor changed once
 // written, so that a million users' values take a few allocations rather than one each,
 // and read back as strings without a copy.
-type arena struct{ chunks [][]byte }
+type arena struct {
+	chunks [][]byte
+	mem    *memory
+}
 
 const chunkSize = 64 << 10
 
@@ -74,7 +78,7 @@ func (a *arena) add(email, id, first, last string) (chunk, at uint32) {
 	n := len(email) + len(id) + len(first) + len(last)
 	k := len(a.chunks) - 1
 	if k < 0 || cap(a.chunks[k])-len(a.chunks[k]) < n {
-		a.chunks = append(a.chunks, make([]byte, 0, max(n, chunkSize)))
+		a.chunks = append(a.chunks, a.mem.bytes(max(n, chunkSize)))
 		k++
 	}
 	b := a.chunks[k]
@@ -158,8 +162,10 @@ func statusRank(s string) int8 {
 
 func newPeople(columns int) *people {
 	seed := maphash.MakeSeed()
-	return &people{columns: columns, hash: func(s string) uint64 { return maphash.String(seed, s) },
+	p := &people{columns: columns, hash: func(s string) uint64 { return maphash.String(seed, s) },
 		licIndex: map[string]int32{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
+	p.own.mem = &p.mem
+	return p
 }
 
 // find returns the user with an email, and the email's hash. The index is a table of
@@ -219,6 +225,7 @@ func (p *people) len() int { return p.n }
 
 // view returns the i-th user in the shape of the file.
 func (p *people) view(i int) schema.User {
+	p.mem.viewed(i)
 	u := p.user(i)
 	v := schema.User{ID: p.id(u), Email: p.email(u), FirstName: p.first(u), LastName: p.last(u),
 		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}
@@ -234,7 +241,7 @@ func (p *people) add(r *record, line int) {
 	if !seen {
 		i = int32(p.n)
 		if p.n%blockSize == 0 {
-			p.blocks = append(p.blocks, make([]person, blockSize))
+			p.blocks = append(p.blocks, p.mem.persons(p.n))
 		}
 		p.n++
 		u := p.user(int(i))

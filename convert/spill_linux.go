@@ -1,0 +1,72 @@
+package convert
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// spillFile is the temporary file users are kept in past Options.SpillAfter. It has no
+// name (O_TMPFILE, or a name removed at once where the file system lacks it), so nothing
+// is left behind however the process ends, and it is freed when unmapped and closed.
+type spillFile struct {
+	fd   int
+	size int64
+}
+
+func openSpill(dir string) (*spillFile, error) {
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		f, err := os.CreateTemp(dir, ".torii-convert-users-*")
+		if err != nil {
+			return nil, err
+		}
+		os.Remove(f.Name())
+		// The mapping needs only the descriptor: the file goes with it.
+		if fd, err = unix.Dup(int(f.Fd())); err != nil {
+			f.Close()
+			return nil, err
+		}
+		f.Close()
+	}
+	return &spillFile{fd: fd}, nil
+}
+
+// extend grows the file by size bytes and maps them. The blocks are allocated first
+// (fallocate, or zeros written where the file system cannot), so that a full disk is this
+// error rather than a SIGBUS when a page is first written.
+func (f *spillFile) extend(size int) ([]byte, error) {
+	err := unix.Fallocate(f.fd, 0, f.size, int64(size))
+	if err == unix.EOPNOTSUPP {
+		err = f.zeros(size)
+	}
+	if err != nil {
+		unix.Ftruncate(f.fd, f.size)
+		return nil, err
+	}
+	b, err := unix.Mmap(f.fd, f.size, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	f.size += int64(size)
+	return b, nil
+}
+
+func (f *spillFile) zeros(size int) error {
+	zero := make([]byte, 1<<20)
+	for at := 0; at < size; {
+		n, err := unix.Pwrite(f.fd, zero[:min(len(zero), size-at)], f.size+int64(at))
+		if err != nil {
+			return err
+		}
+		at += n
+	}
+	return nil
+}
+
+// drop takes a region's pages out of the process. The mapping is shared, so what was
+// written stays in the file (the page cache, then the disk) and is read again when used.
+func (f *spillFile) drop(b []byte) { unix.Madvise(b, unix.MADV_DONTNEED) }
+
+func (f *spillFile) unmap(b []byte) { unix.Munmap(b) }
+func (f *spillFile) close()         { unix.Close(f.fd) }

@@ -1,0 +1,156 @@
+package convert
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/torii-convert/torii-convert/bench/exports"
+)
+
+// spillExport writes a Figma export of n rows (about 5% of them repeating an earlier
+// user, so that users kept in the file are merged with later rows).
+func spillExport(t testing.TB, n int) (string, *Template) {
+	path := filepath.Join(t.TempDir(), "members.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exports.CSVOf(f, n, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := FindTemplate("figma")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, tpl
+}
+
+// TestSpillSameOutput holds a conversion whose users past 10,000 are kept in a temporary
+// file to the same bytes, problems and counts as one that keeps them all in memory, and
+// to saying so once.
+func TestSpillSameOutput(t *testing.T) {
+	path, tpl := spillExport(t, 40_000)
+	convert := func(opts Options) (*Result, []byte) {
+		t.Helper()
+		opts.Template, opts.MaxProblems = tpl, 20
+		var out bytes.Buffer
+		res, err := Convert(context.Background(), path, opts, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, out.Bytes()
+	}
+	inMemory, want := convert(Options{})
+	dir := t.TempDir()
+	spilled, got := convert(Options{SpillAfter: 10_000, SpillDir: dir})
+	if inMemory.Users < 30_000 {
+		t.Fatalf("%d users: too few to spill much", inMemory.Users)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("with users in a file, the output differs: %d bytes, want %d", len(got), len(want))
+	}
+	if fmt.Sprint(spilled.Problems, spilled.Users, spilled.Licenses, spilled.Merged) != fmt.Sprint(inMemory.Problems, inMemory.Users, inMemory.Licenses, inMemory.Merged) {
+		t.Fatalf("with users in a file: %v problems, %d users, %d licenses, %d merged; want %v, %d, %d, %d",
+			spilled.Problems, spilled.Users, spilled.Licenses, spilled.Merged, inMemory.Problems, inMemory.Users, inMemory.Licenses, inMemory.Merged)
+	}
+	for i := 0; i < spilled.Users; i += 997 {
+		if a, b := fmt.Sprint(spilled.User(i)), fmt.Sprint(inMemory.User(i)); a != b {
+			t.Fatalf("user %d: %s, want %s", i, a, b)
+		}
+	}
+	note := "more than 10,000 users: keeping the users past that in a temporary file in " + dir
+	if runtime.GOOS != "linux" {
+		note = "more than 10,000 users: all kept in memory (keeping users in a temporary file works on Linux only)"
+	}
+	if n := strings.Count(strings.Join(spilled.Notices, "\n"), note); n != 1 {
+		t.Errorf("notices %q: want %q once", spilled.Notices, note)
+	}
+	if strings.Contains(strings.Join(inMemory.Notices, "\n"), "temporary file") {
+		t.Errorf("notices %q of a conversion that kept its users in memory speak of a temporary file", inMemory.Notices)
+	}
+	if runtime.GOOS == "linux" && !spilled.people.mem.spilled() {
+		t.Errorf("no users were kept in a file")
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("the temporary file has a name: %v", left)
+	}
+}
+
+// TestSpillFails holds a temporary file that cannot be made to an error that says where
+// and what to do, not a crash nor users dropped.
+func TestSpillFails(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("users are kept in a file on Linux only")
+	}
+	path, tpl := spillExport(t, 20_000)
+	dir := filepath.Join(t.TempDir(), "missing")
+	res, err := Convert(context.Background(), path, Options{Template: tpl, SpillAfter: 4096, SpillDir: dir}, nil)
+	var e *Error
+	if !errors.As(err, &e) || res != nil {
+		t.Fatalf("Convert = %v, %v; want an *Error", res, err)
+	}
+	want := "keeping users past 4,096 in a temporary file in " + dir + ": "
+	if !strings.HasPrefix(err.Error(), want) || e.Kind != Read || e.Option != "SpillAfter" || !strings.Contains(e.Hint, dir) {
+		t.Fatalf("error %q (kind %v, option %q, hint %q): want it to start %q, of kind Read, about SpillAfter, with a hint naming the folder", err, e.Kind, e.Option, e.Hint, want)
+	}
+}
+
+// TestSpillHeap holds the heap to stop growing with the users past SpillAfter, but for
+// the email index: 200,000 users past a limit of 20,000 add less than 1 MB to the rest
+// of the heap, where they add more than 15 MB kept in memory.
+func TestSpillHeap(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("users are kept in a file on Linux only")
+	}
+	const after, more = 20_000, 200_000
+	growth := func(spill int) (perUser float64, p *people) {
+		p = newPeople(0)
+		p.mem = memory{after: spill, dir: t.TempDir()}
+		rec := func(i int) *record {
+			return &record{email: fmt.Sprintf("user%d@example.com", i), id: fmt.Sprint(100000 + i),
+				first: "Grace", last: fmt.Sprintf("Hopper-%d", i), status: "active",
+				licenses: []held{{name: "Full", status: lsActive}}}
+		}
+		for i := range after + blockSize {
+			p.add(rec(i), i+2)
+		}
+		heap := func() int64 { return int64(heapInUse()) - int64(len(p.slots)*8) }
+		before := heap()
+		for i := after + blockSize; i < after+blockSize+more; i++ {
+			p.add(rec(i), i+2)
+		}
+		return float64(heap()-before) / more, p
+	}
+	inMemory, _ := growth(0)
+	spilled, p := growth(after)
+	t.Logf("heap past the limit, the index aside: %.2f bytes a user kept in a file, %.1f in memory", spilled, inMemory)
+	if !p.mem.spilled() {
+		t.Fatal("no users were kept in a file")
+	}
+	if inMemory*more < 15<<20 || spilled*more > 1<<20 {
+		t.Fatalf("%.0f bytes a user kept in a file, %.0f in memory: want under %d and over %d", spilled, inMemory, 1<<20/more, 15<<20/more)
+	}
+	for _, i := range []int{0, after, after + blockSize + more - 1} {
+		if u := p.user(i); p.email(u) != fmt.Sprintf("user%d@example.com", i) || p.last(u) != fmt.Sprintf("Hopper-%d", i) {
+			t.Fatalf("user %d reads %q %q", i, p.email(u), p.last(u))
+		}
+	}
+	p.mem.release()
+}
+
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
