@@ -142,6 +142,7 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 		c.res.Notices = append(c.res.Notices, notice)
 	}
 	defer c.src.Close()
+	defer c.people.mem.settle()
 	c.res.Phases = append(c.res.Phases, Phase{"read, map and merge rows", time.Since(start)})
 	c.res.Source = sourceInfo(c.src, c.res.Template, c.headerLine)
 	c.res.Users = c.people.len()

@@ -194,11 +194,12 @@ func (p *people) find(email string) (int32, uint64, bool) {
 // when it would be more than 3/4 full.
 func (p *people) insert(h uint64, i int32) {
 	if (p.n+1)*4 > len(p.slots)*3 {
-		old := p.slots
-		p.slots = make([]uint64, max(1024, 2*len(old)))
-		for _, e := range old {
-			if e != 0 {
-				j := int32(uint32(e) - 1)
+		// The users are indexed again in their order, not the table's: their emails are
+		// read one after another, rather than all over memory (or a file, past
+		// Options.SpillAfter).
+		p.slots = make([]uint64, max(1024, 2*len(p.slots)))
+		for j := range int32(p.n) {
+			if j != i {
 				p.insert(p.hash(p.email(p.user(int(j)))), j)
 			}
 		}
@@ -218,14 +219,18 @@ func (p *people) index(email string) (int32, bool) {
 }
 
 // user returns the i-th user.
-func (p *people) user(i int) *person { return &p.blocks[i/blockSize][i%blockSize] }
+func (p *people) user(i int) *person {
+	if i%dropUsers == 0 {
+		p.mem.read()
+	}
+	return &p.blocks[i/blockSize][i%blockSize]
+}
 
 // len returns the number of users.
 func (p *people) len() int { return p.n }
 
 // view returns the i-th user in the shape of the file.
 func (p *people) view(i int) schema.User {
-	p.mem.viewed(i)
 	u := p.user(i)
 	v := schema.User{ID: p.id(u), Email: p.email(u), FirstName: p.first(u), LastName: p.last(u),
 		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}

@@ -3,37 +3,58 @@ package convert
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 	"unsafe"
+
+	"github.com/torii-convert/torii-convert/internal/text"
 )
 
 // memory hands people the blocks of users and the chunks of the arena. Up to
 // Options.SpillAfter users they are made on the Go heap; past it, they are carved from a
-// temporary file mapped into memory (spill_linux.go). The kernel writes the file's pages
-// back and drops them as it needs memory, rather than the process growing until it is
-// killed, and memory drops them itself as the file grows, so that resident memory stays
-// bounded. What stays on the heap past the limit is the email index (8 bytes a slot, from
+// temporary file mapped into memory (spill_linux.go), so that the heap stops growing with
+// the users. What stays on the heap past the limit is the email index (8 bytes a slot,
 // 11 to 21 bytes a user), the licenses of users who hold more than one, and the values of
 // Options.Columns (4 bytes a column a user).
 //
-// Both are free of pointers, so the garbage collector need not see them. The file is
-// mapped until release, or until the process ends: the users' strings point into it.
+// The kernel writes the file's pages back and drops them when it needs memory, rather
+// than the process growing until it is killed. To keep resident memory bounded even
+// without that pressure, memory drops them itself: after every dropUsers users people
+// reads by number, and every dropEvery while the conversion runs (for the strings read
+// through the lists of license holders).
+//
+// Blocks and chunks are free of pointers, so the garbage collector never looks into the
+// file. It is mapped until release, or until the process ends: the users' strings point
+// into it.
 type memory struct {
 	after int    // users kept on the heap; 0 keeps them all
 	dir   string // where the file goes
 	// fail stops the conversion when the file cannot grow (a full disk): err says why.
 	fail func()
 	err  error
+	// unavailable says why this system cannot keep users in a file: they stay on the heap.
+	unavailable error
 
 	file    *spillFile
-	regions [][]byte // the file's mapped regions; the last is being carved
-	used    int      // bytes carved from the last region
-	// unavailable says that this system cannot keep users in a file: they stay on the heap.
-	unavailable error
+	mu      sync.Mutex    // guards regions, which the dropper reads
+	regions [][]byte      // the file's mapped regions; the last is being carved
+	used    int           // bytes carved from the last region
+	stop    chan struct{} // stops the dropper
 }
 
-// regionSize is how much the file grows, and maps, at a time: the most of it resident
-// while users are added, besides the pages of earlier users merged with later rows.
-const regionSize = 64 << 20
+const (
+	// regionSize is how much the file grows, and maps, at a time.
+	regionSize = 64 << 20
+	pageSize   = 4096
+	// dropUsers is how many users people reads, by number, between drops: 64 KB of
+	// users and their strings in a scan, the pages of a few hundred when found by email.
+	dropUsers = 1 << 10
+	// dropEvery is how often the pages are dropped while the conversion runs.
+	dropEvery = 50 * time.Millisecond
+)
+
+// errNoSpill is openSpill's answer on systems where users cannot be kept in a file.
+var errNoSpill = errors.New("keeping users in a temporary file works on Linux only")
 
 func (m *memory) spilled() bool { return m.file != nil }
 
@@ -77,12 +98,7 @@ func (m *memory) carve(n int) []byte {
 	return b
 }
 
-const pageSize = 4096
-
-// errNoSpill is openSpill's answer on systems where users cannot be kept in a file.
-var errNoSpill = errors.New("keeping users in a temporary file works on Linux only")
-
-// grow maps a new region of the file, and drops the pages of the earlier ones.
+// grow maps a new region of the file, making the file first.
 func (m *memory) grow(size int) bool {
 	if m.file == nil {
 		f, err := openSpill(m.dir)
@@ -94,46 +110,76 @@ func (m *memory) grow(size int) bool {
 			return m.failed(err)
 		}
 		m.file = f
+		m.stop = make(chan struct{})
+		go m.dropper(m.stop)
 	}
 	r, err := m.file.extend(size)
 	if err != nil {
 		return m.failed(err)
 	}
-	m.drop()
+	m.mu.Lock()
 	m.regions, m.used = append(m.regions, r), 0
+	m.mu.Unlock()
 	return true
 }
 
 func (m *memory) failed(err error) bool {
-	m.err = &Error{Kind: Read, Option: "SpillAfter",
-		Msg:  fmt.Sprintf("keeping users past %s in a temporary file in %s", thousands(m.after), m.dir),
-		Hint: "make room in " + m.dir + ", or keep the temporary file elsewhere",
-		Err:  err}
+	e := &Error{Kind: Read, Option: "SpillAfter", Err: err,
+		Msg: fmt.Sprintf("keeping users past %s in a temporary file in %s", text.Thousands(int64(m.after)), m.dir)}
+	if outOfSpace(err) {
+		e.Hint = "make room in " + m.dir
+	}
+	m.err = e
 	if m.fail != nil {
 		m.fail()
 	}
 	return false
 }
 
-// drop takes the pages of the file out of the process: they are written back to the
-// file and read again when used.
-func (m *memory) drop() {
-	for _, r := range m.regions {
-		m.file.drop(r)
+// read is told that people read a user whose number is a multiple of dropUsers.
+func (m *memory) read() {
+	if m.file != nil {
+		m.drop()
 	}
 }
 
-// viewed is told that the i-th user is read, as the file is written (on every core):
-// every so many users, the pages read are dropped, so that reading them all does not
-// bring the whole file back into memory.
-func (m *memory) viewed(i int) {
-	if m.file != nil && i%(regionSize/int(unsafe.Sizeof(person{}))) == 0 {
-		m.drop()
+// drop takes the pages of the file out of the process: they are written back to the
+// file, and read again when used.
+func (m *memory) drop() {
+	m.mu.Lock()
+	for _, r := range m.regions {
+		m.file.drop(r)
+	}
+	m.mu.Unlock()
+}
+
+func (m *memory) dropper(stop <-chan struct{}) {
+	t := time.NewTicker(dropEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			m.drop()
+		}
+	}
+}
+
+// settle stops the dropper once the conversion is done: the kernel still drops the
+// pages when it needs memory.
+func (m *memory) settle() {
+	if m.stop != nil {
+		close(m.stop)
+		m.stop = nil
 	}
 }
 
 // release unmaps the file, which frees it: nothing may use the users' strings after.
 func (m *memory) release() {
+	m.settle()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, r := range m.regions {
 		m.file.unmap(r)
 	}
@@ -143,22 +189,13 @@ func (m *memory) release() {
 	m.regions, m.file = nil, nil
 }
 
-// notice says that users were kept in a temporary file, when they were.
+// notice says that users were kept in a temporary file, or that they could not be.
 func (m *memory) notice() string {
 	switch {
 	case m.unavailable != nil:
-		return fmt.Sprintf("more than %s users: all kept in memory (%v)", thousands(m.after), m.unavailable)
+		return fmt.Sprintf("more than %s users: all kept in memory (%v)", text.Thousands(int64(m.after)), m.unavailable)
 	case m.spilled():
-		return fmt.Sprintf("more than %s users: keeping the users past that in a temporary file in %s", thousands(m.after), m.dir)
+		return fmt.Sprintf("more than %s users: keeping the users past that in a temporary file in %s", text.Thousands(int64(m.after)), m.dir)
 	}
 	return ""
-}
-
-// thousands writes n with commas between its groups of three digits: 5,000,000.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -14,9 +15,14 @@ type spillFile struct {
 	size int64
 }
 
+func outOfSpace(err error) bool { return errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EDQUOT) }
+
 func openSpill(dir string) (*spillFile, error) {
 	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, 0o600)
-	if err != nil {
+	if err != nil && err != unix.EOPNOTSUPP && err != unix.EISDIR {
+		return nil, err // the message names dir
+	}
+	if err != nil { // a file system without O_TMPFILE
 		f, err := os.CreateTemp(dir, ".torii-convert-users-*")
 		if err != nil {
 			return nil, err
@@ -48,6 +54,9 @@ func (f *spillFile) extend(size int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Users are found by email in any order: a fault maps only its own page, rather than
+	// the pages around it too, which would bring the file back by tens of kilobytes.
+	unix.Madvise(b, unix.MADV_RANDOM)
 	f.size += int64(size)
 	return b, nil
 }

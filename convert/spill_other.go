@@ -6,6 +6,8 @@ package convert
 // spill_linux.go), elsewhere they all stay in memory and the notice says so.
 type spillFile struct{}
 
+func outOfSpace(error) bool { return false }
+
 func openSpill(string) (*spillFile, error) { return nil, errNoSpill }
 
 func (*spillFile) extend(int) ([]byte, error) { return nil, errNoSpill }

@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/torii-convert/torii-convert/convert"
+	"github.com/torii-convert/torii-convert/internal/text"
 )
 
 // progressDelay is how long work goes on before its progress shows: quick runs print
@@ -48,7 +49,7 @@ func (m *rowMeter) update(p convert.Progress) {
 		m.bar = newBar(m.t, p.Size)
 	}
 	// The description first: the bar draws it when the value changes.
-	m.bar.Describe(fmt.Sprintf("%s: %s rows, %s rows/s", m.name, thousands(int64(p.Rows)), thousands(int64(float64(p.Rows)/elapsed.Seconds()))))
+	m.bar.Describe(fmt.Sprintf("%s: %s rows, %s rows/s", m.name, text.Thousands(int64(p.Rows)), text.Thousands(int64(float64(p.Rows)/elapsed.Seconds()))))
 	if p.Size > 0 {
 		m.bar.Set64(p.Bytes)
 	} else {
@@ -94,15 +95,6 @@ func newBar(t *term, size int64) *progressbar.ProgressBar {
 		return progressbar.NewOptions64(-1, append(opts, progressbar.OptionSpinnerType(14))...)
 	}
 	return progressbar.NewOptions64(size, append(opts, progressbar.OptionSetPredictTime(true))...)
-}
-
-// thousands writes n with commas between groups of three digits: 1,234,567.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // waitLine keeps a wait (for a running sync, a rate limit, a retry) on one live line of

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/torii-convert/torii-convert/internal/text"
 )
 
 // Limits keep a hostile or broken export from exhausting memory: past one, reading stops
@@ -32,13 +34,7 @@ const (
 func megabytes(n int64) string { return strconv.FormatInt(n>>20, 10) + " MB" }
 
 // thousands writes a count with thousands separators: 8,388,608.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func thousands(n int) string { return text.Thousands(int64(n)) }
 
 // AtMost reads r, failing with err once more than limit bytes come from it: a file that
 // must be small (a template, a price list) is refused rather than read whole.

@@ -85,6 +85,15 @@ func Plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
+// Thousands writes a count with commas between groups of three digits: 8,388,608.
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // Cents writes an amount in cents in major units, with thousands separators: 1500 as
 // 15.00, 123456 as 1,234.56.
 func Cents(c int64) string {
