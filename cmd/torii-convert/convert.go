@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,8 +21,12 @@ import (
 type readOptions struct {
 	template, sheet, inputFormat, delimiter, encoding, dateOrder string
 	headerRow, maxErrors                                         int
+	spillAfter                                                   int
 	strict                                                       bool
 }
+
+// spillAfter is --spill-after's default: users past it are kept in a temporary file.
+const spillAfter = 5_000_000
 
 // convertOptions are what `convert` is asked to do.
 type convertOptions struct {
@@ -90,6 +95,8 @@ func readingFlags(o *readOptions) []cli.Flag {
 			Usage: "list the first `N` problems of a file, by position, and say how many more (0: all)"},
 		&cli.BoolFlag{Name: "strict", Destination: &o.strict,
 			Usage: "make errors of the warnings about the template: price or catalog entries that match no license, columns that look like data but feed nothing"},
+		&cli.IntFlag{Name: "spill-after", Value: spillAfter, Destination: &o.spillAfter,
+			Usage: "keep the users past the first `N` in a temporary file in $TMPDIR rather than in memory, and say so (Linux; 0: all in memory)"},
 	)...)
 }
 
@@ -121,6 +128,8 @@ func (o readOptions) check() error {
 		return usageError("--header-row %d: want a line number, 1 or more", o.headerRow)
 	case o.maxErrors < 0:
 		return usageError("--max-errors %d: want 0 (all) or more", o.maxErrors)
+	case o.spillAfter < 0:
+		return usageError("--spill-after %d: want a number of users, or 0 to keep them all in memory", o.spillAfter)
 	}
 	switch o.inputFormat {
 	case "", convert.FormatCSV, convert.FormatXLSX:
@@ -143,7 +152,8 @@ func (o readOptions) check() error {
 // options loads the template and the price list, for flags that passed check.
 func (o readOptions) options(e env, prices string) (convert.Options, error) {
 	opts := convert.Options{Sheet: o.sheet, MaxProblems: o.maxErrors, Stdin: e.stdin, Today: e.now(),
-		Encoding: o.encoding, HeaderRow: o.headerRow, Format: o.inputFormat, DateOrder: o.dateOrder, Strict: o.strict}
+		Encoding: o.encoding, HeaderRow: o.headerRow, Format: o.inputFormat, DateOrder: o.dateOrder, Strict: o.strict,
+		SpillAfter: o.spillAfter, SpillDir: os.TempDir()}
 	opts.Delimiter, _ = parseDelimiter(o.delimiter)
 	if o.template != "" && o.template != "auto" { // else detected from the header
 		t, err := convert.FindTemplate(o.template)

@@ -146,12 +146,13 @@ func describe(ctx context.Context, err error) *cmdError {
 // optionHint names the flag that sets each of convert.Options: the lower packages say
 // what is wrong, the command line says which flag changes it.
 var optionHint = map[string]string{
-	"Format":    "--input-format csv or xlsx reads the file as that, whatever its name",
-	"Sheet":     "--sheet chooses the sheet, by name or number",
-	"Encoding":  "--encoding names the file's encoding, such as --encoding windows-1252",
-	"HeaderRow": "--header-row N says which line holds the header",
-	"Template":  "--template takes a built-in name (torii-convert templates lists them) or a template file's path",
-	"Prices":    "--prices takes a CSV file with the columns license,price[,purchased]",
+	"Format":     "--input-format csv or xlsx reads the file as that, whatever its name",
+	"Sheet":      "--sheet chooses the sheet, by name or number",
+	"Encoding":   "--encoding names the file's encoding, such as --encoding windows-1252",
+	"HeaderRow":  "--header-row N says which line holds the header",
+	"Template":   "--template takes a built-in name (torii-convert templates lists them) or a template file's path",
+	"Prices":     "--prices takes a CSV file with the columns license,price[,purchased]",
+	"SpillAfter": "TMPDIR names the folder for the temporary file; --spill-after 0 keeps every user in memory",
 }
 
 // exitCode is where an error's kind becomes the process's exit code.
