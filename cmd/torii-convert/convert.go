@@ -58,7 +58,9 @@ With --format json and -o FILE, stdout gets the run's summary as one JSON object
 users, licenses, rows read, merged, skipped (with reasons), notes and the output path.
 
 A row may hold 1 MB of text, a template or price list 4 MB; a workbook from a pipe is
-copied to a temporary file of at most 1 GB. The README's Limits section lists them all.
+copied to a temporary file of at most 1 GB. Past --spill-after users (5,000,000), the
+others are kept in a temporary file in $TMPDIR, and a note says so. The README's
+Limits section lists them all.
 
 With --sync, the file is then uploaded to Torii and the app account synced with it
 (stdout gets the file only with -o -). An invalid file is never uploaded.`,
