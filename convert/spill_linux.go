@@ -38,11 +38,14 @@ func openSpill(dir string) (*spillFile, error) {
 	return &spillFile{fd: fd}, nil
 }
 
-// extend grows the file by size bytes and maps them. The blocks are allocated first
+// extend grows the file by size bytes and maps them. The disk space is reserved first
 // (fallocate, or zeros written where the file system cannot), so that a full disk is this
 // error rather than a SIGBUS when a page is first written.
 func (f *spillFile) extend(size int) ([]byte, error) {
-	err := unix.Fallocate(f.fd, 0, f.size, int64(size))
+	var err error = unix.EINTR
+	for err == unix.EINTR {
+		err = unix.Fallocate(f.fd, 0, f.size, int64(size))
+	}
 	if err == unix.EOPNOTSUPP {
 		err = f.zeros(size)
 	}
