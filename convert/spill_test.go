@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/torii-convert/torii-convert/bench/exports"
 )
@@ -107,7 +108,8 @@ func TestSpillFails(t *testing.T) {
 
 // TestSpillHeap holds the heap to stop growing with the users past SpillAfter, but for
 // the email index: 200,000 users past a limit of 20,000 add less than 1 MB to the rest
-// of the heap, where they add more than 15 MB kept in memory.
+// of the heap, where they add more than 15 MB kept in memory. Nor does reading them all
+// bring the file back into memory.
 func TestSpillHeap(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("users are kept in a file on Linux only")
@@ -140,6 +142,14 @@ func TestSpillHeap(t *testing.T) {
 	if inMemory*more < 15<<20 || spilled*more > 1<<20 {
 		t.Fatalf("%.0f bytes a user kept in a file, %.0f in memory: want under %d and over %d", spilled, inMemory, 1<<20/more, 15<<20/more)
 	}
+	// A scan through all the users (as encoding them does) leaves few pages of the file in
+	// memory: a drop every dropUsers users.
+	for i := range p.len() {
+		p.view(i)
+	}
+	if kb := resident(t, p.mem.regions); kb > 4<<10 {
+		t.Errorf("%d KB of the file in memory after reading every user, want at most 4 MB", kb)
+	}
 	for _, i := range []int{0, after, after + blockSize + more - 1} {
 		if u := p.user(i); p.email(u) != fmt.Sprintf("user%d@example.com", i) || p.last(u) != fmt.Sprintf("Hopper-%d", i) {
 			t.Fatalf("user %d reads %q %q", i, p.email(u), p.last(u))
@@ -153,4 +163,28 @@ func heapInUse() uint64 {
 	runtime.GC()
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse
+}
+
+// resident returns the KB of memory mappings in memory, from /proc/self/smaps.
+func resident(t *testing.T, regions [][]byte) int {
+	smaps, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, in := 0, false
+	for _, line := range strings.Split(string(smaps), "\n") {
+		var from, to uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x ", &from, &to); n == 2 {
+			in = false
+			for _, r := range regions {
+				at := uintptr(unsafe.Pointer(unsafe.SliceData(r)))
+				in = in || from < at+uintptr(len(r)) && at < to
+			}
+		}
+		var n int
+		if _, err := fmt.Sscanf(line, "Rss: %d kB", &n); err == nil && in {
+			kb += n
+		}
+	}
+	return kb
 }
