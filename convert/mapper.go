@@ -187,7 +187,7 @@ func (b *binding) found() bool { return b != nil && len(b.cols) > 0 }
 // empty cells.
 func cell(row []string, i int) string {
 	if i < len(row) {
-		return strings.TrimSpace(row[i])
+		return trim(row[i])
 	}
 	return ""
 }
@@ -249,7 +249,7 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 			} else {
 				v = ""
 			}
-			if item = strings.TrimSpace(item); item != "" && !b.excluded(item) {
+			if item = trim(item); item != "" && !b.excluded(item) {
 				fn(b.rewritten(item), col)
 			}
 		}
@@ -660,7 +660,7 @@ func (m *mapper) footer(row []string) bool {
 	}
 	filled, words := 0, false
 	for _, v := range row {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = trim(v); v != "" {
 			filled++
 			words = words || footerWords.MatchString(v)
 		}
