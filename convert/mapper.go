@@ -731,7 +731,7 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 		rec.columns = append(rec.columns, b.value(row))
 	}
 	rec.email, rec.emailCol = m.email.first(row)
-	rec.email = strings.ToLower(rec.email)
+	rec.email = lower(rec.email)
 	if rec.email == "" {
 		col := -1
 		if m.email.found() {
@@ -928,7 +928,7 @@ func (m *mapper) rowPrices(l *licenseBinding, row []string, given []held, bad pr
 		key := strings.ToLower(h.name)
 		switch p := m.prices[key]; {
 		case p == nil:
-			m.prices[key] = &rowPrice{cents: per}
+			m.prices[strings.Clone(key)] = &rowPrice{cents: per} // not the row's text, which it would keep
 		case p.cents != per && !p.differs:
 			p.other, p.differs = per, true
 		}

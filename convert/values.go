@@ -109,6 +109,17 @@ func trim(v string) string {
 	return strings.TrimSpace(v)
 }
 
+// lower is strings.ToLower for emails, most of which are lower case already: it
+// returns those as they are after one look at each byte.
+func lower(v string) string {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c-'A' < 26 || c >= 0x80 {
+			return strings.ToLower(v)
+		}
+	}
+	return v
+}
+
 // splitName splits a full name: "Last, First" as HR systems write it, otherwise the first
 // word is the first name and the rest the last name.
 func splitName(full string) (first, last string) {

@@ -211,6 +211,9 @@ func FuzzTrim(f *testing.F) {
 		if got, want := trim(s), strings.TrimSpace(s); got != want {
 			t.Errorf("trim(%q) = %q, want %q", s, got, want)
 		}
+		if got, want := lower(s), strings.ToLower(s); got != want {
+			t.Errorf("lower(%q) = %q, want %q", s, got, want)
+		}
 		if got, want := indexSpace(s), strings.IndexFunc(s, unicode.IsSpace); got != want {
 			t.Errorf("indexSpace(%q) = %d, want %d", s, got, want)
 		}
