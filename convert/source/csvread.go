@@ -118,14 +118,13 @@ func (r *csvReader) fill() error {
 type csvLine struct {
 	p, end, next int
 	nl           bool
-	quote        int // where the line's next quote is, at or after a field's start; -1 before the first look
 }
 
 // line finds the line that starts at p, and counts it; false when the text read so far
 // ends inside it.
 func (r *csvReader) line(p int) (csvLine, bool) {
 	b := r.buf[:r.end]
-	l := csvLine{p: p, quote: -1}
+	l := csvLine{p: p}
 	if i := bytes.IndexByte(b[p:], '\n'); i >= 0 {
 		l.next = p + i + 1
 		l.end, l.nl = l.next-1, true
@@ -180,57 +179,56 @@ type csvRecord struct {
 }
 
 // unquoted reads the fields from q on that are not quoted, up to one that is, and
-// returns where that one starts; last tells that the line ended the record.
+// returns where that one starts; last tells that the line ended the record. It looks
+// at eight bytes at a time for the delimiters and quotes that end fields.
 func (r *csvReader) unquoted(rec *csvRecord, l *csvLine, q int) (next int, last bool, err error) {
-	b, comma := r.buf[:l.end], r.comma
+	b := r.buf[:l.end]
 	fields, pos, col := r.fields, r.pos, rec.col
-	for q == len(b) || b[q] != '"' {
-		j := q + indexByte(b[q:], comma)
-		if j < q {
-			j, last = len(b), true
+	commas := lo * uint64(r.comma)
+	start := q // of the field being read
+	for w := q; w < len(b); w += 8 {
+		var x uint64
+		if w+8 <= len(b) {
+			x = binary.LittleEndian.Uint64(b[w:])
+		} else {
+			x = tail(b[w:])
 		}
-		if l.quote < q { // the line's next quote, looked for once a line unless it has quoted fields
-			l.quote = len(b)
-			if k := bytes.IndexByte(b[q:], '"'); k >= 0 {
-				l.quote = q + k
+		// The top bit of byte i of m is set where b[w+i] is a delimiter or a quote.
+		for m := zeros(x^commas) | zeros(x^(lo*'"')); m != 0; m &= m - 1 {
+			k := w + bits.TrailingZeros64(m)/8
+			if b[k] == '"' {
+				if k == start {
+					r.fields, r.pos, rec.col = fields, pos, col
+					return start, false, nil
+				}
+				return 0, false, &csv.ParseError{StartLine: rec.startLine, Line: r.numLine, Column: col + k - start, Err: csv.ErrBareQuote}
 			}
-		}
-		if l.quote < j {
-			return 0, false, &csv.ParseError{StartLine: rec.startLine, Line: r.numLine, Column: col + l.quote - q, Err: csv.ErrBareQuote}
-		}
-		fields = append(fields, str(b[q:j]))
-		pos = append(pos, fieldPos{rec.line, col})
-		col += j - q + 1
-		q = j + 1
-		if last {
-			break
+			fields = append(fields, str(b[start:k]))
+			pos = append(pos, fieldPos{rec.line, col})
+			col += k - start + 1
+			start = k + 1
 		}
 	}
-	r.fields, r.pos, rec.col = fields, pos, col
-	return q, last, nil
+	fields = append(fields, str(b[start:]))
+	pos = append(pos, fieldPos{rec.line, col})
+	r.fields, r.pos, rec.col = fields, pos, col+len(b)-start+1
+	return len(b) + 1, true, nil
 }
 
-// indexByte is bytes.IndexByte for the short fields of a row: eight bytes at a time,
-// inline, where bytes.IndexByte's call and set-up cost more than a field's scan.
-func indexByte(b []byte, c byte) int {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	mask := lo * uint64(c)
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:]) ^ mask
-		// The lowest byte of x that is zero sets its top bit here, and no byte below it
-		// does: the first c is at the lowest bit set.
-		if t := (x - lo) &^ x & hi; t != 0 {
-			return i + bits.TrailingZeros64(t)/8
-		}
+const lo, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+
+// tail reads the last bytes of a line, fewer than eight, as a word whose other bytes
+// are zeros: neither a delimiter nor a quote.
+func tail(b []byte) uint64 {
+	var x uint64
+	for i, c := range b {
+		x |= uint64(c) << (8 * i)
 	}
-	for ; i < len(b); i++ {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
+	return x
 }
+
+// zeros sets the top bit of every byte of x that is zero, and no other bit.
+func zeros(x uint64) uint64 { return ^((x&low7 + low7) | x | low7) }
 
 // quoted reads the field whose quote is at q, across lines: l moves to the line where
 // it ends. Its text is copied only to undo doubled quotes and CRLFs.

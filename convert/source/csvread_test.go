@@ -151,14 +151,3 @@ func TestCSVReaderKeepsStrings(t *testing.T) {
 		}
 	}
 }
-
-// FuzzIndexByte holds indexByte to bytes.IndexByte.
-func FuzzIndexByte(f *testing.F) {
-	f.Add([]byte("name,email@example.com,x"), byte(','))
-	f.Add([]byte("\x00\x01\x80\xff,,,,,,,,,"), byte(0x80))
-	f.Fuzz(func(t *testing.T, b []byte, c byte) {
-		if got, want := indexByte(b, c), bytes.IndexByte(b, c); got != want {
-			t.Fatalf("indexByte(%q, %q) = %d, want %d", b, c, got, want)
-		}
-	})
-}
