@@ -21,6 +21,13 @@ type binding struct {
 	vocab   []string // the values a status field may end with; nil for free text
 	rewrite []rewriteRule
 	lower   []byte // scratch for lower-casing values to look them up
+	// last is the last value translate was given, and what it gave: a field's value
+	// repeats from row to row (a constant always, a status or a seat type often).
+	last struct {
+		in, out string
+		err     error
+		ok      bool
+	}
 }
 
 type rewriteRule struct {
@@ -269,6 +276,16 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 
 // translate applies the field's map. Status fields must end in their vocabulary.
 func (b *binding) translate(v string) (string, error) {
+	if b.last.ok && v == b.last.in {
+		return b.last.out, b.last.err
+	}
+	out, err := b.translated(v)
+	b.last.in, b.last.out, b.last.err, b.last.ok = v, out, err, true
+	return out, err
+}
+
+// translated is translate, without the memory of the last value.
+func (b *binding) translated(v string) (string, error) {
 	if b.mapping != nil {
 		if m, ok := b.mapping[string(b.folded(v))]; ok {
 			return m, nil
