@@ -54,6 +54,9 @@ func (r *csvReader) Read() ([]string, error) {
 	for {
 		line := r.numLine
 		next, err := r.parse()
+		if err == nil && next-r.start > r.max {
+			return nil, errPastLimit // whole in buf, as a chunk may hold up to twice max
+		}
 		if err != errMoreText {
 			if err == nil {
 				r.start = next

@@ -124,6 +124,20 @@ func TestCSVReaderLimit(t *testing.T) {
 	}
 }
 
+// TestCSVReaderLimitExact reads records of the limit's size and one byte more, each
+// whole in one chunk: the first is read, the second fails.
+func TestCSVReaderLimitExact(t *testing.T) {
+	at := strings.Repeat("x", 99) + "\n"    // 100 bytes, the limit
+	past := strings.Repeat("y", 100) + "\n" // 101 bytes
+	r := newCSVReader(strings.NewReader(at+past), ',', 100)
+	if rec, err := r.Read(); err != nil || len(rec) != 1 || len(rec[0]) != 99 {
+		t.Fatalf("record of 100 bytes: got %d fields, %v", len(rec), err)
+	}
+	if _, err := r.Read(); !errors.Is(err, errPastLimit) {
+		t.Fatalf("record of 101 bytes: got %v, want errPastLimit", err)
+	}
+}
+
 // TestCSVReaderKeepsStrings checks that the strings of a record stay as they were
 // while later records are read: the chunk they point into is never written again.
 func TestCSVReaderKeepsStrings(t *testing.T) {
