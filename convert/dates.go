@@ -137,22 +137,7 @@ func validDate(y, m, d int) bool {
 	if y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 {
 		return false
 	}
-	return d <= daysIn(y, m)
-}
-
-// daysIn is the number of days of month m (1-12) of year y, in the Gregorian calendar
-// (as time.Date counts them).
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
+	return d <= text.DaysIn(y, m)
 }
 
 type datePart struct {

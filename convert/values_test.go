@@ -189,18 +189,6 @@ func TestNormHeader(t *testing.T) {
 	}
 }
 
-// TestDaysIn holds daysIn to time.Date's calendar over every month of the years dates
-// may have.
-func TestDaysIn(t *testing.T) {
-	for y := 1000; y <= 9999; y++ {
-		for m := 1; m <= 12; m++ {
-			if got, want := daysIn(y, m), time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day(); got != want {
-				t.Fatalf("daysIn(%d, %d) = %d, want %d", y, m, got, want)
-			}
-		}
-	}
-}
-
 // FuzzTrim holds the fast paths of the mapper's text handling to the strings and
 // unicode functions they stand for.
 func FuzzTrim(f *testing.F) {
