@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/torii-convert/torii-convert/convert/source"
@@ -257,7 +256,7 @@ func before(a, b Pos) bool {
 
 func blank(row []string) bool {
 	for _, v := range row {
-		if strings.TrimSpace(v) != "" {
+		if trim(v) != "" {
 			return false
 		}
 	}

@@ -93,7 +93,7 @@ func (r *dateReader) isNever(s string) bool {
 // says why not.
 func (r *dateReader) read(s string) (string, error) {
 	r.seen = ""
-	s = strings.TrimSpace(s)
+	s = trim(s)
 	if s == "" || r.isNever(s) {
 		return "", nil
 	}
@@ -115,7 +115,7 @@ func (r *dateReader) read(s string) (string, error) {
 
 // isoDate is the fast path for the most common form, 2024-03-17 with any time after it.
 func isoDate(s string) (string, bool) {
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' || len(s) > 10 && !timeLike(s[10:]) {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' || len(s) > 10 && !hourMinute(s[10:]) && !timeLike(s[10:]) {
 		return "", false
 	}
 	y, ok1 := text.Digits(s[0:4])
@@ -127,11 +127,17 @@ func isoDate(s string) (string, bool) {
 	return s[:10], true
 }
 
+// hourMinute is the fast path of timeLike for the time most exports write: " 09:18".
+func hourMinute(s string) bool {
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	return len(s) == 6 && s[0] == ' ' && digit(s[1]) && digit(s[2]) && s[3] == ':' && digit(s[4]) && digit(s[5])
+}
+
 func validDate(y, m, d int) bool {
 	if y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 {
 		return false
 	}
-	return d <= time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return d <= text.DaysIn(y, m)
 }
 
 type datePart struct {
@@ -334,9 +340,11 @@ func (c *timeScan) clock() bool {
 
 // meridiem reads "AM" or "p.m.", if there is one.
 func (c *timeScan) meridiem() {
-	if rest := strings.ToLower(c.s[c.i:]); strings.HasPrefix(rest, "am") || strings.HasPrefix(rest, "pm") {
+	rest := c.s[c.i:]
+	prefix := func(p string) bool { return len(rest) >= len(p) && strings.EqualFold(rest[:len(p)], p) }
+	if prefix("am") || prefix("pm") {
 		c.i += 2
-	} else if strings.HasPrefix(rest, "a.m.") || strings.HasPrefix(rest, "p.m.") {
+	} else if prefix("a.m.") || prefix("p.m.") {
 		c.i += 4
 	}
 }

@@ -21,6 +21,13 @@ type binding struct {
 	vocab   []string // the values a status field may end with; nil for free text
 	rewrite []rewriteRule
 	lower   []byte // scratch for lower-casing values to look them up
+	// last is the last value translate was given, and what it gave: a field's value
+	// repeats from row to row (a constant always, a status or a seat type often).
+	last struct {
+		in, out string
+		err     error
+		ok      bool
+	}
 }
 
 type rewriteRule struct {
@@ -187,7 +194,7 @@ func (b *binding) found() bool { return b != nil && len(b.cols) > 0 }
 // empty cells.
 func cell(row []string, i int) string {
 	if i < len(row) {
-		return strings.TrimSpace(row[i])
+		return trim(row[i])
 	}
 	return ""
 }
@@ -249,7 +256,7 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 			} else {
 				v = ""
 			}
-			if item = strings.TrimSpace(item); item != "" && !b.excluded(item) {
+			if item = trim(item); item != "" && !b.excluded(item) {
 				fn(b.rewritten(item), col)
 			}
 		}
@@ -269,6 +276,16 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 
 // translate applies the field's map. Status fields must end in their vocabulary.
 func (b *binding) translate(v string) (string, error) {
+	if b.last.ok && v == b.last.in {
+		return b.last.out, b.last.err
+	}
+	out, err := b.translated(v)
+	b.last.in, b.last.out, b.last.err, b.last.ok = v, out, err, true
+	return out, err
+}
+
+// translated is translate, without the memory of the last value.
+func (b *binding) translated(v string) (string, error) {
 	if b.mapping != nil {
 		if m, ok := b.mapping[string(b.folded(v))]; ok {
 			return m, nil
@@ -660,7 +677,7 @@ func (m *mapper) footer(row []string) bool {
 	}
 	filled, words := 0, false
 	for _, v := range row {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = trim(v); v != "" {
 			filled++
 			words = words || footerWords.MatchString(v)
 		}
@@ -731,7 +748,7 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 		rec.columns = append(rec.columns, b.value(row))
 	}
 	rec.email, rec.emailCol = m.email.first(row)
-	rec.email = strings.ToLower(rec.email)
+	rec.email = lower(rec.email)
 	if rec.email == "" {
 		col := -1
 		if m.email.found() {
@@ -928,7 +945,7 @@ func (m *mapper) rowPrices(l *licenseBinding, row []string, given []held, bad pr
 		key := strings.ToLower(h.name)
 		switch p := m.prices[key]; {
 		case p == nil:
-			m.prices[key] = &rowPrice{cents: per}
+			m.prices[strings.Clone(key)] = &rowPrice{cents: per} // not the row's text, which it would keep
 		case p.cents != per && !p.differs:
 			p.other, p.differs = per, true
 		}

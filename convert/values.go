@@ -100,17 +100,53 @@ func ambiguousThousands(intPart, frac, s string) bool {
 
 const tooLarge = "it is too large; prices up to 90,071,992,547,409.91 are allowed"
 
+// trim is strings.TrimSpace for the cells of a row, most of which have no space to trim:
+// it settles those inline, by their first and last bytes.
+func trim(v string) string {
+	if len(v) == 0 || v[0] > ' ' && v[0] < 0x80 && v[len(v)-1] > ' ' && v[len(v)-1] < 0x80 {
+		return v
+	}
+	return strings.TrimSpace(v)
+}
+
+// lower is strings.ToLower for emails, most of which are lower case already: it
+// returns those as they are after one look at each byte.
+func lower(v string) string {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c-'A' < 26 || c >= 0x80 {
+			return strings.ToLower(v)
+		}
+	}
+	return v
+}
+
 // splitName splits a full name: "Last, First" as HR systems write it, otherwise the first
 // word is the first name and the rest the last name.
 func splitName(full string) (first, last string) {
 	if l, f, ok := strings.Cut(full, ","); ok {
 		return strings.TrimSpace(f), strings.TrimSpace(l)
 	}
-	full = strings.TrimSpace(full)
-	if i := strings.IndexFunc(full, unicode.IsSpace); i > 0 {
-		return full[:i], strings.TrimSpace(full[i:])
+	full = trim(full)
+	if i := indexSpace(full); i > 0 {
+		return full[:i], trim(full[i:])
 	}
 	return full, ""
+}
+
+// indexSpace is strings.IndexFunc(s, unicode.IsSpace), byte by byte while s is ASCII.
+func indexSpace(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80:
+			if j := strings.IndexFunc(s[i:], unicode.IsSpace); j >= 0 {
+				return i + j
+			}
+			return -1
+		case c == ' ' || '\t' <= c && c <= '\r':
+			return i
+		}
+	}
+	return -1
 }
 
 // completeName fills in the first or last name a row lacks from its full name. With
@@ -119,7 +155,7 @@ func splitName(full string) (first, last string) {
 // surname "Name" or "Naam" beside "Vorname" or "Voornaam" ("von Weizsäcker" stays whole).
 // With a last name only, the first name is what comes before it, or a lone word.
 func completeName(first, last, full string) (string, string) {
-	full = strings.TrimSpace(full)
+	full = trim(full)
 	switch {
 	case full == "" || first != "" && last != "":
 		return first, last

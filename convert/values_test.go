@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 func TestDates(t *testing.T) {
@@ -186,4 +187,26 @@ func TestNormHeader(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", pair[0], got, pair[1])
 		}
 	}
+}
+
+// FuzzTrim holds the fast paths of the mapper's text handling to the strings and
+// unicode functions they stand for.
+func FuzzTrim(f *testing.F) {
+	for _, s := range []string{"", "a", " a ", "Ada Lovelace", "\u00a0x", "x\u2003", "é b", "a\tb", "\x85z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := trim(s), strings.TrimSpace(s); got != want {
+			t.Errorf("trim(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := lower(s), strings.ToLower(s); got != want {
+			t.Errorf("lower(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := indexSpace(s), strings.IndexFunc(s, unicode.IsSpace); got != want {
+			t.Errorf("indexSpace(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := hourMinute(s), len(s) == 6 && s[0] == ' ' && timeLike(s); got && !want {
+			t.Errorf("hourMinute(%q) but not timeLike", s)
+		}
+	})
 }

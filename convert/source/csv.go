@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
-// csvSource reads CSV through encoding/csv, which keeps every field's line and column.
+// csvSource reads CSV through csvReader, which splits it as encoding/csv does and keeps
+// every field's line and column.
 type csvSource struct {
 	file   string
 	closer io.Closer
-	r      *csv.Reader
+	r      *csvReader
+	comma  rune
 	lines  []int32
 	size   int64
 	notes  []string
-	count  *countingReader // the decoded text, as encoding/csv reads it
 	// lastLine is the line the last row ended on.
 	lastLine int
 	// encoding is the text's, as read (for --verbose).
@@ -28,15 +28,16 @@ func newCSVSource(file string, r io.Reader, closer io.Closer, size int64, opts *
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(text.r)
-	cr.FieldsPerRecord = -1 // ragged rows are the mapper's to judge, with their position
-	cr.ReuseRecord = true
-	cr.Comma = opts.Delimiter
-	if cr.Comma == 0 {
+	comma := opts.Delimiter
+	if comma == 0 {
 		sample, _ := text.r.Peek(sampleSize)
-		cr.Comma = sniffDelimiter(sample)
+		comma = sniffDelimiter(sample)
 	}
-	s := &csvSource{file: file, closer: closer, r: cr, count: text.count, size: size, encoding: text.encoding}
+	if comma >= 0x80 || comma == '"' || comma == '\r' || comma == '\n' {
+		return nil, &Error{Kind: Usage, Option: "Delimiter", Msg: fmt.Sprintf("delimiter %q: want an ASCII character other than a quote or a line break", comma)}
+	}
+	// Ragged rows are the mapper's to judge, with their position.
+	s := &csvSource{file: file, closer: closer, r: newCSVReader(text.r, byte(comma), MaxRowBytes), comma: comma, size: size, encoding: text.encoding}
 	if text.guessed {
 		s.notes = append(s.notes, fmt.Sprintf("%s is not UTF-8; read it as %s (pass --encoding to choose another)", file, text.encoding))
 	}
@@ -46,8 +47,6 @@ func newCSVSource(file string, r io.Reader, closer io.Closer, size int64, opts *
 func (s *csvSource) Progress() (int64, int64) { return s.r.InputOffset(), s.size }
 
 func (s *csvSource) Next() (Row, error) {
-	// The text read ahead of the record, in the decoder's buffer, counts too.
-	s.count.limit = s.r.InputOffset() + MaxRowBytes + sampleSize
 	rec, err := s.r.Read()
 	if err != nil {
 		var pe *csv.ParseError
@@ -73,9 +72,7 @@ func (s *csvSource) Next() (Row, error) {
 	r := Row{Cells: rec}
 	r.Line, _ = s.r.FieldPos(0)
 	last, _ := s.r.FieldPos(len(rec) - 1)
-	// The row ends where its last field does, which may span lines (encoding/csv gives
-	// each line break in a quoted field as one LF).
-	s.lastLine = last + strings.Count(rec[len(rec)-1], "\n")
+	s.lastLine = s.r.numLine // where the row ends: its last field may span lines
 	if last != r.Line {
 		// A quoted field holds a line break: keep the line of every field.
 		s.lines = s.lines[:0]

@@ -29,7 +29,6 @@ type decoded struct {
 	r        *bufio.Reader
 	encoding string // "UTF-8", "UTF-16LE", "Windows-1252", ...
 	guessed  bool   // the encoding was guessed from bytes that are not UTF-8
-	count    *countingReader
 }
 
 // decodeText reads an export's text as UTF-8: by its byte order mark, or name when given,
@@ -77,8 +76,7 @@ func decodeText(file string, raw io.Reader, name string) (*decoded, error) {
 	} else {
 		r = &utf8Check{r: &lineEnds{r: in}, file: file, line: 1}
 	}
-	d.count = &countingReader{r: r}
-	d.r = bufio.NewReaderSize(d.count, sampleSize)
+	d.r = bufio.NewReaderSize(r, sampleSize)
 	return d, nil
 }
 

@@ -13,7 +13,7 @@ func Describe(s Source) Info {
 	info := Info{Sheet: s.Where().Sheet}
 	switch s := s.(type) {
 	case *csvSource:
-		info.Format, info.Encoding, info.Delimiter = FormatCSV, s.encoding, s.r.Comma
+		info.Format, info.Encoding, info.Delimiter = FormatCSV, s.encoding, s.comma
 	case *xlsxSource:
 		info.Format = FormatXLSX
 	}

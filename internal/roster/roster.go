@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/torii-convert/torii-convert/internal/text"
 	"github.com/torii-convert/torii-convert/schema"
 )
 
@@ -293,7 +294,7 @@ func Day(s string) int32 {
 		return NoDate
 	}
 	y, m, d := digits(s[0:4]), digits(s[5:7]), digits(s[8:10])
-	if y < 0 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+	if y < 0 || m < 1 || m > 12 || d < 1 || d > text.DaysIn(y, m) {
 		return NoDate
 	}
 	// Days from the civil date (H. Hinnant's algorithm), with March the first month so
@@ -323,19 +324,6 @@ func digits(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
-}
-
-func daysIn(m, y int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // Read reads a customIntegrationData file into a roster, as it is: the file is not

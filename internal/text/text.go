@@ -115,3 +115,18 @@ func Cents(c int64) string {
 	b.WriteByte(byte('0' + c%10))
 	return b.String()
 }
+
+// DaysIn is the number of days of month m (1-12) of year y in the Gregorian calendar,
+// as time.Date counts them.
+func DaysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
