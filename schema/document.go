@@ -208,7 +208,7 @@ func (s *Schema) newDocument(r io.Reader, today time.Time, report func(Problem),
 	if r != nil { // the checks of a CheckFile read no file: its reader does
 		d.in = bufio.NewReaderSize(r, 256<<10)
 	}
-	d.whereFn, d.holderWhereFn = d.where, d.holderWhere
+	d.whereFn = d.where
 	return d
 }
 
@@ -243,8 +243,8 @@ type document struct {
 	strs               map[string]string
 	sc                 scanner // of facts
 	at                 Path    // of the record being checked
-	// whereFn and holderWhereFn are d.where and d.holderWhere, made once, not a record
-	whereFn, holderWhereFn Where
+	// whereFn is d.where, made once, not a record
+	whereFn Where
 	// steps counts the bytes the document looks at: once as it reads them, and again
 	// where it goes back into a record to find a position. The tests hold it linear.
 	steps int64
@@ -624,10 +624,9 @@ func (d *document) element(name string, n *node, i int) error {
 			}
 		} else {
 			d.rules.License(lic.Name, price, i, where)
-			clear(d.rules.early)
 			start := 0
 			for k, end := range d.holderEnds {
-				d.rules.holder(lic.Name, d.holderText[start:end], i, k, d.holderWhereFn)
+				d.rules.holder(lic.Name, d.holderText[start:end], i, k, func() spot { return d.holderSpot(i, k) })
 				start = end
 			}
 		}
@@ -779,17 +778,18 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 	return out, err
 }
 
-// holderWhere is the Where of a license's holders: their emails' places were kept as
-// they were read, and lineColAt counts their lines in one pass, as the rules ask for
-// them in order. Other paths are looked for.
-func (d *document) holderWhere(at Path) int64 {
-	if len(at) != 5 || at[2].Key != "users" || at[4].Key != "email" || at[3].Index < 0 || at[3].Index >= len(d.holderAt) || d.holderAt[at[3].Index] < 0 {
-		return d.where(at)
+// holderSpot is where the email of the holder at index k of the license at index i is:
+// its place was kept as it was read, and lineColAt counts the record's lines in one
+// pass, as the rules ask for them in order. A holder without an email is looked for.
+func (d *document) holderSpot(i, k int) spot {
+	var off int64
+	if d.holderAt[k] >= 0 {
+		off = d.recOff + int64(d.holderAt[k])
+	} else {
+		off = d.where(licensePath(i).With(Key("users"), Index(k), Key("email")))
 	}
-	off := d.recOff + int64(d.holderAt[at[3].Index])
 	line, col := d.lineColAt(off)
-	d.marks[off] = [2]int{line, col}
-	return off
+	return spot{off: off, line: int32(line), col: int32(col)}
 }
 
 // lineCounter is the line and column of an offset, rel, in the record at recOff.
@@ -1013,7 +1013,7 @@ func (d *document) lineColAt(off int64) (int, int) {
 }
 
 func (d *document) emit(p Problem) {
-	if p.Offset >= 0 {
+	if p.Offset >= 0 && p.Line == 0 {
 		p.Line, p.Col = d.lineColAt(p.Offset)
 	}
 	d.report(p)

@@ -46,24 +46,25 @@ func (x *emailIndex) email(i uint32) []byte {
 	return x.text[start:x.ends[i]]
 }
 
-// find returns the user of a lower-cased email, or nil with the slot where it would go
-// and its hash.
-func (x *emailIndex) find(key []byte) (*holder, int, uint32) {
+// find returns the entry of a lower-cased email (its index in users), or -1 with the
+// slot where it would go and its hash.
+func (x *emailIndex) find(key []byte) (int, int, uint32) {
 	h := uint32(maphash.Bytes(x.seed, key))
 	mask := len(x.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s.entry == 0 {
-			return nil, i, h
+			return -1, i, h
 		}
 		if s.hash == h && string(x.email(s.entry-1)) == string(key) {
-			return &x.users[s.entry-1], i, h
+			return int(s.entry - 1), i, h
 		}
 	}
 }
 
-// add adds a lower-cased email that find did not find, at its slot i with hash h.
-func (x *emailIndex) add(key []byte, i int, h uint32, u holder) {
+// add adds a lower-cased email that find did not find, at its slot i with hash h, and
+// returns its entry.
+func (x *emailIndex) add(key []byte, i int, h uint32, u holder) int {
 	x.text = append(x.text, key...)
 	x.ends = append(x.ends, len(x.text))
 	x.users = append(x.users, u)
@@ -71,6 +72,7 @@ func (x *emailIndex) add(key []byte, i int, h uint32, u holder) {
 	if 4*len(x.users) > 3*len(x.slots) {
 		x.grow()
 	}
+	return len(x.users) - 1
 }
 
 // grow doubles the slots; the hashes are kept, so no email is read again.

@@ -14,27 +14,40 @@ import (
 // license is a user. It also warns of what Torii accepts but is likely a mistake.
 // Its memory grows with the number of users, never with the size of a file.
 type Rules struct {
-	today       string // YYYY-MM-DD
-	emails      *emailIndex
-	licenses    map[string]int // license name to index
-	early       map[string]bool
+	today    string // YYYY-MM-DD
+	emails   *emailIndex
+	licenses map[string]int // license name to index
+	// seq counts the licenses given to License: a holder not yet seen as a user is
+	// marked with it, to find one listed twice in a license (the index of a license does
+	// not tell them apart when a file has two arrays of licenses).
+	seq         int32
 	pending     []pendingHolder
 	pendingText []byte // the emails of the pending holders, back to back
 	out         []Problem
 }
 
-// holder is what the rules remember of a user: where it is, and the last license seen
-// held by it, to find a user listed twice in one license without a map per license.
+// holder is what the rules remember of an email: the user who has it (-1 while only
+// license holders have been seen with it, when licenses come first), and the last license
+// seen held by it, to find an email listed twice in one license without a map per
+// license: its index for a user, its seq for an email no user has had yet.
 type holder struct {
 	user        int32
 	lastLicense int32
 }
 
+// pendingHolder is a holder not yet seen as a user, checked again by Finish.
 type pendingHolder struct {
-	end     int // of the email in pendingText
-	license int
-	index   int
-	offset  int64
+	end     int    // of the email in pendingText
+	entry   uint32 // of the email in the index
+	license int32
+	index   int32
+	at      spot
+}
+
+// spot is a place in the text: a byte offset, with its line and column (0 when not known).
+type spot struct {
+	off       int64
+	line, col int32
 }
 
 // Where tells the offset in the text of the value at a path, -1 when it cannot. The rules
@@ -82,10 +95,15 @@ func (r *Rules) Problems() []Problem {
 // email given to email first.
 func (r *Rules) email(email []byte, i int, where Where) {
 	key := lower(email)
-	if first, slot, h := r.emails.find(key); first != nil {
+	e, slot, h := r.emails.find(key)
+	switch {
+	case e >= 0 && r.emails.users[e].user >= 0:
 		r.add(Error, userPath(i).With(Key("email")), where, "unique-email",
-			fmt.Sprintf("%s is already the email of %s; merge the two users into one", text.Quote(string(email)), userPath(int(first.user))))
-	} else if len(email) > 0 {
+			fmt.Sprintf("%s is already the email of %s; merge the two users into one", text.Quote(string(email)), userPath(int(r.emails.users[e].user))))
+	case len(email) == 0:
+	case e >= 0: // held a license before its user came
+		r.emails.users[e] = holder{user: int32(i), lastLicense: -1}
+	default:
 		r.emails.add(key, slot, h, holder{user: int32(i), lastLicense: -1})
 	}
 }
@@ -112,6 +130,7 @@ func (r *Rules) License(name string, price *float64, i int, where Where) {
 	} else {
 		r.licenses[name] = i
 	}
+	r.seq++
 	if price != nil {
 		switch p := *price; {
 		case p != math.Trunc(p):
@@ -124,36 +143,45 @@ func (r *Rules) License(name string, price *float64, i int, where Where) {
 	}
 }
 
-// holder checks the user at index k of the license at index i, by the bytes a scanner
-// read, which it does not keep. The caller clears r.early before the first of a license.
-func (r *Rules) holder(name string, email []byte, i, k int, where Where) {
+// holder checks the user at index k of the license at index i (the last given to
+// License), by the bytes a scanner read, which it does not keep; at is where its email
+// is, asked for only when it is reported.
+func (r *Rules) holder(name string, email []byte, i, k int, at func() spot) {
 	key := lower(email)
-	if u, _, _ := r.emails.find(key); u != nil {
-		if u.lastLicense == int32(i) {
-			r.dupHolder(email, name, i, k, where)
+	e, slot, h := r.emails.find(key)
+	if e >= 0 && r.emails.users[e].user >= 0 {
+		if u := &r.emails.users[e]; u.lastLicense == int32(i) {
+			r.dupHolder(email, name, i, k, at())
 		} else {
 			u.lastLicense = int32(i)
 		}
 		return
 	}
-	if r.early == nil {
-		r.early = map[string]bool{} // holders not yet seen as users, when licenses come first
-	}
-	if r.early[string(key)] {
-		r.dupHolder(email, name, i, k, where)
+	// Not (yet) a user: the index keeps the email until its user comes, and Finish looks
+	// again at the end.
+	if e < 0 {
+		e = r.emails.add(key, slot, h, holder{user: -1, lastLicense: r.seq})
+	} else if u := &r.emails.users[e]; u.lastLicense == r.seq {
+		r.dupHolder(email, name, i, k, at())
 	} else {
-		r.early[string(key)] = true
+		u.lastLicense = r.seq
 	}
 	if len(email) > 0 {
-		at := licensePath(i).With(Key("users"), Index(k), Key("email"))
 		r.pendingText = append(r.pendingText, email...)
-		r.pending = append(r.pending, pendingHolder{end: len(r.pendingText), license: i, index: k, offset: where.offset(at)})
+		r.pending = append(r.pending, pendingHolder{end: len(r.pendingText), entry: uint32(e),
+			license: int32(i), index: int32(k), at: at()})
 	}
 }
 
-func (r *Rules) dupHolder(email []byte, name string, i, k int, where Where) {
-	r.add(Error, licensePath(i).With(Key("users"), Index(k), Key("email")), where, "unique-holder",
+func (r *Rules) dupHolder(email []byte, name string, i, k int, at spot) {
+	r.placed(licensePath(i).With(Key("users"), Index(k), Key("email")), at, "unique-holder",
 		fmt.Sprintf("%s holds %s more than once", text.Quote(string(email)), text.Quote(name)))
+}
+
+// placed adds an error at a spot already known.
+func (r *Rules) placed(path Path, at spot, keyword, msg string) {
+	r.out = append(r.out, Problem{Severity: Error, Path: path, Offset: at.off, Keyword: keyword, Message: msg,
+		Line: int(at.line), Col: int(at.col)})
 }
 
 // Finish runs the checks that need the whole file and returns the problems not yet taken.
@@ -162,10 +190,8 @@ func (r *Rules) Finish() []Problem {
 	for _, h := range r.pending {
 		email := r.pendingText[start:h.end]
 		start = h.end
-		if u, _, _ := r.emails.find(lower(email)); u == nil {
-			offset := h.offset
-			r.add(Error, licensePath(h.license).With(Key("users"), Index(h.index), Key("email")),
-				func(Path) int64 { return offset }, "holder-is-user",
+		if r.emails.users[h.entry].user < 0 {
+			r.placed(licensePath(int(h.license)).With(Key("users"), Index(int(h.index)), Key("email")), h.at, "holder-is-user",
 				fmt.Sprintf("%s holds a license but is not one of the users; add the user or remove the license", text.Quote(string(email))))
 		}
 	}
