@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -30,19 +32,38 @@ func (s *Schema) CheckFile(r io.Reader, today time.Time, report func(Problem)) (
 	return d.stats, err
 }
 
-// Two goroutines share the work, so that a file takes both cores: one reads the file and
-// finds where each record ends (reader), the other checks the records and runs the
-// rules (d). Problems reach report in the order of the file, on the calling goroutine.
+// The work is shared so that a file takes every core: one goroutine reads the file and
+// finds where each record ends (reader); checkers, one a core, take its batches of
+// records as they come, check them against the schema and read what the rules need of
+// them; the calling goroutine (d) takes the batches back in the order of the file and
+// runs the rules, which need that order. Problems reach report in the order of the
+// file, on the calling goroutine.
 func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (*document, error) {
 	reader := s.newDocument(r, today, nil, Records{})
-	reader.pipe = newPipe()
+	checkers := make([]*document, max(1, runtime.GOMAXPROCS(0)))
+	reader.pipe = newPipe(len(checkers))
 	d := s.newDocument(nil, today, report, Records{})
+	var wg sync.WaitGroup
+	for i := range checkers {
+		k := s.newDocument(nil, today, nil, Records{})
+		checkers[i] = k
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range reader.pipe.full {
+				k.prepare(b)
+				b.ready <- struct{}{}
+			}
+		}()
+	}
 	go func() {
 		err := reader.run()
 		reader.flush(true, err)
+		close(reader.pipe.full)
 	}()
 	var err error
-	for b := range reader.pipe.full {
+	for b := range reader.pipe.order {
+		<-b.ready
 		d.check(b)
 		if b.last {
 			err = b.err
@@ -53,7 +74,11 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 		}
 		reader.pipe.free <- b
 	}
+	wg.Wait()
 	d.steps += reader.steps
+	for _, k := range checkers {
+		d.steps += k.steps
+	}
 	var se *SyntaxError
 	if errors.As(err, &se) {
 		line, col := reader.lineColAt(se.Offset)
@@ -69,18 +94,20 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 	return d, nil
 }
 
-// pipe carries batches of records from the reader to the checks, and back to be reused.
-// Three batches at most exist, so memory stays bounded by a few times the largest
-// record.
+// pipe carries batches of records from the reader to the checkers (full) and, in the
+// order of the file, to the rules (order), and back to be reused (free). Three batches
+// more than there are checkers exist, so memory stays bounded by a few times the
+// largest record.
 type pipe struct {
-	full, free chan *batch
-	b          *batch // being filled
+	full, order, free chan *batch
+	b                 *batch // being filled
 }
 
-func newPipe() *pipe {
-	p := &pipe{full: make(chan *batch, 2), free: make(chan *batch, 3)}
-	for range 3 {
-		p.free <- &batch{}
+func newPipe(checkers int) *pipe {
+	n := checkers + 3
+	p := &pipe{full: make(chan *batch, n), order: make(chan *batch, n), free: make(chan *batch, n)}
+	for range n {
+		p.free <- &batch{ready: make(chan struct{}, 1)}
 	}
 	return p
 }
@@ -89,8 +116,10 @@ func newPipe() *pipe {
 type batch struct {
 	text  []byte // the records, back to back
 	items []item
-	last  bool  // the reader has stopped, with err
-	err   error // why
+	facts factBuf       // the bytes of the items' facts
+	ready chan struct{} // a checker has prepared the batch
+	last  bool          // the reader has stopped, with err
+	err   error         // why
 }
 
 // batchText and batchItems are what fills a batch; one larger record fills one alone.
@@ -108,6 +137,11 @@ type item struct {
 	end       int // of the record in the batch's text
 	off       int64
 	line, col int
+	// What a checker found: the record's problems with the schema, placed, and whether
+	// the rules read its facts.
+	problems []Problem
+	ruled    bool
+	facts    recordFacts
 }
 
 // send hands the record just captured to the checks.
@@ -150,24 +184,79 @@ func (d *document) flush(last bool, err error) {
 	b := d.batch()
 	b.last, b.err = last, err
 	d.pipe.b = nil
+	d.pipe.order <- b
 	d.pipe.full <- b
 }
 
-// check checks the records of a batch and reports its problems, in order.
+// prepare does for a batch what needs no other record, on a checker's goroutine: it
+// checks each record against the schema, placing its problems, and reads the facts the
+// rules need of the users and licenses.
+func (d *document) prepare(b *batch) {
+	b.facts.text, b.facts.held = b.facts.text[:0], b.facts.held[:0]
+	start := 0
+	for i := range b.items {
+		it := &b.items[i]
+		if it.problem != nil {
+			continue
+		}
+		d.rec, start = b.text[start:it.end], it.end
+		d.recOff, d.recLine, d.recCol = it.off, it.line, it.col
+		if it.index < 0 {
+			it.problems = d.checkRecord(it.n, Path{Key(it.name)})
+			continue
+		}
+		d.at = append(d.at[:0], Key(it.name), Index(it.index)) // reused: checkRecord copies it into the problems
+		it.problems = d.checkRecord(it.n, d.at)
+		// The rules read an object, or what the schema lets through; the schema has
+		// reported malformed JSON inside the record, so the facts read before it do.
+		if it.ruled = d.decodable() || !Invalid(it.problems); it.ruled {
+			d.readFacts(it.name, &it.facts, &b.facts)
+		}
+	}
+}
+
+// check reports the problems of a prepared batch and runs the rules on its records, in
+// the order of the file.
 func (d *document) check(b *batch) {
 	start := 0
-	for _, it := range b.items {
+	for i := range b.items {
+		it := &b.items[i]
 		if it.problem != nil {
 			d.report(*it.problem)
 			continue
 		}
 		d.rec, start = b.text[start:it.end], it.end
 		d.recOff, d.recLine, d.recCol = it.off, it.line, it.col
-		if it.index < 0 {
-			d.checkRecord(it.n, Path{Key(it.name)})
-		} else {
-			d.element(it.name, it.n, it.index) // checked, it returns no error
+		for _, p := range it.problems {
+			d.report(p)
 		}
+		if it.index >= 0 && it.ruled {
+			d.rule(it, &b.facts)
+		}
+	}
+}
+
+// rule gives the facts of a user or a license, prepared, to the rules.
+func (d *document) rule(it *item, fb *factBuf) {
+	f, i, where := &it.facts, it.index, d.whereFn
+	switch it.name {
+	case "users":
+		d.stats.Users++
+		d.rules.email(fb.text[f.email[0]:f.email[1]], i, where)
+		if !Invalid(it.problems) { // warnings about a user that is wrong anyway are noise
+			d.user = User{Status: f.status, LastUsedDate: f.lastUsed}
+			d.rules.User(&d.user, i, where)
+		}
+	case "licenses":
+		d.stats.Licenses++
+		d.rules.License(f.name, f.price, i, where)
+		d.held = fb.held[f.held[0]:f.held[1]]
+		for k, h := range d.held {
+			d.rules.holder(f.name, fb.text[h.start:h.end], i, k, func() spot { return d.holderSpot(i, k) })
+		}
+	}
+	for _, p := range d.rules.Problems() {
+		d.emit(p)
 	}
 }
 
@@ -235,11 +324,9 @@ type document struct {
 	recLine, recCol    int
 	marks              map[int64][2]int // line and column of offsets the rules kept for later
 	keyBuf, recPathBuf []byte
-	holderAt           []int       // offsets in the record of its holders' emails, -1 for none
 	lines              lineCounter // where lineColAt has counted the record's lines to
-	holderText         []byte      // the emails of a license's holders, back to back
-	holderEnds         []int       // where each ends in holderText
-	email              []byte      // of the user being read
+	own                factBuf     // the facts of the record read, for ReadRecords
+	held               []heldBy    // the holders of the license the rules are given
 	strs               map[string]string
 	sc                 scanner // of facts
 	at                 Path    // of the record being checked
@@ -481,11 +568,7 @@ func (d *document) member(name string, p *prop, n *node) error {
 		if d.unchecked {
 			return d.grammar()
 		}
-		if d.pipe != nil {
-			d.send(name, n, -1)
-		} else {
-			d.checkRecord(n, Path{Key(name)})
-		}
+		d.send(name, n, -1)
 		return nil
 	}
 	start := d.off
@@ -507,9 +590,9 @@ func (d *document) member(name string, p *prop, n *node) error {
 			if err := d.capture(); err != nil {
 				return err
 			}
-			if d.pipe != nil {
+			if !d.unchecked {
 				d.send(name, n.items.resolved(), count)
-			} else if err := d.element(name, n.items.resolved(), count); err != nil {
+			} else if err := d.element(name, count); err != nil {
 				return err
 			}
 			count++
@@ -540,102 +623,105 @@ func (d *document) minItems(name string, n *node, count int, start int64) {
 	d.found(Problem{Severity: Error, Path: Path{Key(name)}, Offset: start, Keyword: "minItems", Message: msg})
 }
 
-// element checks one record of the users or licenses, then gives it to the rules and to
-// the Records. Unchecked, it only reads it: malformed JSON is the error.
-func (d *document) element(name string, n *node, i int) error {
-	d.at = append(d.at[:0], Key(name), Index(i)) // reused: checkRecord copies it into the problems
-	at := d.at
-	var problems []Problem
-	if !d.unchecked {
-		problems = d.checkRecord(n, at)
-	}
+// element reads one record of the users or licenses for ReadRecords and gives it to
+// the Records: malformed JSON is the error.
+func (d *document) element(name string, i int) error {
 	if !d.decodable() {
-		if d.unchecked {
-			return d.grammar()
-		}
-		if Invalid(problems) {
-			return nil
-		}
+		return d.grammar()
 	}
-	where := d.whereFn
+	d.own.text, d.own.held = d.own.text[:0], d.own.held[:0]
+	var f recordFacts
+	if err := d.readFacts(name, &f, &d.own); err != nil {
+		return d.recordError(err)
+	}
 	switch name {
 	case "users":
 		d.stats.Users++
-		u := &d.user
-		*u = User{}
-		email := d.email[:0]
-		err := d.facts(func(key, v []byte, _ *scanner) error {
-			switch string(key) {
-			case "email":
-				email = append(email[:0], v...)
-			case "status":
-				u.Status = d.intern(v)
-			case "lastUsedDate":
-				u.LastUsedDate = d.intern(v)
-			}
-			return nil
-		})
-		d.email = email
 		if d.visit.User != nil {
-			u.Email = d.visitString(email)
-		}
-		if d.unchecked {
-			if err != nil {
-				return d.recordError(err)
-			}
-		} else {
-			d.rules.email(email, i, where)
-			if !Invalid(problems) { // warnings about a user that is wrong anyway are noise
-				d.rules.User(u, i, where)
-			}
-		}
-		if d.visit.User != nil {
-			d.visit.User(u)
+			d.user = User{Email: d.visitString(d.own.text[f.email[0]:f.email[1]]), Status: f.status, LastUsedDate: f.lastUsed}
+			d.visit.User(&d.user)
 		}
 	case "licenses":
 		d.stats.Licenses++
-		d.holderAt, d.holderText, d.holderEnds = d.holderAt[:0], d.holderText[:0], d.holderEnds[:0]
-		var lic License
-		var price *float64
-		err := d.facts(func(key, v []byte, sc *scanner) error {
+		if d.visit.License != nil {
+			lic := License{Name: f.name, UnassignedAmount: f.unassigned, Users: f.users}
+			if f.price != nil {
+				lic.PricePerUser = whole(*f.price)
+			}
+			d.visit.License(&lic)
+		}
+	}
+	return nil
+}
+
+// recordFacts is what the rules and the Records read of a user or a license.
+type recordFacts struct {
+	email            [2]int // of a user: where it is in factBuf.text
+	status, lastUsed string // of a user
+	name             string // of a license
+	price            *float64
+	unassigned       *int64
+	held             [2]int        // of a license: where its holders are in factBuf.held
+	users            []LicenseUser // of a license, for the Records only
+}
+
+// factBuf holds the emails of the records read, back to back, and the holders of the
+// licenses.
+type factBuf struct {
+	text []byte
+	held []heldBy
+}
+
+// heldBy is a holder of a license: where its email is in factBuf.text, and where in the
+// record (-1 for nowhere).
+type heldBy struct {
+	start, end int
+	at         int
+}
+
+// readFacts reads what the rules and the Records need of the user or license in d.rec
+// into f, its emails into fb. Malformed JSON is the error; what was read before it is
+// kept.
+func (d *document) readFacts(name string, f *recordFacts, fb *factBuf) error {
+	switch name {
+	case "users":
+		f.email = [2]int{len(fb.text), len(fb.text)}
+		return d.facts(func(key, v []byte, _ *scanner) error {
+			switch string(key) {
+			case "email":
+				fb.text = append(fb.text[:f.email[0]], v...)
+				f.email[1] = len(fb.text)
+			case "status":
+				f.status = d.intern(v)
+			case "lastUsedDate":
+				f.lastUsed = d.intern(v)
+			}
+			return nil
+		})
+	case "licenses":
+		f.held = [2]int{len(fb.held), len(fb.held)}
+		return d.facts(func(key, v []byte, sc *scanner) error {
 			var err error
 			switch string(key) {
 			case "name":
-				lic.Name = string(v)
+				f.name = string(v)
 			case "pricePerUser":
-				if f, err := strconv.ParseFloat(string(v), 64); err == nil {
-					price = &f
-					lic.PricePerUser = whole(f)
+				if x, err := strconv.ParseFloat(string(v), 64); err == nil {
+					f.price = &x
 				}
 			case "unassignedAmount":
-				if f, err := strconv.ParseFloat(string(v), 64); err == nil {
-					lic.UnassignedAmount = whole(f)
+				if x, err := strconv.ParseFloat(string(v), 64); err == nil {
+					f.unassigned = whole(x)
 				}
 			case "users":
 				if sc != nil { // an array; anything else is the schema's to report
-					lic.Users, err = d.holders(sc)
+					fb.held = fb.held[:f.held[0]]
+					f.users, err = d.holders(sc, fb)
+					f.held[1] = len(fb.held)
 				}
 			}
 			return err
 		})
-		if d.unchecked {
-			if err != nil {
-				return d.recordError(err)
-			}
-		} else {
-			d.rules.License(lic.Name, price, i, where)
-			start := 0
-			for k, end := range d.holderEnds {
-				d.rules.holder(lic.Name, d.holderText[start:end], i, k, func() spot { return d.holderSpot(i, k) })
-				start = end
-			}
-		}
-		if d.visit.License != nil {
-			d.visit.License(&lic)
-		}
-	}
-	for _, p := range d.rules.Problems() {
-		d.emit(p)
 	}
 	return nil
 }
@@ -729,25 +815,23 @@ func (d *document) grammar() error {
 	return d.recordError(sc.end(sc.skip()))
 }
 
-// holders reads the emails and license statuses of a license's users from the array at
-// sc, and keeps where each email is for holderWhere: going back into the record for each
-// would make a license of n holders cost n times its size.
-func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
+// holders reads the emails of a license's users from the array at sc into fb, keeping
+// where each email is for holderSpot: going back into the record for each would make a
+// license of n holders cost n times its size. For the Records, it returns the users
+// with their license statuses.
+func (d *document) holders(sc *scanner, fb *factBuf) ([]LicenseUser, error) {
 	var out []LicenseUser
 	var scratch []byte
-	d.holderAt = d.holderAt[:0]
-	d.holderText, d.holderEnds = d.holderText[:0], d.holderEnds[:0]
 	visit := d.visit.License != nil
 	err := sc.elements(func() error {
 		sc.ws()
 		var h LicenseUser
-		at, start := -1, len(d.holderText)
+		at, start := -1, len(fb.text)
 		if sc.peek() != '{' {
 			if visit {
 				out = append(out, h)
 			}
-			d.holderAt = append(d.holderAt, at)
-			d.holderEnds = append(d.holderEnds, start)
+			fb.held = append(fb.held, heldBy{start: start, end: start, at: at})
 			return sc.skip()
 		}
 		err := sc.members(func(key []byte, _ int) error {
@@ -759,7 +843,7 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 				v, err := sc.str(&scratch)
 				switch {
 				case email:
-					d.holderText = append(d.holderText[:start], v...)
+					fb.text = append(fb.text[:start], v...)
 				case visit:
 					h.LicenseStatus = d.intern(v)
 				}
@@ -768,11 +852,10 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 			return sc.skip()
 		}, &d.recPathBuf)
 		if visit {
-			h.Email = d.visitString(d.holderText[start:]) // holderText is only appended to until the license is given
+			h.Email = d.visitString(fb.text[start:]) // fb.text is only appended to until the license is given
 			out = append(out, h)
 		}
-		d.holderAt = append(d.holderAt, at)
-		d.holderEnds = append(d.holderEnds, len(d.holderText))
+		fb.held = append(fb.held, heldBy{start: start, end: len(fb.text), at: at})
 		return err
 	})
 	return out, err
@@ -783,8 +866,8 @@ func (d *document) holders(sc *scanner) ([]LicenseUser, error) {
 // pass, as the rules ask for them in order. A holder without an email is looked for.
 func (d *document) holderSpot(i, k int) spot {
 	var off int64
-	if d.holderAt[k] >= 0 {
-		off = d.recOff + int64(d.holderAt[k])
+	if at := d.held[k].at; at >= 0 {
+		off = d.recOff + int64(at)
 	} else {
 		off = d.where(licensePath(i).With(Key("users"), Index(k), Key("email")))
 	}
@@ -799,16 +882,19 @@ type lineCounter struct {
 	line, col int
 }
 
-// checkRecord checks the captured record against n. Malformed JSON inside it is a
-// problem like any other: capture found where the record ends, so the next one is read.
+// checkRecord checks the captured record against n and returns its problems, placed.
+// Malformed JSON inside it is a problem like any other: capture found where the record
+// ends, so the next one is read.
 func (d *document) checkRecord(n *node, at Path) []Problem {
 	problems, err := d.k.c.check(n, d.rec, at, d.recOff)
 	var se *SyntaxError
 	if errors.As(err, &se) {
 		problems = append(problems, Problem{Severity: Error, Path: append(Path(nil), at...), Offset: se.Offset, Keyword: "syntax", Message: se.Msg})
 	}
-	for _, p := range problems {
-		d.emit(p)
+	for i := range problems {
+		if p := &problems[i]; p.Offset >= 0 {
+			p.Line, p.Col = d.lineColAt(p.Offset)
+		}
 	}
 	return problems
 }
