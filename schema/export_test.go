@@ -11,6 +11,12 @@ var (
 	FastDate  = fastDate[[]byte]
 )
 
+// The runs of plain string bytes, for FuzzPlainBytes.
+var (
+	PlainRun   = plainRun[[]byte]
+	PlainBytes = plainBytes
+)
+
 // Valid reports whether the scanner reads data as one JSON value and nothing else, with
 // strings all UTF-8 and free of raw control characters.
 func Valid(data []byte) bool {
