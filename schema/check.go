@@ -20,6 +20,8 @@ type checker struct {
 	buf  []byte   // scratch for decoded strings
 	keys []byte   // scratch for decoded member names
 	sub  *checker // scratch for the alternatives of anyOf
+	tap  *tap     // when set, the facts of the record are kept as it is checked
+	last []byte   // the string or number value read last, decoded
 }
 
 func (c *checker) problem(at int, keyword, msg string) {
@@ -66,6 +68,7 @@ func (c *checker) value(n *node) error {
 		if err != nil {
 			return err
 		}
+		c.last = s
 		if c.typeOK(n, k, start, nil) {
 			c.str(n, s, start)
 		}
@@ -75,6 +78,7 @@ func (c *checker) value(n *node) error {
 		if err != nil {
 			return err
 		}
+		c.last = raw
 		if c.typeOK(n, k, start, raw) {
 			c.number(n, raw, start)
 		}
@@ -234,6 +238,9 @@ func (c *checker) object(n *node, start int) error {
 			}
 			known = append(known, p)
 			seen |= p.bit
+			if p.fact != 0 && c.tap != nil {
+				return c.tapped(p.fact, child)
+			}
 		}
 		return c.value(child)
 	}, &c.keys)
@@ -245,6 +252,68 @@ func (c *checker) object(n *node, start int) error {
 		if seen&p.bit == 0 {
 			c.problem(start, "required", fmt.Sprintf("missing required field %q", p.name))
 		}
+	}
+	return nil
+}
+
+// fact is a member of a user, a license or a license's user that the rules read.
+type fact uint8
+
+const (
+	factEmail fact = 1 + iota
+	factStatus
+	factLastUsed
+	factName
+	factPrice
+	factUnassigned
+	factHolder // the email of a license's user
+)
+
+// tap is where a checker keeps the facts of the user or license it checks, for the
+// rules: what readFacts would read, when the record turns out to have no problem.
+type tap struct {
+	d  *document // whose strings are interned
+	f  *recordFacts
+	fb *factBuf
+}
+
+// tapped checks the value of a member the rules read, and keeps it.
+func (c *checker) tapped(fact fact, n *node) error {
+	at := c.sc.pos
+	c.last = nil
+	if err := c.value(n); err != nil || c.last == nil {
+		return err // not a string or a number: the record has a problem, and is read again
+	}
+	depth := 3 // users[i].email
+	if fact == factHolder {
+		depth = 5 // licenses[i].users[k].email
+	}
+	if len(c.path) != depth {
+		return nil
+	}
+	t, v := c.tap, c.last
+	switch fact {
+	case factEmail:
+		t.fb.text = append(t.fb.text[:t.f.email[0]], v...)
+		t.f.email[1] = len(t.fb.text)
+	case factStatus:
+		t.f.status = t.d.intern(v)
+	case factLastUsed:
+		t.f.lastUsed = t.d.intern(v)
+	case factName:
+		t.f.name = string(v)
+	case factPrice:
+		if x, err := strconv.ParseFloat(string(v), 64); err == nil {
+			t.f.price = &x
+		}
+	case factUnassigned:
+		if x, err := strconv.ParseFloat(string(v), 64); err == nil {
+			t.f.unassigned = whole(x)
+		}
+	case factHolder:
+		start := len(t.fb.text)
+		t.fb.text = append(t.fb.text, v...)
+		t.fb.held = append(t.fb.held, heldBy{start: start, end: len(t.fb.text), at: at})
 	}
 	return nil
 }

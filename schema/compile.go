@@ -38,6 +38,7 @@ type prop struct {
 	name string
 	node *node
 	bit  uint64 // set for required properties
+	fact fact   // what the rules read of the member's value, when a checker taps a record
 }
 
 var annotations = map[string]bool{

@@ -205,13 +205,29 @@ func (d *document) prepare(b *batch) {
 			it.problems = d.checkRecord(it.n, Path{Key(it.name)})
 			continue
 		}
-		d.at = append(d.at[:0], Key(it.name), Index(it.index)) // reused: checkRecord copies it into the problems
-		it.problems = d.checkRecord(it.n, d.at)
-		// The rules read an object, or what the schema lets through; the schema has
-		// reported malformed JSON inside the record, so the facts read before it do.
-		if it.ruled = d.decodable() || !Invalid(it.problems); it.ruled {
-			d.readFacts(it.name, &it.facts, &b.facts)
-		}
+		d.prepareElement(it, &b.facts)
+	}
+}
+
+// prepareElement checks a user or a license, captured, against the schema, and reads
+// the facts the rules need of it into it.facts and fb.
+func (d *document) prepareElement(it *item, fb *factBuf) {
+	d.at = append(d.at[:0], Key(it.name), Index(it.index)) // reused: checkRecord copies it into the problems
+	// The checker keeps the facts as it goes; a record with problems, rare, is read
+	// again as the rules have always read it: for what its problems leave, and the facts
+	// read before malformed JSON, which the schema has reported.
+	text, held := len(fb.text), len(fb.held)
+	f := &it.facts
+	f.email, f.held = [2]int{text, text}, [2]int{held, held}
+	d.tap = tap{d: d, f: f, fb: fb}
+	d.k.c.tap = &d.tap
+	it.problems = d.checkRecord(it.n, d.at)
+	d.k.c.tap = nil
+	f.held[1] = len(fb.held)
+	if it.ruled = d.decodable() || !Invalid(it.problems); it.ruled && len(it.problems) > 0 {
+		fb.text, fb.held = fb.text[:text], fb.held[:held]
+		*f = recordFacts{}
+		d.readFacts(it.name, f, fb)
 	}
 }
 
@@ -326,6 +342,7 @@ type document struct {
 	keyBuf, recPathBuf []byte
 	lines              lineCounter // where lineColAt has counted the record's lines to
 	own                factBuf     // the facts of the record read, for ReadRecords
+	tap                tap         // of the checker, on the record it checks
 	held               []heldBy    // the holders of the license the rules are given
 	strs               map[string]string
 	sc                 scanner // of facts

@@ -28,6 +28,13 @@ func mustCompile() *Schema {
 	s.user = root.props["users"].node.items.resolved()
 	s.license = root.props["licenses"].node.items.resolved()
 	s.holder = s.license.props["users"].node.items.resolved()
+	for p, f := range map[*prop]fact{
+		s.user.props["email"]: factEmail, s.user.props["status"]: factStatus, s.user.props["lastUsedDate"]: factLastUsed,
+		s.license.props["name"]: factName, s.license.props["pricePerUser"]: factPrice,
+		s.license.props["unassignedAmount"]: factUnassigned, s.holder.props["email"]: factHolder,
+	} {
+		p.fact = f
+	}
 	return s
 }
 
@@ -89,7 +96,7 @@ func (k *Checker) Document(data []byte) ([]Problem, error) {
 }
 
 func (c *checker) check(n *node, data []byte, at Path, base int64) ([]Problem, error) {
-	*c = checker{sc: scanner{data: data}, base: base, path: append(c.path[:0], at...), buf: c.buf, keys: c.keys, sub: c.sub}
+	*c = checker{sc: scanner{data: data}, base: base, path: append(c.path[:0], at...), buf: c.buf, keys: c.keys, sub: c.sub, tap: c.tap}
 	err := c.value(n)
 	if c.sc.ws(); err == nil && c.sc.pos < len(data) {
 		err = c.sc.fail("unexpected %s after the end of the value", c.sc.found())
