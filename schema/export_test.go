@@ -11,11 +11,16 @@ var (
 	FastDate  = fastDate[[]byte]
 )
 
-// The runs of plain string bytes, for FuzzPlainBytes.
-var (
-	PlainRun   = plainRun[[]byte]
-	PlainBytes = plainBytes
-)
+// WordScans are the scans that read eight bytes at a time, with the bytes each stops
+// at, for FuzzWordScans.
+var WordScans = []struct {
+	Name string
+	Scan func([]byte, int) int
+	Stop func(byte) bool
+}{
+	{"plainBytes", plainBytes, func(c byte) bool { return !plain[c] }},
+	{"quoteOrEscape", quoteOrEscape, func(c byte) bool { return c == '"' || c == '\\' }},
+}
 
 // Valid reports whether the scanner reads data as one JSON value and nothing else, with
 // strings all UTF-8 and free of raw control characters.

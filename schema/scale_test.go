@@ -179,17 +179,24 @@ func FuzzCheckFileInPieces(f *testing.F) {
 	})
 }
 
-// FuzzPlainBytes holds the scanner's eight-at-a-time run of plain string bytes to the
-// byte-at-a-time one it stands for.
-func FuzzPlainBytes(f *testing.F) {
+// FuzzWordScans holds the scans that read eight bytes at a time to the byte-at-a-time
+// loops they stand for.
+func FuzzWordScans(f *testing.F) {
 	f.Add([]byte(`user42@example.com", "status`), 0)
 	f.Add([]byte("abcdefgh\x80ijklmnop\\qrstuvw\x1fxyz"), 3)
+	f.Add([]byte(",\n        {\n          \"email\": [1]}"), 1)
 	f.Fuzz(func(t *testing.T, d []byte, i int) {
 		if i < 0 || i > len(d) {
 			return
 		}
-		if a, b := schema.PlainRun(d, i), schema.PlainBytes(d, i); a != b {
-			t.Errorf("%q from %d: plain to %d, eight at a time to %d", d, i, a, b)
+		for _, s := range schema.WordScans {
+			want := i
+			for want < len(d) && !s.Stop(d[want]) {
+				want++
+			}
+			if got := s.Scan(d, i); got != want {
+				t.Errorf("%s of %q from %d: %d, want %d", s.Name, d, i, got, want)
+			}
 		}
 	})
 }
