@@ -71,8 +71,9 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 			err = b.err
 			break
 		}
-		if cap(b.text) > 4*batchText {
-			b.text = nil // a record far larger than most: let it go
+		if b.big { // a record far larger than most: let it go
+			b.text, b.facts, b.big = nil, factBuf{}, false
+			<-reader.pipe.bigs
 		}
 		reader.pipe.free <- b
 	}
@@ -102,12 +103,14 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 // largest record.
 type pipe struct {
 	full, order, free chan *batch
-	b                 *batch // being filled
+	b                 *batch        // being filled
+	bigs              chan struct{} // a place for each big batch in flight
 }
 
 func newPipe(checkers int) *pipe {
 	n := checkers + 3
-	p := &pipe{full: make(chan *batch, n), order: make(chan *batch, n), free: make(chan *batch, n)}
+	p := &pipe{full: make(chan *batch, n), order: make(chan *batch, n), free: make(chan *batch, n),
+		bigs: make(chan struct{}, checkers)}
 	for range n {
 		p.free <- &batch{ready: make(chan struct{}, 1)}
 	}
@@ -120,6 +123,7 @@ type batch struct {
 	items []item
 	facts factBuf       // the bytes of the items' facts
 	ready chan struct{} // a checker has prepared the batch
+	big   bool          // it holds a record far larger than most, and a place in bigs
 	last  bool          // the reader has stopped, with err
 	err   error         // why
 }
@@ -128,6 +132,7 @@ type batch struct {
 const (
 	batchText  = 256 << 10
 	batchItems = 2048
+	bigBatch   = 4 * batchText
 )
 
 // item is a record of a batch, or a problem the reader found, placed already.
@@ -149,6 +154,12 @@ type item struct {
 // send hands the record just captured to the checks.
 func (d *document) send(name string, n *node, index int) {
 	b := d.batch()
+	if !b.big && len(b.text)+len(d.rec) > bigBatch {
+		// As many batches far larger than most as there are checkers, at most: a file of
+		// a few huge licenses would otherwise hold them all at once.
+		b.big = true
+		d.pipe.bigs <- struct{}{}
+	}
 	b.text = append(b.text, d.rec...)
 	b.items = append(b.items, item{name: name, n: n, index: index, end: len(b.text), off: d.recOff, line: d.recLine, col: d.recCol})
 	if len(b.text) >= batchText || len(b.items) >= batchItems {
