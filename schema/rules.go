@@ -22,7 +22,7 @@ type Rules struct {
 	// not tell them apart when a file has two arrays of licenses).
 	seq         int32
 	pending     []pendingHolder
-	pendingText []byte // the emails of the pending holders, back to back
+	pendingText []byte // the emails of the pending holders that the index holds lower-cased
 	out         []Problem
 }
 
@@ -37,7 +37,7 @@ type holder struct {
 
 // pendingHolder is a holder not yet seen as a user, checked again by Finish.
 type pendingHolder struct {
-	end     int    // of the email in pendingText
+	end     int    // of the email in pendingText; -1 when the index holds it as it is
 	entry   uint32 // of the email in the index
 	license int32
 	index   int32
@@ -167,9 +167,12 @@ func (r *Rules) holder(name string, email []byte, i, k int, at func() spot) {
 		u.lastLicense = r.seq
 	}
 	if len(email) > 0 {
-		r.pendingText = append(r.pendingText, email...)
-		r.pending = append(r.pending, pendingHolder{end: len(r.pendingText), entry: uint32(e),
-			license: int32(i), index: int32(k), at: at()})
+		end := -1
+		if string(key) != string(email) {
+			r.pendingText = append(r.pendingText, email...)
+			end = len(r.pendingText)
+		}
+		r.pending = append(r.pending, pendingHolder{end: end, entry: uint32(e), license: int32(i), index: int32(k), at: at()})
 	}
 }
 
@@ -188,8 +191,10 @@ func (r *Rules) placed(path Path, at spot, keyword, msg string) {
 func (r *Rules) Finish() []Problem {
 	start := 0
 	for _, h := range r.pending {
-		email := r.pendingText[start:h.end]
-		start = h.end
+		email := r.emails.email(h.entry)
+		if h.end >= 0 {
+			email, start = r.pendingText[start:h.end], h.end
+		}
 		if r.emails.users[h.entry].user < 0 {
 			r.placed(licensePath(int(h.license)).With(Key("users"), Index(int(h.index)), Key("email")), h.at, "holder-is-user",
 				fmt.Sprintf("%s holds a license but is not one of the users; add the user or remove the license", text.Quote(string(email))))

@@ -191,7 +191,7 @@ func TestSyntaxErrorOffset(t *testing.T) {
 func TestCheckFile(t *testing.T) {
 	doc := `{
   "licenses": [
-    {"name": "Pro", "pricePerUser": 0, "users": [{"email": "ghost@example.com"}, {"email": "ada@example.com"}, {"email": "ada@example.com"}]},
+    {"name": "Pro", "pricePerUser": 0, "users": [{"email": "ghost@example.com"}, {"email": "ada@example.com"}, {"email": "ada@example.com"}, {"email": "Casper@Example.com"}]},
     {"name": "Pro", "users": []}
   ],
   "users": [
@@ -217,6 +217,7 @@ func TestCheckFile(t *testing.T) {
 		`8:15 error users[1].email: "ada@example.com" is already the email of users[0]; merge the two users into one`,
 		`9:5 warning users[2]: has neither a status nor a lastUsedDate; Torii will count the user as active`,
 		`3:60 error licenses[0].users[0].email: "ghost@example.com" holds a license but is not one of the users; add the user or remove the license`,
+		`3:152 error licenses[0].users[3].email: "Casper@Example.com" holds a license but is not one of the users; add the user or remove the license`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
