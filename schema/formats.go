@@ -32,22 +32,11 @@ func fastEmail[T []byte | string](s T) bool {
 	if len(s) > 254 {
 		return false
 	}
-	at := -1
-	for i := 0; i < len(s); i++ {
-		if s[i] == '@' {
-			if at >= 0 {
-				return false
-			}
-			at = i
-		}
-	}
-	if at < 1 || at > 64 || at == len(s)-1 {
-		return false
-	}
-	local, domain := s[:at], s[at+1:]
-	prev := byte('.')
-	for i := 0; i < len(local); i++ {
-		c := local[i]
+	// One pass: the local part up to the first '@', then the domain, where another '@'
+	// is refused like any byte a host name cannot have.
+	at, prev := 0, byte('.')
+	for ; at < len(s) && s[at] != '@'; at++ {
+		c := s[at]
 		switch {
 		case c == '.':
 			if prev == '.' {
@@ -59,9 +48,10 @@ func fastEmail[T []byte | string](s T) bool {
 		}
 		prev = c
 	}
-	if prev == '.' {
+	if at < 1 || at > 64 || at >= len(s)-1 || prev == '.' {
 		return false
 	}
+	domain := s[at+1:]
 	label := 0
 	for i := 0; i < len(domain); i++ {
 		c := domain[i]
