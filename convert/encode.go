@@ -17,8 +17,11 @@ import (
 // records and the writing follow in order.
 func (c *conversion) write(out io.Writer) error {
 	p := c.people
-	c.lics = c.licenses()
-	licenses := c.lics
+	// Every user is in; the email index is not needed past here, and freeing it makes
+	// room for the lists of holders.
+	p.slots = nil
+	licenses := c.licenses()
+	c.lics = licenses.heads
 	// Emails are unique and holders are users by construction, so the rules that check
 	// those (Email, Holders) have nothing to find; the tests check converted files in full.
 	rules := schema.NewRules(c.opts.Today, 0)
@@ -53,7 +56,7 @@ func (c *conversion) write(out io.Writer) error {
 		return err
 	}
 	w.WriteString("\n  ]")
-	if len(licenses) > 0 {
+	if len(licenses.heads) > 0 {
 		w.WriteString(",\n  \"licenses\": [\n")
 		if err := c.writeLicenses(w, licenses, rules); err != nil {
 			return err
@@ -78,11 +81,13 @@ func checkUser(k *schema.Checker, u *schema.User, at schema.Path) []schema.Probl
 
 // writeLicenses writes the licenses as one run of records: each license's first line,
 // then a record per user, so that a license held by a million users is encoded and
-// checked on every core, in chunks, like the users.
-func (c *conversion) writeLicenses(w io.Writer, licenses []schema.License, rules *schema.Rules) error {
+// checked on every core, in chunks, like the users. A holder's record is made from the
+// user as it is written.
+func (c *conversion) writeLicenses(w io.Writer, ls licenseList, rules *schema.Rules) error {
+	p, licenses := c.people, ls.heads
 	starts := make([]int, len(licenses)+1) // the record of each license's first line
 	for i := range licenses {
-		starts[i+1] = starts[i] + 1 + len(licenses[i].Users)
+		starts[i+1] = starts[i] + 1 + ls.count(i)
 	}
 	locate := func(j int) (license, user int) {
 		li := sort.Search(len(licenses), func(i int) bool { return starts[i+1] > j })
@@ -94,10 +99,12 @@ func (c *conversion) writeLicenses(w io.Writer, licenses []schema.License, rules
 		if h >= 0 {
 			// A holder is valid by construction but for its email, which is a user's,
 			// checked and reported with the user (see checkUser).
-			return schema.AppendLicenseUser(buf, &l.Users[h], h), nil, nil
+			u := p.user(int(ls.holder(li, h)))
+			m := p.heldOf(u, ls.ids[li])
+			return schema.AppendLicenseUser(buf, &schema.LicenseUser{Email: p.email(u), LicenseStatus: m.state.text(u)}, h), nil, nil
 		}
 		if li > 0 {
-			buf = append(schema.AppendLicenseEnd(buf, len(licenses[li-1].Users)), ",\n"...)
+			buf = append(schema.AppendLicenseEnd(buf, ls.count(li-1)), ",\n"...)
 		}
 		buf = schema.AppendLicenseHead(buf, l)
 		// The license is checked without its users, which are checked one by one.
@@ -127,7 +134,7 @@ func (c *conversion) writeLicenses(w io.Writer, licenses []schema.License, rules
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(schema.AppendLicenseEnd(nil, len(licenses[len(licenses)-1].Users)))
+	_, err = w.Write(schema.AppendLicenseEnd(nil, ls.count(len(licenses)-1)))
 	return err
 }
 
@@ -234,50 +241,73 @@ func (c *conversion) traceLicense(pr schema.Problem, l *schema.License) {
 	c.report(pr.Severity, pr.Keyword, c.src.Where(), fmt.Sprintf("license %s: %s %s", text.Quote(l.Name), strings.TrimPrefix(pr.Path[2:].String(), "(root)"), pr.Message))
 }
 
-// licenses gathers the holders of every license in the order of the users, and adds
-// what the catalog knows: the price and the seats left unassigned.
-func (c *conversion) licenses() []schema.License {
+// licenseList is the licenses of the file with their catalog values but without their
+// holders, which are made from the users as they are written: the holders of heads[i]
+// are the users holders[from[ids[i]]:from[ids[i]+1]], 4 bytes a holder.
+type licenseList struct {
+	heads   []schema.License // Users is nil
+	ids     []int32          // each one's index in people.licenses
+	from    []int
+	holders []int32
+}
+
+// count returns the number of holders of the i-th license.
+func (ls *licenseList) count(i int) int { return ls.from[ls.ids[i]+1] - ls.from[ls.ids[i]] }
+
+// holder returns the user who is the h-th holder of the i-th license.
+func (ls *licenseList) holder(i, h int) int32 { return ls.holders[ls.from[ls.ids[i]]+h] }
+
+// licenses lists the holders of every license in the order of the users, and adds what
+// the catalog knows: the price and the seats left unassigned.
+func (c *conversion) licenses() licenseList {
 	p := c.people
-	out := make([]schema.License, len(p.licenses))
-	holders := make([]int, len(p.licenses))
-	for i := 0; i < p.len(); i++ {
-		u := p.user(i)
-		for k := 0; k < u.held.len(); k++ {
-			holders[p.held(u, k).license]++
-		}
-	}
-	for i, name := range p.licenses {
-		out[i].Name = name
-		out[i].Users = make([]schema.LicenseUser, 0, holders[i])
-	}
+	n := len(p.licenses)
+	ls := licenseList{from: make([]int, n+1)}
+	assigned := make([]int64, n) // holders whose seat counts as taken
 	for i := 0; i < p.len(); i++ {
 		u := p.user(i)
 		for k := 0; k < u.held.len(); k++ {
 			m := p.held(u, k)
-			out[m.license].Users = append(out[m.license].Users, schema.LicenseUser{Email: p.email(u), LicenseStatus: m.state.text(u)})
+			ls.from[m.license+1]++
+			if s := m.state.text(u); s != "deleted" && !(s == "" && statusText[u.status] == "deleted") {
+				assigned[m.license]++
+			}
+		}
+	}
+	for l := range n {
+		ls.from[l+1] += ls.from[l]
+	}
+	ls.holders = make([]int32, ls.from[n])
+	next := append([]int(nil), ls.from[:n]...)
+	for i := 0; i < p.len(); i++ {
+		u := p.user(i)
+		for k := 0; k < u.held.len(); k++ {
+			l := p.held(u, k).license
+			ls.holders[next[l]] = int32(i)
+			next[l]++
 		}
 	}
 	cat := catalog(c.opts.Template, c.opts.Prices)
-	held := out[:0]
-	for i := range out {
-		key := strings.ToLower(out[i].Name)
+	for l, name := range p.licenses {
+		key := strings.ToLower(name)
 		// A license whose only holders moved to a better one (a fallback) is left out,
 		// unless seats of it were bought.
-		if e, ok := cat[key]; len(out[i].Users) > 0 || ok && e.Purchased != nil {
-			c.price(&out[i], e)
-			c.rowPrice(&out[i])
-			held = append(held, out[i])
+		if e, ok := cat[key]; ls.from[l+1] > ls.from[l] || ok && e.Purchased != nil {
+			head := schema.License{Name: name}
+			c.price(&head, e, assigned[l])
+			c.rowPrice(&head)
+			ls.heads = append(ls.heads, head)
+			ls.ids = append(ls.ids, int32(l))
 		}
 		delete(cat, key)
 	}
-	out = held
 	var unheld []CatalogEntry
 	for _, e := range cat {
 		unheld = append(unheld, e)
 	}
 	sort.Slice(unheld, func(i, j int) bool { return strings.ToLower(unheld[i].name) < strings.ToLower(unheld[j].name) })
 	c.unmatchedCatalog(unheld, p.licenses)
-	return out
+	return ls
 }
 
 // rowPrice gives a license the price its rows pay, when the catalog gave none.
@@ -296,19 +326,15 @@ func (c *conversion) rowPrice(l *schema.License) {
 // centsText writes cents in major units: 2000 is 20.00.
 func centsText(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
 
-func (c *conversion) price(l *schema.License, e CatalogEntry) {
+// price gives a license its catalog price and, when the catalog says how many seats were
+// bought, the seats left: bought less assigned.
+func (c *conversion) price(l *schema.License, e CatalogEntry, assigned int64) {
 	if e.Price != "" {
 		cents, _ := ParsePrice(e.Price) // checked when the template or price list was read
 		l.PricePerUser = &cents
 	}
 	if e.Purchased == nil {
 		return
-	}
-	var assigned int64
-	for _, h := range l.Users {
-		if h.LicenseStatus != "deleted" && !(h.LicenseStatus == "" && c.people.status(h.Email) == "deleted") {
-			assigned++
-		}
 	}
 	free := *e.Purchased - assigned
 	if free < 0 {
@@ -331,13 +357,6 @@ func (s licenseState) text(u *person) string {
 		if u.lastUsed < 0 {
 			return "inactive"
 		}
-	}
-	return ""
-}
-
-func (p *people) status(email string) string {
-	if i, ok := p.index(strings.ToLower(email)); ok {
-		return statusText[p.user(int(i)).status]
 	}
 	return ""
 }

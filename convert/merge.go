@@ -123,6 +123,15 @@ func (p *people) held(u *person, k int) *membership {
 	return &p.more[u.held.more-1][k-1]
 }
 
+// heldOf returns the user's hold on a license, which the user holds.
+func (p *people) heldOf(u *person, license int32) *membership {
+	k := 0
+	for p.held(u, k).license != license {
+		k++
+	}
+	return p.held(u, k)
+}
+
 // drop removes the k-th license of a user.
 func (p *people) drop(u *person, k int) {
 	*p.held(u, k) = *p.held(u, u.held.len()-1)
