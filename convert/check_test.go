@@ -24,8 +24,11 @@ func FuzzCheckByConstruction(f *testing.F) {
 			}
 		}
 		lic := held{name: "Pro", status: licenseState(state) % (lsActive + 1)}
-		p.add(&record{email: email, id: id, first: first, last: last, status: status, ext: ext,
+		err := p.add(&record{email: email, id: id, first: first, last: last, status: status, ext: ext,
 			roles: roles, lastUsed: date, licenses: []held{lic}}, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
 		k := schema.Contract().Checker()
 		at := schema.Path{schema.Key("users"), schema.Index(5)}
 		u := p.view(0)
@@ -33,7 +36,7 @@ func FuzzCheckByConstruction(f *testing.F) {
 			t.Fatalf("%+v\nby construction: %s\nin full:         %s", u, got, want)
 		}
 		person := p.user(0)
-		h := schema.LicenseUser{Email: u.Email, LicenseStatus: p.held(person, 0).state.text(person)}
+		h := schema.LicenseUser{Email: u.Email, LicenseStatus: p.held(0, person, 0).state.text(person)}
 		hat := schema.Path{schema.Key("licenses"), schema.Index(0), schema.Key("users"), schema.Index(0)}
 		for _, pr := range k.LicenseUserValue(&h, hat) {
 			if len(pr.Path) != 5 || pr.Path.Field() != "email" {

@@ -293,24 +293,21 @@ func (c *conversion) read(ctx context.Context) error {
 	rows, rowsFree := pool[rowBatch](4)
 	recs, recsFree := pool[batch](4)
 	readErr := make(chan error, 1)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	go func() {
 		readErr <- c.readRows(ctx, rows, rowsFree)
 		close(rows)
 	}()
-	merged := make(chan struct{})
-	go func() {
-		defer close(merged)
-		for b := range recs {
-			for i := range b.recs {
-				c.people.add(&b.recs[i], int(b.lines[i]))
-			}
-			b.reset()
-			recsFree <- b
-		}
-	}()
+	merged := make(chan error, 1)
+	table := c.src.Where()
+	go func() { merged <- c.merge(table, recs, recsFree, stop) }()
 	c.mapRows(header, rows, rowsFree, recs, recsFree)
 	close(recs)
-	<-merged
+	if err := <-merged; err != nil {
+		<-readErr
+		return err
+	}
 	c.repeats.flush(c)
 	c.res.Defaults = c.m.Defaults()
 	if err := <-readErr; err != nil {
@@ -318,6 +315,27 @@ func (c *conversion) read(ctx context.Context) error {
 	}
 	if c.res.Rows == 0 {
 		return &Error{Kind: Data, Msg: fmt.Sprintf("reading %s: the header has no rows under it", c.src.Where().File)}
+	}
+	return nil
+}
+
+// merge merges the mapped records into the users. Past a limit of the users' layout,
+// it stops the reading and returns the error once the records stop coming.
+func (c *conversion) merge(table Pos, recs <-chan *batch, free chan<- *batch, stop func()) error {
+	var err *Error
+	for b := range recs {
+		for i := 0; i < len(b.recs) && err == nil; i++ {
+			if err = c.people.add(&b.recs[i], int(b.lines[i])); err != nil {
+				table.Line = int(b.lines[i])
+				err.Msg = "reading " + table.String() + ": " + err.Msg
+				stop()
+			}
+		}
+		b.reset()
+		free <- b
+	}
+	if err != nil {
+		return err
 	}
 	return nil
 }

@@ -45,8 +45,8 @@ func (c *conversion) write(out io.Writer) error {
 			for ; next < len(ch.problems) && ch.problems[next].index == i; next++ {
 				c.traceUser(ch.problems[next].Problem, u)
 			}
-			view := p.view(i)
-			rules.User(&view, i, nil)
+			// The rules across users read only these: the user's own values stay in the arena.
+			rules.User(&schema.User{Status: statusText[u.status], LastUsedDate: p.value(u.lastUsed)}, i, nil)
 			for _, pr := range rules.Problems() {
 				c.traceUser(pr, u)
 			}
@@ -99,8 +99,9 @@ func (c *conversion) writeLicenses(w io.Writer, ls licenseList, rules *schema.Ru
 		if h >= 0 {
 			// A holder is valid by construction but for its email, which is a user's,
 			// checked and reported with the user (see checkUser).
-			u := p.user(int(ls.holder(li, h)))
-			m := p.heldOf(u, ls.ids[li])
+			i := ls.holder(li, h)
+			u := p.user(int(i))
+			m := p.heldOf(i, u, ls.ids[li])
 			return schema.AppendLicenseUser(buf, &schema.LicenseUser{Email: p.email(u), LicenseStatus: m.state.text(u)}, h), nil, nil
 		}
 		if li > 0 {
@@ -226,8 +227,8 @@ func (c *conversion) traceUser(pr schema.Problem, u *person) {
 	switch field := pr.Path.Field(); {
 	case len(pr.Path) <= 2: // the user as a whole
 		msg = "the user " + msg
-	case field == "email" && u.emailCol >= 0:
-		pos.Col = int(u.emailCol) + 1
+	case field == "email" && c.people.cols[u.col] >= 0:
+		pos.Col = int(c.people.cols[u.col]) + 1
 	default:
 		msg = field + " " + msg
 	}
@@ -246,7 +247,7 @@ func (c *conversion) traceLicense(pr schema.Problem, l *schema.License) {
 // are the users holders[from[ids[i]]:from[ids[i]+1]], 4 bytes a holder.
 type licenseList struct {
 	heads   []schema.License // Users is nil
-	ids     []int32          // each one's index in people.licenses
+	ids     []uint16         // each one's index in people.licenses
 	from    []int
 	holders []int32
 }
@@ -264,10 +265,10 @@ func (c *conversion) licenses() licenseList {
 	n := len(p.licenses)
 	ls := licenseList{from: make([]int, n+1)}
 	assigned := make([]int64, n) // holders whose seat counts as taken
-	for i := 0; i < p.len(); i++ {
-		u := p.user(i)
-		for k := 0; k < u.held.len(); k++ {
-			m := p.held(u, k)
+	for i := range int32(p.len()) {
+		u := p.user(int(i))
+		for k := range p.heldLen(i, u) {
+			m := p.held(i, u, k)
 			ls.from[m.license+1]++
 			if s := m.state.text(u); s != "deleted" && !(s == "" && statusText[u.status] == "deleted") {
 				assigned[m.license]++
@@ -279,11 +280,11 @@ func (c *conversion) licenses() licenseList {
 	}
 	ls.holders = make([]int32, ls.from[n])
 	next := append([]int(nil), ls.from[:n]...)
-	for i := 0; i < p.len(); i++ {
-		u := p.user(i)
-		for k := 0; k < u.held.len(); k++ {
-			l := p.held(u, k).license
-			ls.holders[next[l]] = int32(i)
+	for i := range int32(p.len()) {
+		u := p.user(int(i))
+		for k := range p.heldLen(i, u) {
+			l := p.held(i, u, k).license
+			ls.holders[next[l]] = i
 			next[l]++
 		}
 	}
@@ -297,7 +298,7 @@ func (c *conversion) licenses() licenseList {
 			c.price(&head, e, assigned[l])
 			c.rowPrice(&head)
 			ls.heads = append(ls.heads, head)
-			ls.ids = append(ls.ids, int32(l))
+			ls.ids = append(ls.ids, uint16(l))
 		}
 		delete(cat, key)
 	}

@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"encoding/binary"
+	"fmt"
 	"hash/maphash"
 	"strings"
 	"unsafe"
@@ -18,10 +20,12 @@ type people struct {
 	hash     func(string) uint64 // of an email, for the index
 	blocks   [][]person          // users in blocks, so growing never copies them
 	n        int
-	own      arena          // the users' own values
-	more     [][]membership // the licenses of users who hold more than one, past the first
-	licenses []string       // license names, in the order first seen
-	licIndex map[string]int32
+	own      arena                  // the users' own values
+	more     map[int32][]membership // the licenses of users who hold more than one, past the first
+	cols     []int32                // the columns users' emails came from; person.col indexes it
+	colIdx   map[int32]uint16
+	licenses []string // license names, in the order first seen
+	licIndex map[string]uint16
 	roles    [][]string       // the distinct role lists
 	roleIdx  map[string]int32 // role list, joined by NULs, to its index in roles
 	values   []string         // values many users share: external statuses, dates
@@ -35,125 +39,158 @@ type people struct {
 
 const blockSize = 4096
 
-// person is one merged user, kept small and free of pointers: exports have millions of
-// rows, and the garbage collector would visit every pointer of every user.
+// person is one merged user: 32 bytes, free of pointers. Exports have millions of rows,
+// and the garbage collector would visit every pointer of every user. What is narrower
+// than 32 bits has its limit in maxLicenses and maxEmailColumns.
 type person struct {
-	chunk, at      uint32 // where the user's own values are in people.own
-	idAt, firstAt  uint32 // email, id, first and last name, one after another
-	lastAt, end    uint32
-	ext, lastUsed  int32 // indexes into people.values; -1 for none
-	roles          int32 // index into people.roles; -1 for none
-	status         int8  // statusRank
-	line, emailCol int32 // the first row of the user, and the column of its email
-	held           memberships
+	chunk         uint32 // the user's own values are a record of people.own: see arena
+	at            uint16
+	col           uint16 // the column of the user's email, as an index into people.cols
+	line          int32  // the first row of the user
+	ext, lastUsed int32  // indexes into people.values; -1 for none
+	roles         int32  // index into people.roles; -1 for none
+	one           membership
+	status        int8  // statusRank
+	held          uint8 // licenses held: 0, 1 (one), or 2 for one plus those in people.more
 }
 
-func (p *people) email(u *person) string { return p.own.str(u.chunk, u.at, u.idAt) }
-func (p *people) id(u *person) string    { return p.own.str(u.chunk, u.idAt, u.firstAt) }
-func (p *people) first(u *person) string { return p.own.str(u.chunk, u.firstAt, u.lastAt) }
-func (p *people) last(u *person) string  { return p.own.str(u.chunk, u.lastAt, u.end) }
+// The limits of person's narrow fields: past them, add fails.
+const (
+	maxLicenses     = 1 << 16 // distinct license names of an export
+	maxEmailColumns = 1 << 16 // distinct columns that users' emails come from
+)
+
+func (p *people) email(u *person) string { return p.own.str(u.chunk, u.at, 1)[0] }
+
+// ownOf returns the user's own values: email, id, first and last name.
+func (p *people) ownOf(u *person) [4]string { return p.own.str(u.chunk, u.at, 4) }
 
 // setOwn stores the user's own values in the arena, so the row they came from can be
 // freed.
-func (p *people) setOwn(u *person, email, id, first, last string) {
-	u.chunk, u.at = p.own.add(email, id, first, last)
-	u.idAt = u.at + uint32(len(email))
-	u.firstAt = u.idAt + uint32(len(id))
-	u.lastAt = u.firstAt + uint32(len(first))
-	u.end = u.lastAt + uint32(len(last))
-}
+func (p *people) setOwn(u *person, v [4]string) { u.chunk, u.at = p.own.add(v) }
 
-// arena keeps strings back to back in chunks that are never moved nor changed once
+// arena keeps the users' own values in chunks that are never moved nor changed once
 // written, so that a million users' values take a few allocations rather than one each,
-// and read back as strings without a copy.
+// and read back as strings without a copy. A user's values are one record: each
+// value's length as a uvarint, then its bytes.
 type arena struct {
 	chunks [][]byte
 	mem    *memory
 }
 
+// chunkSize is the size of the arena's chunks; a record starts within it, so that a
+// 16-bit person.at reaches it. A larger record has a chunk of its own.
 const chunkSize = 64 << 10
 
-// add appends the strings, one after another, and returns where they start.
-func (a *arena) add(email, id, first, last string) (chunk, at uint32) {
-	n := len(email) + len(id) + len(first) + len(last)
+// add appends a record of the strings and returns where it starts.
+func (a *arena) add(v [4]string) (chunk uint32, at uint16) {
+	n := 0
+	for _, s := range v {
+		n += len(s) + 1
+		for l := len(s); l >= 0x80; l >>= 7 {
+			n++
+		}
+	}
 	k := len(a.chunks) - 1
-	if k < 0 || cap(a.chunks[k])-len(a.chunks[k]) < n {
+	if k < 0 || cap(a.chunks[k])-len(a.chunks[k]) < n || len(a.chunks[k]) >= chunkSize {
 		a.chunks = append(a.chunks, a.mem.bytes(max(n, chunkSize)))
 		k++
 	}
 	b := a.chunks[k]
-	at = uint32(len(b))
-	a.chunks[k] = append(append(append(append(b, email...), id...), first...), last...)
+	at = uint16(len(b))
+	for _, s := range v {
+		if len(s) < 0x80 {
+			b = append(b, byte(len(s)))
+		} else {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+		}
+		b = append(b, s...)
+	}
+	a.chunks[k] = b
 	return uint32(k), at
 }
 
-// str returns the bytes from..to of a chunk as a string. The bytes are never written
-// again (add only appends past them, within the capacity), so sharing them is safe.
-func (a *arena) str(chunk, from, to uint32) string {
-	if from == to {
-		return ""
+// str returns the first n strings of a record. The bytes are never written again (add
+// only appends past them, within the capacity), so sharing them is safe.
+func (a *arena) str(chunk uint32, at uint16, n int) (v [4]string) {
+	b, i := a.chunks[chunk], int(at)
+	for k := range n {
+		l := int(b[i])
+		if i++; l >= 0x80 {
+			l, i = longLen(b, i-1)
+		}
+		if l > 0 {
+			v[k] = unsafe.String(&b[i], l)
+		}
+		i += l
 	}
-	b := a.chunks[chunk][from:to]
-	return unsafe.String(&b[0], len(b))
+	return v
 }
 
-// memberships holds a user's licenses; most users hold one, which needs no allocation.
-// The others are in people.more, so that a person holds no pointer for the garbage
-// collector to visit.
-type memberships struct {
-	one  membership
-	more int32 // 1 + the index of the user's other licenses in people.more; 0 for none
-	n    int32
+// longLen reads the length of a value of 128 bytes or more at b[i:], and returns it and
+// where the value starts.
+func longLen(b []byte, i int) (int, int) {
+	l, w := binary.Uvarint(b[i:])
+	return int(l), i + w
 }
 
 type membership struct {
-	license  int32
+	license  uint16
 	state    licenseState
 	rule     int8
 	fallback bool
 }
 
-func (m *memberships) len() int { return int(m.n) }
-
-// held returns the k-th license of a user.
-func (p *people) held(u *person, k int) *membership {
-	if k == 0 {
-		return &u.held.one
+// heldLen returns how many licenses the i-th user holds.
+func (p *people) heldLen(i int32, u *person) int {
+	if u.held < 2 {
+		return int(u.held)
 	}
-	return &p.more[u.held.more-1][k-1]
+	return 1 + len(p.more[i])
+}
+
+// held returns the k-th license of the i-th user.
+func (p *people) held(i int32, u *person, k int) *membership {
+	if k == 0 {
+		return &u.one
+	}
+	return &p.more[i][k-1]
 }
 
 // heldOf returns the user's hold on a license, which the user holds.
-func (p *people) heldOf(u *person, license int32) *membership {
+func (p *people) heldOf(i int32, u *person, license uint16) *membership {
 	k := 0
-	for p.held(u, k).license != license {
+	for p.held(i, u, k).license != license {
 		k++
 	}
-	return p.held(u, k)
+	return p.held(i, u, k)
 }
 
-// drop removes the k-th license of a user.
-func (p *people) drop(u *person, k int) {
-	*p.held(u, k) = *p.held(u, u.held.len()-1)
-	if u.held.n--; u.held.n > 0 {
-		at := u.held.more - 1
-		p.more[at] = p.more[at][:u.held.n-1]
-	}
-}
-
-// hold adds a license to a user.
-func (p *people) hold(u *person, x membership) {
-	m := &u.held
-	switch {
-	case m.n == 0:
-		m.one = x
-	case m.more == 0:
-		p.more = append(p.more, []membership{x})
-		m.more = int32(len(p.more))
+// drop removes the k-th license of the i-th user.
+func (p *people) drop(i int32, u *person, k int) {
+	n := p.heldLen(i, u)
+	*p.held(i, u, k) = *p.held(i, u, n-1)
+	switch n {
+	case 1:
+		u.held = 0
+	case 2:
+		delete(p.more, i)
+		u.held = 1
 	default:
-		p.more[m.more-1] = append(p.more[m.more-1], x)
+		p.more[i] = p.more[i][:n-2]
 	}
-	m.n++
+}
+
+// hold adds a license to the i-th user.
+func (p *people) hold(i int32, u *person, x membership) {
+	switch u.held {
+	case 0:
+		u.one, u.held = x, 1
+	case 1:
+		p.more[i], u.held = []membership{x}, 2
+	default:
+		p.more[i] = append(p.more[i], x)
+	}
 }
 
 var statusText = [...]string{"", "deleted", "active"}
@@ -172,7 +209,7 @@ func statusRank(s string) int8 {
 func newPeople(columns int) *people {
 	seed := maphash.MakeSeed()
 	p := &people{columns: columns, hash: func(s string) uint64 { return maphash.String(seed, s) },
-		licIndex: map[string]int32{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
+		more: map[int32][]membership{}, colIdx: map[int32]uint16{}, licIndex: map[string]uint16{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
 	p.own.mem = &p.mem
 	return p
 }
@@ -241,7 +278,8 @@ func (p *people) len() int { return p.n }
 // view returns the i-th user in the shape of the file.
 func (p *people) view(i int) schema.User {
 	u := p.user(i)
-	v := schema.User{ID: p.id(u), Email: p.email(u), FirstName: p.first(u), LastName: p.last(u),
+	own := p.ownOf(u)
+	v := schema.User{Email: own[0], ID: own[1], FirstName: own[2], LastName: own[3],
 		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}
 	if u.roles >= 0 {
 		v.Roles = p.roles[u.roles]
@@ -249,19 +287,24 @@ func (p *people) view(i int) schema.User {
 	return v
 }
 
-// add merges one row's record into the users.
-func (p *people) add(r *record, line int) {
+// add merges one row's record into the users. It fails only past a limit of person's
+// narrow fields (maxLicenses, maxEmailColumns).
+func (p *people) add(r *record, line int) *Error {
 	i, h, seen := p.find(r.email)
 	if !seen {
+		col, err := p.emailColumn(r.emailCol)
+		if err != nil {
+			return err
+		}
 		i = int32(p.n)
 		if p.n%blockSize == 0 {
 			p.blocks = append(p.blocks, p.mem.persons(p.n))
 		}
 		p.n++
 		u := p.user(int(i))
-		*u = person{line: int32(line), emailCol: int32(r.emailCol), status: statusRank(r.status),
+		*u = person{line: int32(line), col: col, status: statusRank(r.status),
 			ext: p.share(r.ext), lastUsed: p.share(r.lastUsed), roles: p.roleList(r.roles)}
-		p.setOwn(u, r.email, r.id, r.first, r.last)
+		p.setOwn(u, [4]string{r.email, r.id, r.first, r.last})
 		for _, v := range r.columns {
 			p.extras = append(p.extras, p.share(v))
 		}
@@ -270,50 +313,76 @@ func (p *people) add(r *record, line int) {
 		p.merged++
 		p.merge(i, r)
 	}
-	u := p.user(int(i))
 	for _, h := range r.licenses {
-		p.give(u, h)
+		if err := p.give(i, h); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-// give adds a license to a user. A rule's fallback license (Figma's "No Seat Type
-// Assigned") only stays with users to whom none of their rows gives a license by the
-// same rule.
-func (p *people) give(u *person, h held) {
-	for k := 0; k < u.held.len(); k++ {
-		m := p.held(u, k)
+// emailColumn returns the index in p.cols of a column users' emails come from.
+func (p *people) emailColumn(col int) (uint16, *Error) {
+	if len(p.cols) > 0 && int(p.cols[0]) == col { // most exports have one
+		return 0, nil
+	}
+	if k, ok := p.colIdx[int32(col)]; ok {
+		return k, nil
+	}
+	if len(p.cols) == maxEmailColumns {
+		return 0, &Error{Kind: Data, Msg: fmt.Sprintf("users' emails come from more than %d different columns", maxEmailColumns),
+			Hint: "name fewer email columns in the template (its email field's from and fromMatching)"}
+	}
+	k := uint16(len(p.cols))
+	p.cols = append(p.cols, int32(col))
+	p.colIdx[int32(col)] = k
+	return k, nil
+}
+
+// give adds a license to the i-th user. A rule's fallback license (Figma's "No Seat
+// Type Assigned") only stays with users to whom none of their rows gives a license by
+// the same rule.
+func (p *people) give(i int32, h held) *Error {
+	u := p.user(int(i))
+	for k := 0; k < p.heldLen(i, u); k++ {
+		m := p.held(i, u, k)
 		if m.rule != h.rule || m.fallback == h.fallback {
 			continue
 		}
 		if h.fallback {
-			return
+			return nil
 		}
-		p.drop(u, k)
+		p.drop(i, u, k)
 		k--
 	}
-	l := p.license(h.name)
-	for k := 0; k < u.held.len(); k++ {
-		if m := p.held(u, k); m.license == l {
+	l, err := p.license(h.name)
+	if err != nil {
+		return err
+	}
+	for k := 0; k < p.heldLen(i, u); k++ {
+		if m := p.held(i, u, k); m.license == l {
 			m.state = max(m.state, h.status)
-			return
+			return nil
 		}
 	}
-	p.hold(u, membership{license: l, state: h.status, rule: h.rule, fallback: h.fallback})
+	p.hold(i, u, membership{license: l, state: h.status, rule: h.rule, fallback: h.fallback})
+	return nil
 }
 
 // merge adds a later row of a user: first values stay, active wins over deleted, roles
 // are united and the latest date is kept.
 func (p *people) merge(i int32, r *record) {
 	u := p.user(int(i))
-	id, first, last := p.id(u), p.first(u), p.last(u)
-	if id == "" && r.id != "" {
-		id = r.id
+	own := p.ownOf(u)
+	was := own
+	if own[1] == "" && r.id != "" {
+		own[1] = r.id
 	}
-	if first == "" && last == "" {
-		first, last = r.first, r.last
+	if own[2] == "" && own[3] == "" {
+		own[2], own[3] = r.first, r.last
 	}
-	if id != p.id(u) || first != p.first(u) || last != p.last(u) {
-		p.setOwn(u, p.email(u), id, first, last)
+	if own != was {
+		p.setOwn(u, own)
 	}
 	if rank := statusRank(r.status); rank > u.status {
 		u.status = rank
@@ -397,7 +466,7 @@ func (p *people) roleList(roles []string) int32 {
 
 // license returns the index of a license name, matched ignoring case; the first spelling
 // seen is kept.
-func (p *people) license(name string) int32 {
+func (p *people) license(name string) (uint16, *Error) {
 	p.key = append(p.key[:0], name...)
 	for k, c := range p.key {
 		if c >= 0x80 {
@@ -409,10 +478,14 @@ func (p *people) license(name string) int32 {
 		}
 	}
 	if i, ok := p.licIndex[string(p.key)]; ok {
-		return i
+		return i, nil
 	}
-	i := int32(len(p.licenses))
+	if len(p.licenses) == maxLicenses {
+		return 0, &Error{Kind: Data, Msg: fmt.Sprintf("more than %d different license names", maxLicenses),
+			Hint: "map the license values to fewer names (the template's map), or split the export"}
+	}
+	i := uint16(len(p.licenses))
 	p.licIndex[string(p.key)] = i
 	p.licenses = append(p.licenses, strings.Clone(name))
-	return i
+	return i, nil
 }

@@ -18,7 +18,9 @@ func TestEmailIndexClashes(t *testing.T) {
 			const n = 3000 // past the first size of the table, so that it grows
 			for round := 0; round < 2; round++ {
 				for i := 0; i < n; i++ {
-					p.add(&record{email: fmt.Sprintf("u%d@example.com", i), id: fmt.Sprint(i)}, i+2)
+					if err := p.add(&record{email: fmt.Sprintf("u%d@example.com", i), id: fmt.Sprint(i)}, i+2); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			if p.len() != n || p.merged != n {
@@ -26,7 +28,7 @@ func TestEmailIndexClashes(t *testing.T) {
 			}
 			for i := 0; i < n; i++ {
 				email := fmt.Sprintf("u%d@example.com", i)
-				if k, ok := p.index(email); !ok || p.email(p.user(int(k))) != email || p.id(p.user(int(k))) != fmt.Sprint(i) {
+				if k, ok := p.index(email); !ok || p.ownOf(p.user(int(k))) != [4]string{email, fmt.Sprint(i)} {
 					t.Fatalf("index(%q) = %d, %v", email, k, ok)
 				}
 			}
@@ -34,5 +36,33 @@ func TestEmailIndexClashes(t *testing.T) {
 				t.Fatalf("index found user %d for an email no row has", k)
 			}
 		})
+	}
+}
+
+// TestPersonLimits holds add to its limits: the 65,536th license name and email column
+// are taken, the next ones refused with a message that names the limit.
+func TestPersonLimits(t *testing.T) {
+	p := newPeople(0)
+	for i := range maxLicenses {
+		if err := p.add(&record{email: fmt.Sprint(i, "@example.com"), licenses: []held{{name: fmt.Sprint("seat ", i)}}}, 2); err != nil {
+			t.Fatalf("license %d: %v", i, err)
+		}
+	}
+	err := p.add(&record{email: "bob@example.com", licenses: []held{{name: "one more"}}}, 3)
+	if err == nil || err.Msg != "more than 65536 different license names" || err.Hint == "" {
+		t.Fatalf("license %d: %#v", maxLicenses, err)
+	}
+	p = newPeople(0)
+	for i := range maxEmailColumns {
+		if err := p.add(&record{email: fmt.Sprint(i, "@example.com"), emailCol: i - 1}, 2); err != nil {
+			t.Fatalf("column %d: %v", i, err)
+		}
+	}
+	err = p.add(&record{email: "ada@example.com", emailCol: maxEmailColumns}, 3)
+	if err == nil || err.Msg != "users' emails come from more than 65536 different columns" || err.Hint == "" {
+		t.Fatalf("column %d: %#v", maxEmailColumns, err)
+	}
+	if p.len() != maxEmailColumns {
+		t.Fatalf("%d users after a refused one, want %d", p.len(), maxEmailColumns)
 	}
 }

@@ -124,12 +124,16 @@ func TestSpillHeap(t *testing.T) {
 				licenses: []held{{name: "Full", status: lsActive}}}
 		}
 		for i := range after + blockSize {
-			p.add(rec(i), i+2)
+			if err := p.add(rec(i), i+2); err != nil {
+				t.Fatal(err)
+			}
 		}
 		heap := func() int64 { return int64(heapInUse()) - int64(len(p.slots)*8) }
 		before := heap()
 		for i := after + blockSize; i < after+blockSize+more; i++ {
-			p.add(rec(i), i+2)
+			if err := p.add(rec(i), i+2); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return float64(heap()-before) / more, p
 	}
@@ -151,8 +155,8 @@ func TestSpillHeap(t *testing.T) {
 		t.Errorf("%d KB of the file in memory after reading every user, want at most 4 MB", kb)
 	}
 	for _, i := range []int{0, after, after + blockSize + more - 1} {
-		if u := p.user(i); p.email(u) != fmt.Sprintf("user%d@example.com", i) || p.last(u) != fmt.Sprintf("Hopper-%d", i) {
-			t.Fatalf("user %d reads %q %q", i, p.email(u), p.last(u))
+		if u := p.view(i); u.Email != fmt.Sprintf("user%d@example.com", i) || u.LastName != fmt.Sprintf("Hopper-%d", i) {
+			t.Fatalf("user %d reads %q %q", i, u.Email, u.LastName)
 		}
 	}
 	p.mem.release()
