@@ -19,7 +19,7 @@ func (c *conversion) write(out io.Writer) error {
 	p := c.people
 	// Every user is in; the email index is not needed past here, and freeing it makes
 	// room for the lists of holders.
-	p.slots = nil
+	p.dropIndex()
 	licenses := c.licenses()
 	c.lics = licenses.heads
 	// Emails are unique and holders are users by construction, so the rules that check

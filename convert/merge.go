@@ -16,9 +16,10 @@ import (
 // own copy of the few values it needs, never the row they came from, and the values that
 // repeat (roles, statuses, dates) are shared.
 type people struct {
-	slots    []uint64            // the email index: see find
-	hash     func(string) uint64 // of an email, for the index
-	blocks   [][]person          // users in blocks, so growing never copies them
+	slots    [indexShards][]uint64 // the email index: see find
+	used     [indexShards]int32    // the slots used in each table
+	hash     func(string) uint64   // of an email, for the index
+	blocks   [][]person            // users in blocks, so growing never copies them
 	n        int
 	own      arena                  // the users' own values
 	more     map[int32][]membership // the licenses of users who hold more than one, past the first
@@ -214,19 +215,29 @@ func newPeople(columns int) *people {
 	return p
 }
 
-// find returns the user with an email, and the email's hash. The index is a table of
-// slots open-addressed by the hash, each the user's number plus one (0 for an empty
-// slot) beside the top half of the hash, which settles most misses without reading a
-// user's email: 8 bytes a slot, at most 3/4 of them used, no pointer and no string per
-// user.
+// The email index is indexShards tables of slots, one picked by the top byte of an
+// email's hash, each open-addressed by the next 24 bits. A slot is the user's number
+// plus one (0 for an empty slot) beside the top half of the hash, which settles most
+// misses without reading a user's email: 8 bytes a slot, no pointer and no string per
+// user. A table grows by a quarter when it would be more than 3/4 full, from its slots
+// alone (the hash bits it needs are in them): so at most 3/4 and, once grown, at least
+// 3/5 of the slots are used, and while one grows, the index holds two copies of only a
+// 256th of itself.
+const (
+	indexShards = 256
+	minTable    = 64
+)
+
+// find returns the user with an email, and the email's hash.
 func (p *people) find(email string) (int32, uint64, bool) {
 	h := p.hash(email)
-	if len(p.slots) == 0 {
+	t := p.slots[h>>56]
+	if len(t) == 0 {
 		return 0, h, false
 	}
-	mask, tag := len(p.slots)-1, h>>32<<32
-	for s := int(h) & mask; p.slots[s] != 0; s = (s + 1) & mask {
-		if e := p.slots[s]; e>>32<<32 == tag {
+	tag := h >> 32 << 32
+	for s := slot(h, len(t)); t[s] != 0; s = next(s, len(t)) {
+		if e := t[s]; e>>32<<32 == tag {
 			i := int32(uint32(e) - 1)
 			if p.email(p.user(int(i))) == email {
 				return i, h, true
@@ -236,27 +247,58 @@ func (p *people) find(email string) (int32, uint64, bool) {
 	return 0, h, false
 }
 
-// insert adds the i-th user, whose email has hash h, to the index, doubling it first
-// when it would be more than 3/4 full.
+// slot is where a table of n slots starts looking for a hash: the 24 bits of it past
+// the table's byte, scaled to n.
+func slot(h uint64, n int) int { return int(h >> 32 & (1<<24 - 1) * uint64(n) >> 24) }
+
+func next(s, n int) int {
+	if s++; s == n {
+		return 0
+	}
+	return s
+}
+
+// insert adds the i-th user, whose email has hash h, to the index.
 func (p *people) insert(h uint64, i int32) {
-	if (p.n+1)*4 > len(p.slots)*3 {
-		// The users are indexed again in their order, not the table's: their emails are
-		// read one after another, rather than all over memory (or a file, past
-		// Options.SpillAfter).
-		p.slots = make([]uint64, max(1024, 2*len(p.slots)))
-		for j := range int32(p.n) {
-			if j != i {
-				p.insert(p.hash(p.email(p.user(int(j)))), j)
+	k := h >> 56
+	if (p.used[k]+1)*4 > int32(len(p.slots[k]))*3 {
+		old := p.slots[k]
+		p.slots[k] = p.table(max(minTable, len(old)+len(old)/4))
+		for _, e := range old {
+			if e != 0 {
+				p.place(k, e)
 			}
 		}
 	}
-	mask := len(p.slots) - 1
-	s := int(h) & mask
-	for p.slots[s] != 0 {
-		s = (s + 1) & mask
-	}
-	p.slots[s] = h>>32<<32 | uint64(i+1)
+	p.place(k, h>>32<<32|uint64(i+1))
+	p.used[k]++
 }
+
+// place puts a slot's value in the first free slot of table k from where its hash
+// points.
+func (p *people) place(k uint64, e uint64) {
+	t := p.slots[k]
+	s := slot(e, len(t))
+	for t[s] != 0 {
+		s = next(s, len(t))
+	}
+	t[s] = e
+}
+
+// table allocates a table of the email index.
+func (p *people) table(n int) []uint64 { return make([]uint64, n) }
+
+// indexBytes returns the size of the email index.
+func (p *people) indexBytes() int {
+	n := 0
+	for _, t := range p.slots {
+		n += 8 * len(t)
+	}
+	return n
+}
+
+// dropIndex frees the email index, once every user is in.
+func (p *people) dropIndex() { p.slots, p.used = [indexShards][]uint64{}, [indexShards]int32{} }
 
 // index returns the user with an email, if any.
 func (p *people) index(email string) (int32, bool) {

@@ -37,7 +37,7 @@ func BenchmarkConvertRetained(b *testing.B) {
 		}
 		users = float64(c.people.len())
 		read = float64(heapAfterGC()-base) / users
-		c.people.slots = nil
+		c.people.dropIndex()
 		l := c.licenses()
 		lics = float64(heapAfterGC()-base) / users
 		runtime.KeepAlive(l)

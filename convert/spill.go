@@ -14,9 +14,9 @@ import (
 // Options.SpillAfter users they are made on the Go heap; past it, they are carved from a
 // temporary file mapped into memory (spill_linux.go), so that the heap stops growing with
 // the users. What stays on the heap past the limit is the email index (8 bytes a slot,
-// 11 to 21 bytes a user), the licenses of users who hold more than one, the values of
+// 11 to 14 bytes a user), the licenses of users who hold more than one, the values of
 // Options.Columns (4 bytes a column a user), and, while the file is written, the lists of
-// license holders the encoder makes (32 bytes a holder).
+// license holders the encoder makes (4 bytes a holder, the index freed by then).
 //
 // The kernel writes the file's pages back and drops them when it needs memory, rather
 // than the process growing until it is killed. To keep resident memory bounded even

@@ -128,7 +128,7 @@ func TestSpillHeap(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		heap := func() int64 { return int64(heapInUse()) - int64(len(p.slots)*8) }
+		heap := func() int64 { return int64(heapInUse()) - int64(p.indexBytes()) }
 		before := heap()
 		for i := after + blockSize; i < after+blockSize+more; i++ {
 			if err := p.add(rec(i), i+2); err != nil {
