@@ -133,6 +133,7 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 		// that the ambiguous ones are read day-first too.
 		c.src.Close()
 		c.people.mem.release()
+		c.people.done()
 		notice := c.dayFirst
 		opts.DateOrder = DayFirst
 		if c, err = readExport(ctx, input, opts); err != nil {
@@ -142,6 +143,7 @@ func Convert(ctx context.Context, input string, opts Options, out io.Writer) (*R
 	}
 	defer c.src.Close()
 	defer c.people.mem.settle()
+	defer c.people.done()
 	c.res.Phases = append(c.res.Phases, Phase{"read, map and merge rows", time.Since(start)})
 	c.res.Source = sourceInfo(c.src, c.res.Template, c.headerLine)
 	c.res.Users = c.people.len()
@@ -185,6 +187,7 @@ func readExport(ctx context.Context, input string, opts Options) (*conversion, e
 	if err != nil {
 		c.src.Close()
 		c.people.mem.release()
+		c.people.done()
 		return nil, err
 	}
 	if n := c.people.mem.notice(); n != "" {

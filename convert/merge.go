@@ -33,6 +33,7 @@ type people struct {
 	valueIdx map[string]int32
 	key      []byte
 	merged   int     // rows that added to a user already seen
+	bounded  bool    // boundGarbage was called: done calls unboundGarbage
 	columns  int     // values of Options.Columns a user has
 	extras   []int32 // user i's are extras[i*columns:][:columns], indexes into values
 	mem      memory  // gives the blocks and the arena's chunks: see spill.go
@@ -300,6 +301,14 @@ func (p *people) indexBytes() int {
 // dropIndex frees the email index, once every user is in.
 func (p *people) dropIndex() { p.slots, p.used = [indexShards][]uint64{}, [indexShards]int32{} }
 
+// done releases what the users hold of the process: the bound on garbage.
+func (p *people) done() {
+	if p.bounded {
+		p.bounded = false
+		unboundGarbage()
+	}
+}
+
 // index returns the user with an email, if any.
 func (p *people) index(email string) (int32, bool) {
 	i, _, ok := p.find(email)
@@ -342,7 +351,10 @@ func (p *people) add(r *record, line int) *Error {
 		if p.n%blockSize == 0 {
 			p.blocks = append(p.blocks, p.mem.persons(p.n))
 		}
-		p.n++
+		if p.n++; p.n == gcUsers {
+			boundGarbage()
+			p.bounded = true
+		}
 		u := p.user(int(i))
 		*u = person{line: int32(line), col: col, status: statusRank(r.status),
 			ext: p.share(r.ext), lastUsed: p.share(r.lastUsed), roles: p.roleList(r.roles)}

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"runtime/debug"
 	"testing"
 )
 
@@ -66,4 +67,25 @@ func TestPersonLimits(t *testing.T) {
 	if p.len() != maxEmailColumns {
 		t.Fatalf("%d users after a refused one, want %d", p.len(), maxEmailColumns)
 	}
+}
+
+// TestBoundGarbage holds conversions that bound garbage, one inside another, to setting
+// GOGC back as they found it, and to leaving a lower one alone.
+func TestBoundGarbage(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(200))
+	boundGarbage()
+	boundGarbage()
+	unboundGarbage()
+	if got := debug.SetGCPercent(boundedGC); got != boundedGC {
+		t.Fatalf("GOGC %d with a conversion still on, want %d", got, boundedGC)
+	}
+	unboundGarbage()
+	if got := debug.SetGCPercent(5); got != 200 {
+		t.Fatalf("GOGC %d after, want 200", got)
+	}
+	boundGarbage()
+	if got := debug.SetGCPercent(5); got != 5 {
+		t.Fatalf("GOGC %d with 5 set before, want 5", got)
+	}
+	unboundGarbage()
 }

@@ -42,6 +42,7 @@ func BenchmarkConvertRetained(b *testing.B) {
 		lics = float64(heapAfterGC()-base) / users
 		runtime.KeepAlive(l)
 		c.src.Close()
+		c.people.done()
 	}
 	b.ReportMetric(read, "read-B/user")
 	b.ReportMetric(lics, "licenses-B/user")
