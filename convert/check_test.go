@@ -31,7 +31,7 @@ func FuzzCheckByConstruction(f *testing.F) {
 		}
 		k := schema.Contract().Checker()
 		at := schema.Path{schema.Key("users"), schema.Index(5)}
-		u := p.view(0)
+		u := p.view(0, nil)
 		if got, want := lines(checkUser(k, &u, at)), lines(k.UserValue(&u, at)); got != want {
 			t.Fatalf("%+v\nby construction: %s\nin full:         %s", u, got, want)
 		}

@@ -94,7 +94,7 @@ type Result struct {
 // the row it first came from, and its values of Options.Columns.
 func (r *Result) User(i int) (u schema.User, row int, columns []string) {
 	p := r.people
-	u = p.view(i)
+	u = p.view(i, nil)
 	if k := p.columns; k > 0 {
 		columns = make([]string, k)
 		for j, v := range p.extras[i*k : (i+1)*k] {

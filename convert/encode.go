@@ -30,13 +30,13 @@ func (c *conversion) write(out io.Writer) error {
 	}
 	w := bufio.NewWriterSize(out, 1<<20)
 	w.WriteString("{\n  \"users\": [\n")
-	err := inOrder(p.len(), 2048, func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error) {
-		u := p.view(i)
+	err := inOrder(p.len(), 2048, func(wk *worker, buf []byte, i int) ([]byte, []schema.Problem, error) {
+		u := p.view(i, &wk.scratch)
 		if i > 0 {
 			buf = append(buf, ",\n"...)
 		}
 		buf = schema.AppendUser(buf, &u)
-		return buf, checkUser(k, &u, schema.Path{schema.Key("users"), schema.Index(i)}), nil
+		return buf, checkUser(wk.k, &u, schema.Path{schema.Key("users"), schema.Index(i)}), nil
 	}, func(ch *chunk) {
 		w.Write(ch.buf)
 		next := 0
@@ -93,7 +93,7 @@ func (c *conversion) writeLicenses(w io.Writer, ls licenseList, rules *schema.Ru
 		li := sort.Search(len(licenses), func(i int) bool { return starts[i+1] > j })
 		return li, j - starts[li] - 1
 	}
-	err := inOrder(starts[len(licenses)], 2048, func(k *schema.Checker, buf []byte, j int) ([]byte, []schema.Problem, error) {
+	err := inOrder(starts[len(licenses)], 2048, func(wk *worker, buf []byte, j int) ([]byte, []schema.Problem, error) {
 		li, h := locate(j)
 		l := &licenses[li]
 		if h >= 0 {
@@ -102,14 +102,14 @@ func (c *conversion) writeLicenses(w io.Writer, ls licenseList, rules *schema.Ru
 			i := ls.holder(li, h)
 			u := p.user(int(i))
 			m := p.heldOf(i, u, ls.ids[li])
-			return schema.AppendLicenseUser(buf, &schema.LicenseUser{Email: p.email(u), LicenseStatus: m.state.text(u)}, h), nil, nil
+			return schema.AppendLicenseUser(buf, &schema.LicenseUser{Email: p.email(u, &wk.scratch), LicenseStatus: m.state.text(u)}, h), nil, nil
 		}
 		if li > 0 {
 			buf = append(schema.AppendLicenseEnd(buf, ls.count(li-1)), ",\n"...)
 		}
 		buf = schema.AppendLicenseHead(buf, l)
 		// The license is checked without its users, which are checked one by one.
-		return buf, k.LicenseValue(l, schema.Path{schema.Key("licenses"), schema.Index(li)}), nil
+		return buf, wk.k.LicenseValue(l, schema.Path{schema.Key("licenses"), schema.Index(li)}), nil
 	}, func(ch *chunk) {
 		w.Write(ch.buf)
 		for _, pr := range ch.problems {
@@ -153,21 +153,28 @@ type indexedProblem struct {
 	index int
 }
 
+// worker is what a goroutine of inOrder keeps: its checker, and bytes to build a user's
+// email in (see people.email), which encode may use until it returns.
+type worker struct {
+	k       *schema.Checker
+	scratch []byte
+}
+
 // inOrder encodes and checks the records 0..n in chunks of size on every core, and hands
 // the chunks to use one by one, in order. A few chunks are in flight at a time, so memory
 // stays bounded whatever n is.
-func inOrder(n, size int, encode func(k *schema.Checker, buf []byte, i int) ([]byte, []schema.Problem, error), use func(*chunk)) error {
+func inOrder(n, size int, encode func(wk *worker, buf []byte, i int) ([]byte, []schema.Problem, error), use func(*chunk)) error {
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan *chunk, 2*workers)
 	pending := make(chan *chunk, 2*workers)
 	free := make(chan []byte, 3*workers)
 	for w := 0; w < workers; w++ {
 		go func() {
-			k := schema.Contract().Checker()
+			wk := &worker{k: schema.Contract().Checker()}
 			for ch := range jobs {
 				for i := ch.from; i < ch.to && ch.err == nil; i++ {
 					var problems []schema.Problem
-					ch.buf, problems, ch.err = encode(k, ch.buf, i)
+					ch.buf, problems, ch.err = encode(wk, ch.buf, i)
 					for _, pr := range problems {
 						ch.problems = append(ch.problems, indexedProblem{pr, i})
 					}

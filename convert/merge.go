@@ -16,27 +16,30 @@ import (
 // own copy of the few values it needs, never the row they came from, and the values that
 // repeat (roles, statuses, dates) are shared.
 type people struct {
-	slots    [indexShards][]uint64 // the email index: see find
-	used     [indexShards]int32    // the slots used in each table
-	hash     func(string) uint64   // of an email, for the index
-	blocks   [][]person            // users in blocks, so growing never copies them
-	n        int
-	own      arena                  // the users' own values
-	more     map[int32][]membership // the licenses of users who hold more than one, past the first
-	cols     []int32                // the columns users' emails came from; person.col indexes it
-	colIdx   map[int32]uint16
-	licenses []string // license names, in the order first seen
-	licIndex map[string]uint16
-	roles    [][]string       // the distinct role lists
-	roleIdx  map[string]int32 // role list, joined by NULs, to its index in roles
-	values   []string         // values many users share: external statuses, dates
-	valueIdx map[string]int32
-	key      []byte
-	merged   int     // rows that added to a user already seen
-	bounded  bool    // boundGarbage was called: done calls unboundGarbage
-	columns  int     // values of Options.Columns a user has
-	extras   []int32 // user i's are extras[i*columns:][:columns], indexes into values
-	mem      memory  // gives the blocks and the arena's chunks: see spill.go
+	slots      [indexShards][]uint64 // the email index: see find
+	used       [indexShards]int32    // the slots used in each table
+	hash       func(string) uint64   // of an email, for the index
+	blocks     [][]person            // users in blocks, so growing never copies them
+	n          int
+	own        arena                  // the users' own values
+	more       map[int32][]membership // the licenses of users who hold more than one, past the first
+	domains    []string               // the domains of users' emails, up to maxDomains
+	domainIdx  map[string]int
+	lastDomain int     // the domain of the last user added
+	cols       []int32 // the columns users' emails came from; person.col indexes it
+	colIdx     map[int32]uint16
+	licenses   []string // license names, in the order first seen
+	licIndex   map[string]uint16
+	roles      [][]string       // the distinct role lists
+	roleIdx    map[string]int32 // role list, joined by NULs, to its index in roles
+	values     []string         // values many users share: external statuses, dates
+	valueIdx   map[string]int32
+	key        []byte
+	merged     int     // rows that added to a user already seen
+	bounded    bool    // boundGarbage was called: done calls unboundGarbage
+	columns    int     // values of Options.Columns a user has
+	extras     []int32 // user i's are extras[i*columns:][:columns], indexes into values
+	mem        memory  // gives the blocks and the arena's chunks: see spill.go
 }
 
 const blockSize = 4096
@@ -62,19 +65,80 @@ const (
 	maxEmailColumns = 1 << 16 // distinct columns that users' emails come from
 )
 
-func (p *people) email(u *person) string { return p.own.str(u.chunk, u.at, 1)[0] }
+// maxDomains is how many email domains are kept once; those past it are in each email.
+const maxDomains = 4096
 
-// ownOf returns the user's own values: email, id, first and last name.
-func (p *people) ownOf(u *person) [4]string { return p.own.str(u.chunk, u.at, 4) }
+// email returns the user's email, built in scratch (or in new bytes when scratch is nil)
+// when its domain is shared: the string is then valid until scratch is used again.
+func (p *people) email(u *person, scratch *[]byte) string {
+	v, d := p.own.str(u.chunk, u.at, 1)
+	return p.whole(v[0], d, scratch)
+}
 
-// setOwn stores the user's own values in the arena, so the row they came from can be
-// freed.
-func (p *people) setOwn(u *person, v [4]string) { u.chunk, u.at = p.own.add(v) }
+// whole returns an email from its local part and domain, as email does.
+func (p *people) whole(local string, d int, scratch *[]byte) string {
+	if d == 0 {
+		return local
+	}
+	var b []byte
+	if scratch != nil {
+		b = (*scratch)[:0]
+	}
+	b = append(append(append(b, local...), '@'), p.domains[d-1]...)
+	if scratch != nil {
+		*scratch = b
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// isEmail tells whether the user's email is email, building nothing.
+func (p *people) isEmail(u *person, email string) bool {
+	v, d := p.own.str(u.chunk, u.at, 1)
+	if d == 0 {
+		return v[0] == email
+	}
+	local, domain := v[0], p.domains[d-1]
+	return len(email) == len(local)+1+len(domain) && email[:len(local)] == local &&
+		email[len(local)] == '@' && email[len(local)+1:] == domain
+}
+
+// setOwn stores the user's own values (email, id, first and last name) in the arena, so
+// the row they came from can be freed. An email's domain, when shared, is kept once in
+// people.domains.
+func (p *people) setOwn(u *person, v [4]string) {
+	d := 0
+	if at := strings.LastIndexByte(v[0], '@'); at >= 0 {
+		if d = p.domain(v[0][at+1:]); d > 0 {
+			v[0] = v[0][:at]
+		}
+	}
+	u.chunk, u.at = p.own.add(v, d)
+}
+
+// domain returns 1 + the index of an email domain in p.domains, adding it when new; 0
+// once maxDomains are there (a hostile export's millions of domains are kept inline).
+func (p *people) domain(s string) int {
+	if p.lastDomain > 0 && p.domains[p.lastDomain-1] == s { // most users share one
+		return p.lastDomain
+	}
+	if d, ok := p.domainIdx[s]; ok {
+		p.lastDomain = d
+		return d
+	}
+	if len(p.domains) == maxDomains {
+		return 0
+	}
+	s = strings.Clone(s)
+	p.domains = append(p.domains, s)
+	p.domainIdx[s] = len(p.domains)
+	return len(p.domains)
+}
 
 // arena keeps the users' own values in chunks that are never moved nor changed once
 // written, so that a million users' values take a few allocations rather than one each,
 // and read back as strings without a copy. A user's values are one record: each
-// value's length as a uvarint, then its bytes.
+// value's length as a uvarint, then its bytes; after the first (the email, or its local
+// part), its domain's number (0 for none) as a uvarint.
 type arena struct {
 	chunks [][]byte
 	mem    *memory
@@ -84,9 +148,13 @@ type arena struct {
 // 16-bit person.at reaches it. A larger record has a chunk of its own.
 const chunkSize = 64 << 10
 
-// add appends a record of the strings and returns where it starts.
-func (a *arena) add(v [4]string) (chunk uint32, at uint16) {
-	n := 0
+// add appends a record of the strings, the first's domain d, and returns where it
+// starts.
+func (a *arena) add(v [4]string, d int) (chunk uint32, at uint16) {
+	n := 1
+	for l := d; l >= 0x80; l >>= 7 {
+		n++
+	}
 	for _, s := range v {
 		n += len(s) + 1
 		for l := len(s); l >= 0x80; l >>= 7 {
@@ -100,21 +168,24 @@ func (a *arena) add(v [4]string) (chunk uint32, at uint16) {
 	}
 	b := a.chunks[k]
 	at = uint16(len(b))
-	for _, s := range v {
+	for k, s := range v {
 		if len(s) < 0x80 {
 			b = append(b, byte(len(s)))
 		} else {
 			b = binary.AppendUvarint(b, uint64(len(s)))
 		}
-		b = append(b, s...)
+		if b = append(b, s...); k == 0 {
+			b = binary.AppendUvarint(b, uint64(d))
+		}
 	}
 	a.chunks[k] = b
 	return uint32(k), at
 }
 
-// str returns the first n strings of a record. The bytes are never written again (add
-// only appends past them, within the capacity), so sharing them is safe.
-func (a *arena) str(chunk uint32, at uint16, n int) (v [4]string) {
+// str returns the first n strings of a record, and the first's domain. The bytes are
+// never written again (add only appends past them, within the capacity), so sharing
+// them is safe.
+func (a *arena) str(chunk uint32, at uint16, n int) (v [4]string, d int) {
 	b, i := a.chunks[chunk], int(at)
 	for k := range n {
 		l := int(b[i])
@@ -124,9 +195,15 @@ func (a *arena) str(chunk uint32, at uint16, n int) (v [4]string) {
 		if l > 0 {
 			v[k] = unsafe.String(&b[i], l)
 		}
-		i += l
+		if i += l; k == 0 {
+			if d = int(b[i]); d < 0x80 {
+				i++
+			} else {
+				d, i = longLen(b, i)
+			}
+		}
 	}
-	return v
+	return v, d
 }
 
 // longLen reads the length of a value of 128 bytes or more at b[i:], and returns it and
@@ -211,7 +288,7 @@ func statusRank(s string) int8 {
 func newPeople(columns int) *people {
 	seed := maphash.MakeSeed()
 	p := &people{columns: columns, hash: func(s string) uint64 { return maphash.String(seed, s) },
-		more: map[int32][]membership{}, colIdx: map[int32]uint16{}, licIndex: map[string]uint16{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
+		more: map[int32][]membership{}, domainIdx: map[string]int{}, colIdx: map[int32]uint16{}, licIndex: map[string]uint16{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
 	p.own.mem = &p.mem
 	return p
 }
@@ -240,7 +317,7 @@ func (p *people) find(email string) (int32, uint64, bool) {
 	for s := slot(h, len(t)); t[s] != 0; s = next(s, len(t)) {
 		if e := t[s]; e>>32<<32 == tag {
 			i := int32(uint32(e) - 1)
-			if p.email(p.user(int(i))) == email {
+			if p.isEmail(p.user(int(i)), email) {
 				return i, h, true
 			}
 		}
@@ -326,11 +403,12 @@ func (p *people) user(i int) *person {
 // len returns the number of users.
 func (p *people) len() int { return p.n }
 
-// view returns the i-th user in the shape of the file.
-func (p *people) view(i int) schema.User {
+// view returns the i-th user in the shape of the file; its email is built in scratch, as
+// email builds it.
+func (p *people) view(i int, scratch *[]byte) schema.User {
 	u := p.user(i)
-	own := p.ownOf(u)
-	v := schema.User{Email: own[0], ID: own[1], FirstName: own[2], LastName: own[3],
+	own, d := p.own.str(u.chunk, u.at, 4)
+	v := schema.User{Email: p.whole(own[0], d, scratch), ID: own[1], FirstName: own[2], LastName: own[3],
 		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}
 	if u.roles >= 0 {
 		v.Roles = p.roles[u.roles]
@@ -427,7 +505,7 @@ func (p *people) give(i int32, h held) *Error {
 // are united and the latest date is kept.
 func (p *people) merge(i int32, r *record) {
 	u := p.user(int(i))
-	own := p.ownOf(u)
+	own, d := p.own.str(u.chunk, u.at, 4)
 	was := own
 	if own[1] == "" && r.id != "" {
 		own[1] = r.id
@@ -436,7 +514,7 @@ func (p *people) merge(i int32, r *record) {
 		own[2], own[3] = r.first, r.last
 	}
 	if own != was {
-		p.setOwn(u, own)
+		u.chunk, u.at = p.own.add(own, d)
 	}
 	if rank := statusRank(r.status); rank > u.status {
 		u.status = rank

@@ -30,7 +30,7 @@ func TestEmailIndexClashes(t *testing.T) {
 			}
 			for i := 0; i < n; i++ {
 				email := fmt.Sprintf("u%d@example.com", i)
-				if k, ok := p.index(email); !ok || p.ownOf(p.user(int(k))) != [4]string{email, fmt.Sprint(i)} {
+				if k, ok := p.index(email); !ok || p.view(int(k), nil).Email != email || p.view(int(k), nil).ID != fmt.Sprint(i) {
 					t.Fatalf("index(%q) = %d, %v", email, k, ok)
 				}
 			}
@@ -88,4 +88,47 @@ func TestBoundGarbage(t *testing.T) {
 		t.Fatalf("GOGC %d with 5 set before, want 5", got)
 	}
 	unboundGarbage()
+}
+
+// TestEmailDomains holds the users' emails to what the rows said when their domains are
+// kept once: shared, past maxDomains, with no "@" or two, and through a merge.
+func TestEmailDomains(t *testing.T) {
+	p := newPeople(0)
+	emails := []string{"ada@example.com", "bob@example.com", "no-at-sign", "a@b@example.com", "ada@example.co", "@example.com", "ada@"}
+	for i := range maxDomains + 10 {
+		emails = append(emails, fmt.Sprintf("u%d@d%d.example", i, i))
+	}
+	for round := range 2 {
+		for i, e := range emails {
+			id := fmt.Sprint(round, i)
+			if round == 0 && i == 1 {
+				id = "" // the second row's is kept, and the record written again
+			}
+			if err := p.add(&record{email: e, id: id}, i+2); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if p.len() != len(emails) || p.merged != len(emails) {
+		t.Fatalf("%d users and %d rows merged, want %d and %d", p.len(), p.merged, len(emails), len(emails))
+	}
+	if len(p.domains) != maxDomains {
+		t.Fatalf("%d domains kept, want %d", len(p.domains), maxDomains)
+	}
+	var scratch []byte
+	for i, e := range emails {
+		k, ok := p.index(e)
+		want := fmt.Sprint(0, i)
+		if i == 1 {
+			want = fmt.Sprint(1, i)
+		}
+		if u := p.view(int(k), &scratch); !ok || u.Email != e || u.ID != want {
+			t.Fatalf("index(%q) = %d, %v: %q, id %q", e, k, ok, u.Email, u.ID)
+		}
+	}
+	for _, e := range []string{"ada@example.c", "ada@example.comm", "adaexample.com", "ada@d1.example"} {
+		if k, ok := p.index(e); ok {
+			t.Fatalf("index(%q) found user %d", e, k)
+		}
+	}
 }
