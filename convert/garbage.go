@@ -6,16 +6,23 @@ import (
 )
 
 // Once an export's users take some memory, the garbage of its rows (cells, records)
-// is collected when the heap has grown by a tenth, rather than by what GOGC says (200
-// for the command line, which trades memory for fewer collections while the heap is
-// small). The users' blocks, arena chunks and index tables hold no pointers, so a
-// collection does not scan them and costs about the same with millions of users as
-// with none: collecting often costs little CPU, and keeps the peak near the users'
+// is collected when it reaches gcGarbage or a tenth of the heap, whichever is more,
+// rather than when the heap has grown by what GOGC says (200 for the command line,
+// which trades memory for fewer collections while the heap is small). The users'
+// blocks, arena chunks and index tables hold no pointers, so a collection does not
+// scan them and costs about the same with millions of users as with none: collecting
+// at a bounded amount of garbage costs little CPU, and keeps the peak near the users'
 // own bytes rather than at up to three times them.
 const (
-	boundedGC = 10      // the GOGC percent past gcUsers
-	gcUsers   = 1 << 19 // users (about 45 MB of them) past which garbage is bounded
+	gcUsers   = 1 << 19  // users (about 45 MB of them) past which garbage is bounded
+	gcGarbage = 32 << 20 // garbage let pile up between collections, at least
+	boundedGC = 10       // the GOGC percent, at least
+	userBytes = 90       // about what a user keeps, to tell the heap from the users
 )
+
+// gcPercent is the GOGC percent for n users: gcGarbage over their bytes, at least
+// boundedGC.
+func gcPercent(n int) int { return max(boundedGC, gcGarbage*100/(n*userBytes)) }
 
 // gcBound counts the conversions that bound garbage, and keeps the percent they found:
 // the last to finish sets it back.
@@ -24,20 +31,24 @@ var gcBound struct {
 	n, old int
 }
 
-// boundGarbage lowers GOGC to boundedGC, unless it is lower already or off.
-func boundGarbage() {
+// boundGarbage lowers GOGC to percent, unless it is lower already or off; join counts
+// a conversion in.
+func boundGarbage(percent int, join bool) {
 	gcBound.Lock()
 	defer gcBound.Unlock()
-	if gcBound.n == 0 {
-		gcBound.old = debug.SetGCPercent(boundedGC)
-		if gcBound.old < boundedGC {
+	if join {
+		if gcBound.n == 0 {
+			gcBound.old = debug.SetGCPercent(-1)
 			debug.SetGCPercent(gcBound.old)
 		}
+		gcBound.n++
 	}
-	gcBound.n++
+	if gcBound.old > percent {
+		debug.SetGCPercent(percent)
+	}
 }
 
-// unboundGarbage undoes one boundGarbage.
+// unboundGarbage counts a conversion out, and sets GOGC back after the last.
 func unboundGarbage() {
 	gcBound.Lock()
 	defer gcBound.Unlock()

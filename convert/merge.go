@@ -429,8 +429,8 @@ func (p *people) add(r *record, line int) *Error {
 		if p.n%blockSize == 0 {
 			p.blocks = append(p.blocks, p.mem.persons(p.n))
 		}
-		if p.n++; p.n == gcUsers {
-			boundGarbage()
+		if p.n++; p.n >= gcUsers && p.n%(1<<16) == 0 {
+			boundGarbage(gcPercent(p.n), !p.bounded)
 			p.bounded = true
 		}
 		u := p.user(int(i))

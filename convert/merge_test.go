@@ -70,24 +70,31 @@ func TestPersonLimits(t *testing.T) {
 }
 
 // TestBoundGarbage holds conversions that bound garbage, one inside another, to setting
-// GOGC back as they found it, and to leaving a lower one alone.
+// GOGC back as they found it, to lowering it only, and to leaving a lower one alone.
 func TestBoundGarbage(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(200))
-	boundGarbage()
-	boundGarbage()
+	boundGarbage(50, true)
+	boundGarbage(60, true)
+	boundGarbage(300, false)
 	unboundGarbage()
-	if got := debug.SetGCPercent(boundedGC); got != boundedGC {
-		t.Fatalf("GOGC %d with a conversion still on, want %d", got, boundedGC)
+	if got := debug.SetGCPercent(50); got != 60 {
+		t.Fatalf("GOGC %d with a conversion still on, want 60", got)
 	}
 	unboundGarbage()
 	if got := debug.SetGCPercent(5); got != 200 {
 		t.Fatalf("GOGC %d after, want 200", got)
 	}
-	boundGarbage()
+	boundGarbage(boundedGC, true)
 	if got := debug.SetGCPercent(5); got != 5 {
 		t.Fatalf("GOGC %d with 5 set before, want 5", got)
 	}
 	unboundGarbage()
+	if p := gcPercent(gcUsers); p <= boundedGC || p >= 100 {
+		t.Fatalf("gcPercent(%d) = %d", gcUsers, p)
+	}
+	if p := gcPercent(4_000_000); p != boundedGC {
+		t.Fatalf("gcPercent(4M) = %d", p)
+	}
 }
 
 // TestEmailDomains holds the users' emails to what the rows said when their domains are
