@@ -107,7 +107,7 @@ func (p *people) isEmail(u *person, email string) bool {
 // people.domains.
 func (p *people) setOwn(u *person, v [4]string) {
 	d := 0
-	if at := strings.LastIndexByte(v[0], '@'); at >= 0 {
+	if at := strings.IndexByte(v[0], '@'); at >= 0 {
 		if d = p.domain(v[0][at+1:]); d > 0 {
 			v[0] = v[0][:at]
 		}
@@ -151,15 +151,9 @@ const chunkSize = 64 << 10
 // add appends a record of the strings, the first's domain d, and returns where it
 // starts.
 func (a *arena) add(v [4]string, d int) (chunk uint32, at uint16) {
-	n := 1
-	for l := d; l >= 0x80; l >>= 7 {
-		n++
-	}
+	n := (len(v) + 1) * binary.MaxVarintLen64 // at most the lengths and d; then the values
 	for _, s := range v {
-		n += len(s) + 1
-		for l := len(s); l >= 0x80; l >>= 7 {
-			n++
-		}
+		n += len(s)
 	}
 	k := len(a.chunks) - 1
 	if k < 0 || cap(a.chunks[k])-len(a.chunks[k]) < n || len(a.chunks[k]) >= chunkSize {
@@ -168,18 +162,20 @@ func (a *arena) add(v [4]string, d int) (chunk uint32, at uint16) {
 	}
 	b := a.chunks[k]
 	at = uint16(len(b))
-	for k, s := range v {
-		if len(s) < 0x80 {
-			b = append(b, byte(len(s)))
-		} else {
-			b = binary.AppendUvarint(b, uint64(len(s)))
-		}
-		if b = append(b, s...); k == 0 {
-			b = binary.AppendUvarint(b, uint64(d))
-		}
+	b = appendUvarint(append(appendUvarint(b, len(v[0])), v[0]...), d)
+	for _, s := range v[1:] {
+		b = append(appendUvarint(b, len(s)), s...)
 	}
 	a.chunks[k] = b
 	return uint32(k), at
+}
+
+// appendUvarint appends x as a uvarint.
+func appendUvarint(b []byte, x int) []byte {
+	if x < 0x80 {
+		return append(b, byte(x))
+	}
+	return binary.AppendUvarint(b, uint64(x))
 }
 
 // str returns the first n strings of a record, and the first's domain. The bytes are
