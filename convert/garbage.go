@@ -6,7 +6,7 @@ import (
 )
 
 // Once an export's users take some memory, the garbage of its rows (cells, records)
-// is collected when it reaches gcGarbage or a tenth of the heap, whichever is more,
+// is collected when it reaches gcGarbage or a twentieth of the heap, whichever is more,
 // rather than when the heap has grown by what GOGC says (200 for the command line,
 // which trades memory for fewer collections while the heap is small). The users'
 // blocks, arena chunks and index tables hold no pointers, so a collection does not
@@ -15,8 +15,8 @@ import (
 // own bytes rather than at up to three times them.
 const (
 	gcUsers   = 1 << 19  // users (about 45 MB of them) past which garbage is bounded
-	gcGarbage = 32 << 20 // garbage let pile up between collections, at least
-	boundedGC = 10       // the GOGC percent, at least
+	gcGarbage = 16 << 20 // garbage let pile up between collections, at least
+	boundedGC = 5        // the GOGC percent, at least
 	userBytes = 90       // about what a user keeps, to tell the heap from the users
 )
 
