@@ -71,8 +71,8 @@ const maxDomains = 4096
 // email returns the user's email, built in scratch (or in new bytes when scratch is nil)
 // when its domain is shared: the string is then valid until scratch is used again.
 func (p *people) email(u *person, scratch *[]byte) string {
-	v, d := p.own.str(u.chunk, u.at, 1)
-	return p.whole(v[0], d, scratch)
+	local, d, _ := p.own.local(u.chunk, u.at)
+	return p.whole(local, d, scratch)
 }
 
 // whole returns an email from its local part and domain, as email does.
@@ -93,11 +93,11 @@ func (p *people) whole(local string, d int, scratch *[]byte) string {
 
 // isEmail tells whether the user's email is email, building nothing.
 func (p *people) isEmail(u *person, email string) bool {
-	v, d := p.own.str(u.chunk, u.at, 1)
+	local, d, _ := p.own.local(u.chunk, u.at)
 	if d == 0 {
-		return v[0] == email
+		return local == email
 	}
-	local, domain := v[0], p.domains[d-1]
+	domain := p.domains[d-1]
 	return len(email) == len(local)+1+len(domain) && email[:len(local)] == local &&
 		email[len(local)] == '@' && email[len(local)+1:] == domain
 }
@@ -178,12 +178,14 @@ func appendUvarint(b []byte, x int) []byte {
 	return binary.AppendUvarint(b, uint64(x))
 }
 
-// str returns the first n strings of a record, and the first's domain. The bytes are
-// never written again (add only appends past them, within the capacity), so sharing
-// them is safe.
-func (a *arena) str(chunk uint32, at uint16, n int) (v [4]string, d int) {
-	b, i := a.chunks[chunk], int(at)
-	for k := range n {
+// str returns the strings of a record, and the first's domain. The bytes are never
+// written again (add only appends past them, within the capacity), so sharing them is
+// safe.
+func (a *arena) str(chunk uint32, at uint16) (v [4]string, d int) {
+	var i int
+	v[0], d, i = a.local(chunk, at)
+	b := a.chunks[chunk]
+	for k := 1; k < len(v); k++ {
 		l := int(b[i])
 		if i++; l >= 0x80 {
 			l, i = longLen(b, i-1)
@@ -191,15 +193,29 @@ func (a *arena) str(chunk uint32, at uint16, n int) (v [4]string, d int) {
 		if l > 0 {
 			v[k] = unsafe.String(&b[i], l)
 		}
-		if i += l; k == 0 {
-			if d = int(b[i]); d < 0x80 {
-				i++
-			} else {
-				d, i = longLen(b, i)
-			}
-		}
+		i += l
 	}
 	return v, d
+}
+
+// local returns the first string of a record (an email, or its local part), its
+// domain, and where the next string is.
+func (a *arena) local(chunk uint32, at uint16) (string, int, int) {
+	b, i := a.chunks[chunk], int(at)
+	l := int(b[i])
+	if i++; l >= 0x80 {
+		l, i = longLen(b, i-1)
+	}
+	s := ""
+	if l > 0 {
+		s = unsafe.String(&b[i], l)
+	}
+	i += l
+	if d := int(b[i]); d < 0x80 {
+		return s, d, i + 1
+	}
+	d, i := longLen(b, i)
+	return s, d, i
 }
 
 // longLen reads the length of a value of 128 bytes or more at b[i:], and returns it and
@@ -403,7 +419,7 @@ func (p *people) len() int { return p.n }
 // email builds it.
 func (p *people) view(i int, scratch *[]byte) schema.User {
 	u := p.user(i)
-	own, d := p.own.str(u.chunk, u.at, 4)
+	own, d := p.own.str(u.chunk, u.at)
 	v := schema.User{Email: p.whole(own[0], d, scratch), ID: own[1], FirstName: own[2], LastName: own[3],
 		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}
 	if u.roles >= 0 {
@@ -501,7 +517,7 @@ func (p *people) give(i int32, h held) *Error {
 // are united and the latest date is kept.
 func (p *people) merge(i int32, r *record) {
 	u := p.user(int(i))
-	own, d := p.own.str(u.chunk, u.at, 4)
+	own, d := p.own.str(u.chunk, u.at)
 	was := own
 	if own[1] == "" && r.id != "" {
 		own[1] = r.id
