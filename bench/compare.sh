@@ -13,6 +13,11 @@
 #     a 97th of the rows gone, a 50th on
 #     another seat, 1% new users)
 #   report (text, json) of the first      vs  the same convert (target: report < 2x convert)
+#   validate, 1,000,000-user files        vs  ajv, valid, users first and licenses first
+#     (BIG_USERS, 0 to skip)
+#   convert, 4,000,000-row CSV of about   vs  Miller: peak memory, and bytes per distinct user
+#     3.8M distinct users (MEMORY_ROWS,       (target: <= 100)
+#     0 to skip)
 # Each command runs RUNS times (default 3); the median wall time and peak memory are
 # compared, as ratios ours/theirs. Usage: bench/compare.sh [ROWS_CSV] [ROWS_XLSX] [USERS_JSON]
 set -euo pipefail
@@ -21,6 +26,8 @@ rows_csv=${1:-1000000}
 rows_xlsx=${2:-200000}
 users_json=${3:-100000}
 runs=${RUNS:-3}
+big_users=${BIG_USERS:-1000000}
+memory_rows=${MEMORY_ROWS:-4000000}
 out=bench/out
 mkdir -p "$out"
 
@@ -53,6 +60,13 @@ next_csv=$out/members-$rows_csv-next.csv
 [ -s "$out/members-$rows_csv.json" ] || "$out/torii-convert" convert --template figma -q "$out/members-$rows_csv.csv" -o "$out/members-$rows_csv.json"
 [ -s "$out/members-$rows_csv-next.json" ] || "$out/torii-convert" convert --template figma -q "$next_csv" -o "$out/members-$rows_csv-next.json"
 [ -s "$out/ghosts-$users_json.json" ] || go run ./bench/gen -rows "$users_json" -wrong 0 -ghosts 1000 -json "$out/ghosts-$users_json.json"
+if [ "$big_users" -gt 0 ]; then
+  [ -s "$out/valid-$big_users.json" ] || go run ./bench/gen -rows "$big_users" -wrong 0 -json "$out/valid-$big_users.json"
+  [ -s "$out/licenses-first-$big_users.json" ] || go run ./bench/gen -rows "$big_users" -wrong 0 -licenses-first -json "$out/licenses-first-$big_users.json"
+fi
+if [ "$memory_rows" -gt 0 ]; then
+  [ -s "$out/members-$memory_rows.csv" ] || go run ./bench/gen -rows "$memory_rows" -csv "$out/members-$memory_rows.csv"
+fi
 
 # measure NAME CMD...: prints "median_seconds median_peak_kb" of RUNS runs.
 measure() {
@@ -110,3 +124,17 @@ repjson=$(measure report-json "$out/torii-convert" report --format json "$out/me
 report "diff of two $rows_csv-row exports vs convert" "$diffm" "$conv" 2 ""
 report "report (text) of $rows_csv rows vs convert" "$reptext" "$conv" 2 ""
 report "report (json) of $rows_csv rows vs convert" "$repjson" "$conv" 2 ""
+if [ "$big_users" -gt 0 ]; then
+  validate_vs_ajv "validate $big_users users, users first" "$out/valid-$big_users.json"
+  validate_vs_ajv "validate $big_users users, licenses first" "$out/licenses-first-$big_users.json"
+fi
+# Memory a distinct user costs: peak RSS over the users the conversion reports.
+if [ "$memory_rows" -gt 0 ]; then
+  big=$(measure convert-memory "$out/torii-convert" convert --template figma -q "$out/members-$memory_rows.csv")
+  mlrbig=$(measure mlr-memory mlr --icsv --ojson cat "$out/members-$memory_rows.csv")
+  users=$("$out/torii-convert" convert --template figma -q --format json -o /dev/null "$out/members-$memory_rows.csv" |
+    sed -n 's/.*"users":\([0-9]*\).*/\1/p')
+  report "CSV $memory_rows rows ($users users) vs Miller" "$big" "$mlrbig" "-" ""
+  read -r _ kb <<<"$big"
+  awk -v kb="$kb" -v u="$users" 'BEGIN { printf "%-44s %7.1f bytes of peak memory a distinct user (target <= 100)\n", "CSV " u " users", kb * 1024 / u }'
+fi
