@@ -23,6 +23,7 @@ type people struct {
 	n          int
 	own        arena                  // the users' own values
 	more       map[int32][]membership // the licenses of users who hold more than one, past the first
+	many       many                   // the licenses of users who hold many, indexed
 	domains    []string               // the domains of users' emails, up to maxDomains
 	domainIdx  map[string]int
 	lastDomain int     // the domain of the last user added
@@ -250,16 +251,88 @@ func (p *people) held(i int32, u *person, k int) *membership {
 
 // heldOf returns the user's hold on a license, which the user holds.
 func (p *people) heldOf(i int32, u *person, license uint16) *membership {
-	k := 0
-	for p.held(i, u, k).license != license {
-		k++
-	}
+	k, _ := p.placeOf(i, u, license)
 	return p.held(i, u, k)
+}
+
+// A user who holds more than manyHeld licenses has them indexed in people.many, so that
+// giving such a user a license looks at none of the others: a hostile export of one
+// user over every license name would otherwise take time in the square of its rows.
+const manyHeld = 16
+
+// many indexes the licenses of the users who hold more than manyHeld of them.
+type many struct {
+	place map[uint64]int32 // user<<16 | license: the license's place among the user's
+	rules map[uint64]int32 // user<<9 | rule<<1 | fallback: how many the user holds so
+}
+
+func placeKey(i int32, license uint16) uint64 { return uint64(i)<<16 | uint64(license) }
+
+func ruleKey(i int32, rule int8, fallback bool) uint64 {
+	k := uint64(i)<<9 | uint64(uint8(rule))<<1
+	if fallback {
+		k |= 1
+	}
+	return k
+}
+
+// placeOf returns where the user's hold on a license is, if the user holds it.
+func (p *people) placeOf(i int32, u *person, license uint16) (int, bool) {
+	n := p.heldLen(i, u)
+	if n > manyHeld {
+		k, ok := p.many.place[placeKey(i, license)]
+		return int(k), ok
+	}
+	for k := range n {
+		if p.held(i, u, k).license == license {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// holdsRule tells whether the user holds a license by a rule, fallback or not.
+func (p *people) holdsRule(i int32, u *person, rule int8, fallback bool) bool {
+	n := p.heldLen(i, u)
+	if n > manyHeld {
+		return p.many.rules[ruleKey(i, rule, fallback)] > 0
+	}
+	for k := range n {
+		if m := p.held(i, u, k); m.rule == rule && m.fallback == fallback {
+			return true
+		}
+	}
+	return false
+}
+
+// indexHeld adds (by 1) or removes (by -1) the k-th license of a user from people.many.
+func (p *people) indexHeld(i int32, u *person, k int, by int32) {
+	m := p.held(i, u, k)
+	if by > 0 {
+		p.many.place[placeKey(i, m.license)] = int32(k)
+	} else {
+		delete(p.many.place, placeKey(i, m.license))
+	}
+	r := ruleKey(i, m.rule, m.fallback)
+	if p.many.rules[r] += by; p.many.rules[r] == 0 {
+		delete(p.many.rules, r)
+	}
 }
 
 // drop removes the k-th license of the i-th user.
 func (p *people) drop(i int32, u *person, k int) {
 	n := p.heldLen(i, u)
+	switch {
+	case n == manyHeld+1: // no longer indexed
+		for j := range n {
+			p.indexHeld(i, u, j, -1)
+		}
+	case n > manyHeld:
+		p.indexHeld(i, u, k, -1)
+		if k != n-1 {
+			p.many.place[placeKey(i, p.held(i, u, n-1).license)] = int32(k)
+		}
+	}
 	*p.held(i, u, k) = *p.held(i, u, n-1)
 	switch n {
 	case 1:
@@ -282,6 +355,14 @@ func (p *people) hold(i int32, u *person, x membership) {
 	default:
 		p.more[i] = append(p.more[i], x)
 	}
+	switch n := p.heldLen(i, u); {
+	case n == manyHeld+1: // indexed from now on
+		for k := range n {
+			p.indexHeld(i, u, k, 1)
+		}
+	case n > manyHeld:
+		p.indexHeld(i, u, n-1, 1)
+	}
 }
 
 var statusText = [...]string{"", "deleted", "active"}
@@ -300,7 +381,7 @@ func statusRank(s string) int8 {
 func newPeople(columns int) *people {
 	seed := maphash.MakeSeed()
 	p := &people{columns: columns, hash: func(s string) uint64 { return maphash.String(seed, s) },
-		more: map[int32][]membership{}, domainIdx: map[string]int{}, colIdx: map[int32]uint16{}, licIndex: map[string]uint16{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
+		more: map[int32][]membership{}, many: many{place: map[uint64]int32{}, rules: map[uint64]int32{}}, domainIdx: map[string]int{}, colIdx: map[int32]uint16{}, licIndex: map[string]uint16{}, roleIdx: map[string]int32{}, valueIdx: map[string]int32{}}
 	p.own.mem = &p.mem
 	return p
 }
@@ -488,26 +569,26 @@ func (p *people) emailColumn(col int) (uint16, *Error) {
 // the same rule.
 func (p *people) give(i int32, h held) *Error {
 	u := p.user(int(i))
-	for k := 0; k < p.heldLen(i, u); k++ {
-		m := p.held(i, u, k)
-		if m.rule != h.rule || m.fallback == h.fallback {
-			continue
-		}
+	if p.holdsRule(i, u, h.rule, !h.fallback) {
 		if h.fallback {
-			return nil
+			return nil // the user has a license by the rule: no fallback
 		}
-		p.drop(i, u, k)
-		k--
+		// The user's fallback by the rule gives way: once per rule a user leaves it.
+		for k := 0; k < p.heldLen(i, u); k++ {
+			if m := p.held(i, u, k); m.rule == h.rule && m.fallback {
+				p.drop(i, u, k)
+				k--
+			}
+		}
 	}
 	l, err := p.license(h.name)
 	if err != nil {
 		return err
 	}
-	for k := 0; k < p.heldLen(i, u); k++ {
-		if m := p.held(i, u, k); m.license == l {
-			m.state = max(m.state, h.status)
-			return nil
-		}
+	if k, ok := p.placeOf(i, u, l); ok {
+		m := p.held(i, u, k)
+		m.state = max(m.state, h.status)
+		return nil
 	}
 	p.hold(i, u, membership{license: l, state: h.status, rule: h.rule, fallback: h.fallback})
 	return nil

@@ -2,7 +2,9 @@ package convert
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"testing"
 )
 
@@ -138,4 +140,89 @@ func TestEmailDomains(t *testing.T) {
 			t.Fatalf("index(%q) found user %d", e, k)
 		}
 	}
+}
+
+// TestManyLicensesAgreeWithScan gives users licenses by many rules, fallbacks among
+// them, until some hold far more than manyHeld, and holds the indexed path to the plain
+// scan of every license a user holds, which a model here does.
+func TestManyLicensesAgreeWithScan(t *testing.T) {
+	type give struct {
+		email string
+		held
+	}
+	// First a user who crosses manyHeld both ways: manyHeld seats by one rule and a
+	// fallback by another, which a seat by that rule then replaces.
+	var gives []give
+	for k := range manyHeld {
+		gives = append(gives, give{"edge@example.com", held{name: fmt.Sprint("seat ", k)}})
+	}
+	gives = append(gives, give{"edge@example.com", held{name: "no seat", rule: 1, fallback: true}},
+		give{"edge@example.com", held{name: "seat by rule 1", rule: 1}})
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 20_000 {
+		h := held{rule: int8(rnd.IntN(3)), status: licenseState(rnd.IntN(3)), fallback: rnd.IntN(8) == 0}
+		if rnd.IntN(4) == 0 { // a rarer rule, mostly its fallback, left while a user holds many
+			h.rule, h.fallback = int8(3+rnd.IntN(120)), rnd.IntN(4) != 0
+		}
+		h.name = fmt.Sprint("seat ", rnd.IntN(60))
+		if h.fallback {
+			h.name = fmt.Sprint("no seat ", h.rule)
+		}
+		gives = append(gives, give{fmt.Sprint(rnd.IntN(3), "@example.com"), h})
+	}
+	p := newPeople(0)
+	model := map[string][]membership{} // email: the licenses, in people's order
+	for row, g := range gives {
+		if err := p.add(&record{email: g.email, licenses: []held{g.held}}, row+2); err != nil {
+			t.Fatal(err)
+		}
+		l, _ := p.license(g.name)
+		model[g.email] = giveByScan(model[g.email], membership{license: l, state: g.status, rule: g.rule, fallback: g.fallback})
+		i, _ := p.index(g.email)
+		u := p.user(int(i))
+		var got []membership
+		for k := range p.heldLen(i, u) {
+			got = append(got, *p.held(i, u, k))
+		}
+		if !slices.Equal(got, model[g.email]) {
+			t.Fatalf("row %d, %s: holds %v, the scan says %v", row, g.email, got, model[g.email])
+		}
+		for _, m := range got {
+			if k, ok := p.placeOf(i, u, m.license); !ok || *p.held(i, u, k) != m {
+				t.Fatalf("row %d, %s: license %d not found at its place", row, g.email, m.license)
+			}
+		}
+	}
+	indexed := 0
+	for email, ms := range model {
+		if len(ms) <= manyHeld {
+			t.Errorf("%s holds %d licenses: the test never took the indexed path", email, len(ms))
+		}
+		indexed += len(ms)
+	}
+	if len(p.many.place) != indexed {
+		t.Errorf("the index has %d licenses, the users hold %d", len(p.many.place), indexed)
+	}
+}
+
+// giveByScan is give as a scan of every license the user holds.
+func giveByScan(ms []membership, x membership) []membership {
+	for k := 0; k < len(ms); k++ {
+		if ms[k].rule != x.rule || ms[k].fallback == x.fallback {
+			continue
+		}
+		if x.fallback {
+			return ms
+		}
+		ms[k] = ms[len(ms)-1]
+		ms = ms[:len(ms)-1]
+		k--
+	}
+	for k := range ms {
+		if ms[k].license == x.license {
+			ms[k].state = max(ms[k].state, x.state)
+			return ms
+		}
+	}
+	return append(ms, x)
 }
