@@ -782,6 +782,10 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 		rec.ext = v
 	}
 	m.roles.each(row, func(v string, _ int) {
+		// Past maxRoles the user is refused (people.add): no need to look further.
+		if len(rec.roles) > maxRoles {
+			return
+		}
 		if v, err := m.roles.translate(v); err == nil && !containsFold(rec.roles, v) {
 			rec.roles = append(rec.roles, v)
 		}

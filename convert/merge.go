@@ -33,6 +33,7 @@ type people struct {
 	licIndex   map[string]uint16
 	roles      [][]string       // the distinct role lists
 	roleIdx    map[string]int32 // role list, joined by NULs, to its index in roles
+	ownRoles   [][]string       // the lists of users with more than sharedRoles roles
 	values     []string         // values many users share: external statuses, dates
 	valueIdx   map[string]int32
 	key        []byte
@@ -54,7 +55,7 @@ type person struct {
 	col           uint16 // the column of the user's email, as an index into people.cols
 	line          int32  // the first row of the user
 	ext, lastUsed int32  // indexes into people.values; -1 for none
-	roles         int32  // index into people.roles; -1 for none
+	roles         int32  // index into people.roles; -1 for none; -2-k for people.ownRoles[k]
 	one           membership
 	status        int8  // statusRank
 	held          uint8 // licenses held: 0, 1 (one), or 2 for one plus those in people.more
@@ -503,9 +504,7 @@ func (p *people) view(i int, scratch *[]byte) schema.User {
 	own, d := p.own.str(u.chunk, u.at)
 	v := schema.User{Email: p.whole(own[0], d, scratch), ID: own[1], FirstName: own[2], LastName: own[3],
 		Status: statusText[u.status], ExternalStatus: p.value(u.ext), LastUsedDate: p.value(u.lastUsed)}
-	if u.roles >= 0 {
-		v.Roles = p.roles[u.roles]
-	}
+	v.Roles = p.rolesOf(u)
 	return v
 }
 
@@ -526,6 +525,9 @@ func (p *people) add(r *record, line int) *Error {
 			boundGarbage(gcPercent(p.n), !p.bounded)
 			p.bounded = true
 		}
+		if len(r.roles) > maxRoles {
+			return tooManyRoles(r.email)
+		}
 		u := p.user(int(i))
 		*u = person{line: int32(line), col: col, status: statusRank(r.status),
 			ext: p.share(r.ext), lastUsed: p.share(r.lastUsed), roles: p.roleList(r.roles)}
@@ -536,7 +538,9 @@ func (p *people) add(r *record, line int) *Error {
 		p.insert(h, i)
 	} else {
 		p.merged++
-		p.merge(i, r)
+		if err := p.merge(i, r); err != nil {
+			return err
+		}
 	}
 	for _, h := range r.licenses {
 		if err := p.give(i, h); err != nil {
@@ -595,8 +599,8 @@ func (p *people) give(i int32, h held) *Error {
 }
 
 // merge adds a later row of a user: first values stay, active wins over deleted, roles
-// are united and the latest date is kept.
-func (p *people) merge(i int32, r *record) {
+// are united (up to maxRoles) and the latest date is kept.
+func (p *people) merge(i int32, r *record) *Error {
 	u := p.user(int(i))
 	own, d := p.own.str(u.chunk, u.at)
 	was := own
@@ -616,18 +620,18 @@ func (p *people) merge(i int32, r *record) {
 		}
 	}
 	if len(r.roles) > 0 {
-		var roles []string
-		if u.roles >= 0 {
-			roles = p.roles[u.roles]
-		}
+		roles := p.rolesOf(u)
 		n := len(roles)
 		for _, role := range r.roles {
 			if !containsFold(roles, role) {
+				if len(roles) == maxRoles {
+					return tooManyRoles(p.email(u, nil))
+				}
 				roles = append(roles[:len(roles):len(roles)], role)
 			}
 		}
 		if len(roles) > n {
-			u.roles = p.roleList(roles)
+			p.setRoles(u, roles)
 		}
 	}
 	if r.lastUsed > p.value(u.lastUsed) {
@@ -641,6 +645,7 @@ func (p *people) merge(i int32, r *record) {
 			}
 		}
 	}
+	return nil
 }
 
 // share returns the index of a value that users share, such as an external status or a
@@ -665,6 +670,51 @@ func (p *people) value(i int32) string {
 		return ""
 	}
 	return p.values[i]
+}
+
+// maxRoles is how many roles a user may have: more says that roles are read from a
+// column that holds something else, and it keeps the scans that keep a user's roles
+// distinct short.
+const maxRoles = 100
+
+// sharedRoles is the longest list of roles users share (people.roles). A longer one is
+// the user's own (people.ownRoles): lists grow as rows add roles to a user, and sharing
+// every list on the way would keep each of them.
+const sharedRoles = 4
+
+func tooManyRoles(email string) *Error {
+	return &Error{Kind: Data, Msg: fmt.Sprintf("%s has more than %d roles", email, maxRoles),
+		Hint: "roles are read from a column that holds something else: map roles to the right column (--preview shows the mapping), or ignore it"}
+}
+
+// rolesOf returns a user's roles.
+func (p *people) rolesOf(u *person) []string {
+	switch {
+	case u.roles >= 0:
+		return p.roles[u.roles]
+	case u.roles == -1:
+		return nil
+	}
+	return p.ownRoles[-2-u.roles]
+}
+
+// setRoles gives a user a new list of roles: a shared one when short, else the user's
+// own, with each role kept once among the values users share.
+func (p *people) setRoles(u *person, roles []string) {
+	if len(roles) <= sharedRoles {
+		u.roles = p.roleList(roles)
+		return
+	}
+	own := make([]string, len(roles))
+	for k, r := range roles {
+		own[k] = p.value(p.share(r))
+	}
+	if u.roles <= -2 {
+		p.ownRoles[-2-u.roles] = own
+		return
+	}
+	p.ownRoles = append(p.ownRoles, own)
+	u.roles = -2 - int32(len(p.ownRoles)-1)
 }
 
 // roleList returns the index of a list of roles, adding it when new.

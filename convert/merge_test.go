@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -225,4 +226,45 @@ func giveByScan(ms []membership, x membership) []membership {
 		}
 	}
 	return append(ms, x)
+}
+
+// TestRolesOfManyRows unites a user's roles over rows, past the lists users share, and
+// refuses the user whose rows give more than maxRoles roles.
+func TestRolesOfManyRows(t *testing.T) {
+	p := newPeople(0)
+	var want []string
+	for k := range maxRoles {
+		role := fmt.Sprint("role ", k)
+		want = append(want, role)
+		// Later rows repeat a role before theirs in capitals: it is the same role.
+		roles := []string{role}
+		if k > 0 {
+			roles = append(roles, strings.ToUpper(want[k/2]))
+		}
+		if err := p.add(&record{email: "ada@example.com", roles: roles}, k+2); err != nil {
+			t.Fatalf("row %d: %v", k+2, err)
+		}
+		if err := p.add(&record{email: fmt.Sprint(k, "@example.com"), roles: []string{"viewer"}}, k+2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	i, _ := p.index("ada@example.com")
+	if got := p.view(int(i), nil).Roles; !slices.Equal(got, want) {
+		t.Errorf("roles %q, want %q", got, want)
+	}
+	// The lists on the way to a hundred roles are not kept: only the short ones are shared.
+	if len(p.roles) > sharedRoles+1 || len(p.ownRoles) != 1 {
+		t.Errorf("%d shared lists and %d own lists kept, want at most %d and 1", len(p.roles), len(p.ownRoles), sharedRoles+1)
+	}
+	err := p.add(&record{email: "ada@example.com", roles: []string{"role 0", "one more"}}, maxRoles+2)
+	if err == nil || !strings.Contains(err.Msg, "ada@example.com has more than 100 roles") || err.Hint == "" {
+		t.Errorf("a user past %d roles: %v", maxRoles, err)
+	}
+	many := make([]string, maxRoles+1)
+	for k := range many {
+		many[k] = fmt.Sprint("r", k)
+	}
+	if err := p.add(&record{email: "bob@example.com", roles: many}, 200); err == nil {
+		t.Errorf("a row of %d roles was taken", len(many))
+	}
 }
