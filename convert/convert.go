@@ -458,7 +458,6 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 }
 
 func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree chan<- *rowBatch, full chan<- *batch, free <-chan *batch) {
-	var rec record
 	b := <-free
 	table := c.src.Where()
 	var cur *source.Row
@@ -499,12 +498,15 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				c.skipped[reason]++
 				continue
 			}
-			if c.m.row(r.Cells, &rec, bad) {
-				b.push(&rec, r.Pos(table, rec.emailCol).Line)
-				if len(b.recs) == batchSize {
-					full <- b
-					b = <-free
-				}
+			rec := b.next()
+			if !c.m.row(r.Cells, rec, bad) {
+				b.drop()
+				continue
+			}
+			b.lines = append(b.lines, int32(r.Pos(table, rec.emailCol).Line))
+			if len(b.recs) == batchSize {
+				full <- b
+				b = <-free
 			}
 		}
 		rowsFree <- rb
@@ -512,34 +514,29 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 	full <- b
 }
 
-// batch carries mapped records from the mapping goroutine to the merging one.
+// batch carries mapped records from the mapping goroutine to the merging one. Rows are
+// mapped straight into its records, whose lists of roles, licenses and columns are
+// used again by the rows of the next batch it carries: nothing is copied on the way.
 type batch struct {
-	recs    []record
-	lines   []int32
-	roles   []string // the records' roles, licenses and columns, in one allocation each
-	held    []held
-	columns []string
+	recs  []record
+	lines []int32
 }
 
-func (b *batch) push(r *record, line int) {
-	rec := *r
-	n := len(b.roles)
-	b.roles = append(b.roles, r.roles...)
-	rec.roles = b.roles[n:len(b.roles):len(b.roles)]
-	n = len(b.held)
-	b.held = append(b.held, r.licenses...)
-	rec.licenses = b.held[n:len(b.held):len(b.held)]
-	if len(r.columns) > 0 {
-		n = len(b.columns)
-		b.columns = append(b.columns, r.columns...)
-		rec.columns = b.columns[n:len(b.columns):len(b.columns)]
+// next returns the record for the next row, its lists emptied.
+func (b *batch) next() *record {
+	if len(b.recs) < cap(b.recs) {
+		b.recs = b.recs[:len(b.recs)+1]
+	} else {
+		b.recs = append(b.recs, record{})
 	}
-	b.recs = append(b.recs, rec)
-	b.lines = append(b.lines, int32(line))
+	return &b.recs[len(b.recs)-1]
 }
+
+// drop takes back the record of a row that made no user.
+func (b *batch) drop() { b.recs = b.recs[:len(b.recs)-1] }
 
 func (b *batch) reset() {
-	*b = batch{recs: b.recs[:0], lines: b.lines[:0], roles: b.roles[:0], held: b.held[:0], columns: b.columns[:0]}
+	b.recs, b.lines = b.recs[:0], b.lines[:0]
 }
 
 // headerScore scores a row as the header: against the template, or without one, against
