@@ -144,6 +144,11 @@ func TestSplitName(t *testing.T) {
 		"Lovelace, Ada":           {"Ada", "Lovelace"},
 		"  Cher ":                 {"Cher", ""},
 		"Hopper,  Grace Brewster": {"Grace Brewster", "Hopper"},
+		"Ada  Lovelace":           {"Ada", "Lovelace"},
+		"Ada \u00a0Lovelace":      {"Ada", "Lovelace"},
+		"Ada\u2003Lovelace":       {"Ada", "Lovelace"},
+		"Ada\u2003 Lovelace":      {"Ada", "Lovelace"},
+		"Ada L":                   {"Ada", "L"},
 	} {
 		if f, l := splitName(in); f != want[0] || l != want[1] {
 			t.Errorf("%q: got %q %q, want %q %q", in, f, l, want[0], want[1])
@@ -192,7 +197,8 @@ func TestNormHeader(t *testing.T) {
 // FuzzTrim holds the fast paths of the mapper's text handling to the strings and
 // unicode functions they stand for.
 func FuzzTrim(f *testing.F) {
-	for _, s := range []string{"", "a", " a ", "Ada Lovelace", "\u00a0x", "x\u2003", "é b", "a\tb", "\x85z"} {
+	for _, s := range []string{"", "a", " a ", "Ada Lovelace", "\u00a0x", "x\u2003", "é b", "a\tb", "\x85z",
+		"user0@example.com", "User0@example.com", "user0@example.coM", "user0@exAmple.com", "abcdefgh@[\\]^_`{|}~", "@@@@@@@@ZZZZZZZZ", "user0@example.cöm"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -201,6 +207,16 @@ func FuzzTrim(f *testing.F) {
 		}
 		if got, want := lower(s), strings.ToLower(s); got != want {
 			t.Errorf("lower(%q) = %q, want %q", s, got, want)
+		}
+		if f, l := splitName(s); !strings.Contains(s, ",") {
+			full := strings.TrimSpace(s)
+			wantF, wantL := full, ""
+			if i := strings.IndexFunc(full, unicode.IsSpace); i > 0 {
+				wantF, wantL = full[:i], strings.TrimSpace(full[i:])
+			}
+			if f != wantF || l != wantL {
+				t.Errorf("splitName(%q) = %q, %q; want %q, %q", s, f, l, wantF, wantL)
+			}
 		}
 		if got, want := indexSpace(s), strings.IndexFunc(s, unicode.IsSpace); got != want {
 			t.Errorf("indexSpace(%q) = %d, want %d", s, got, want)
