@@ -21,13 +21,32 @@ type binding struct {
 	vocab   []string // the values a status field may end with; nil for free text
 	rewrite []rewriteRule
 	lower   []byte // scratch for lower-casing values to look them up
-	// last is the last value translate was given, and what it gave: a field's value
-	// repeats from row to row (a constant always, a status or a seat type often).
-	last struct {
-		in, out string
-		err     error
-		ok      bool
+	// same tells that translate gives back what it is given: the field has no map
+	// and no vocabulary.
+	same bool
+	// seen holds values translate was given, and what it gave, by a hash of the value:
+	// a field's values repeat (a constant always; a status, a seat type or a role
+	// among a few).
+	seen [memoSize]memo
+	// counted is the field's count of the rows its default stood in for, once it has one.
+	counted *defaulted
+}
+
+// memo is a value translate was given, and what it gave.
+type memo struct {
+	in, out string
+	err     error
+}
+
+const memoSize = 8 // a power of two
+
+// memoSlot is where the memo of a value is kept: a hash of its length and its first
+// and last bytes, which tell apart the few values of a status or a seat type.
+func memoSlot(v string) int {
+	if v == "" {
+		return 0
 	}
+	return (len(v) + int(v[0]) + 3*int(v[len(v)-1])) & (memoSize - 1)
 }
 
 type rewriteRule struct {
@@ -72,7 +91,7 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 	if f == nil {
 		return nil, nil
 	}
-	b := &binding{label: label, field: f, vocab: vocab}
+	b := &binding{label: label, field: f, vocab: vocab, same: len(f.Map) == 0 && vocab == nil}
 	if err := b.findColumns(header); err != nil {
 		return nil, err
 	}
@@ -200,7 +219,16 @@ func cell(row []string, i int) string {
 }
 
 // first returns the first value the field has in a row, and its column (-1 for none).
+// It is small enough to be inlined: the mapper asks every row for fields that the
+// template or the export lacks.
 func (b *binding) first(row []string) (string, int) {
+	if b == nil {
+		return "", -1
+	}
+	return b.firstOf(row)
+}
+
+func (b *binding) firstOf(row []string) (string, int) {
 	v, col := b.raw(row)
 	if v != "" && b.rewrite != nil {
 		v = b.rewritten(v)
@@ -276,11 +304,15 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 
 // translate applies the field's map. Status fields must end in their vocabulary.
 func (b *binding) translate(v string) (string, error) {
-	if b.last.ok && v == b.last.in {
-		return b.last.out, b.last.err
+	if b.same {
+		return v, nil
+	}
+	m := &b.seen[memoSlot(v)]
+	if v == m.in && (v != "" || m.out != "" || m.err != nil) {
+		return m.out, m.err
 	}
 	out, err := b.translated(v)
-	b.last.in, b.last.out, b.last.err, b.last.ok = v, out, err, true
+	*m = memo{v, out, err}
 	return out, err
 }
 
@@ -368,11 +400,14 @@ type defaulted struct {
 
 // useDefault counts a default standing in for a value.
 func (m *mapper) useDefault(b *binding, value string) {
-	d := m.defaults[b.label]
+	d := b.counted
 	if d == nil {
-		d = &defaulted{value: value, noColumn: !b.found()}
-		m.defaults[b.label] = d
-		m.defaultOrder = append(m.defaultOrder, b.label)
+		if d = m.defaults[b.label]; d == nil {
+			d = &defaulted{value: value, noColumn: !b.found()}
+			m.defaults[b.label] = d
+			m.defaultOrder = append(m.defaultOrder, b.label)
+		}
+		b.counted = d
 	}
 	d.rows++
 }
