@@ -60,13 +60,23 @@ func TestDates(t *testing.T) {
 
 // FuzzDates: any text is a valid date, no date, or an error; never a panic or nonsense.
 func FuzzDates(f *testing.F) {
-	for _, s := range []string{"2024-03-17", "Mar 17, 2025", "3/17/25", "17-Mar-2021 10:00 PM", "Never", "20240317", "2024/13/45"} {
+	for _, s := range []string{"2024-03-17", "Mar 17, 2025", "3/17/25", "17-Mar-2021 10:00 PM", "Never", "20240317", "2024/13/45", "2024-02-29 09:18", "2023-02-29", "0999-01-01", "2024-1-017"} {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, s string, dayFirst bool) {
 		order := MonthFirst
 		if dayFirst {
 			order = DayFirst
+		}
+		if len(s) >= 10 {
+			// isoDate, the fast path, takes what the time package reads as a date
+			// from year 1000 on, with a time after it or none.
+			_, perr := time.Parse("2006-01-02", s[:10])
+			tail := s[10:]
+			want := perr == nil && s[0] != '0' && (tail == "" || hourMinute(tail) || timeLike(tail))
+			if d, ok := isoDate(s); ok != want || ok && d != s[:10] {
+				t.Fatalf("isoDate(%q) = %q, %v; want %v", s, d, ok, want)
+			}
 		}
 		got, err := newDateReader(Dates{}, order).read(s)
 		if err != nil || got == "" {
