@@ -24,10 +24,11 @@ type binding struct {
 	// same tells that translate gives back what it is given: the field has no map
 	// and no vocabulary.
 	same bool
-	// seen holds values translate was given, and what it gave, by a hash of the value:
-	// a field's values repeat (a constant always; a status, a seat type or a role
-	// among a few).
+	// seen holds the last values translate was given, and what it gave: a field's
+	// values repeat (a constant always; a status, a seat type or a role among a few).
+	// next is the one to replace.
 	seen [memoSize]memo
+	next int
 	// counted is the field's count of the rows its default stood in for, once it has one.
 	counted *defaulted
 }
@@ -36,18 +37,10 @@ type binding struct {
 type memo struct {
 	in, out string
 	err     error
+	ok      bool
 }
 
-const memoSize = 8 // a power of two
-
-// memoSlot is where the memo of a value is kept: a hash of its length and its first
-// and last bytes, which tell apart the few values of a status or a seat type.
-func memoSlot(v string) int {
-	if v == "" {
-		return 0
-	}
-	return (len(v) + int(v[0]) + 3*int(v[len(v)-1])) & (memoSize - 1)
-}
+const memoSize = 8
 
 type rewriteRule struct {
 	re *regexp.Regexp
@@ -307,12 +300,14 @@ func (b *binding) translate(v string) (string, error) {
 	if b.same {
 		return v, nil
 	}
-	m := &b.seen[memoSlot(v)]
-	if v == m.in && (v != "" || m.out != "" || m.err != nil) {
-		return m.out, m.err
+	for i := range b.seen {
+		if m := &b.seen[i]; len(m.in) == len(v) && m.in == v && m.ok {
+			return m.out, m.err
+		}
 	}
 	out, err := b.translated(v)
-	*m = memo{v, out, err}
+	b.seen[b.next] = memo{v, out, err, true}
+	b.next = (b.next + 1) % memoSize
 	return out, err
 }
 
