@@ -238,7 +238,17 @@ func (b *binding) raw(row []string) (string, int) {
 		return *b.field.Value, -1
 	}
 	for _, i := range b.cols {
-		if v := cell(row, i); v != "" && !b.excluded(v) {
+		if i >= len(row) {
+			continue
+		}
+		v := row[i]
+		if v == "" {
+			continue
+		}
+		if c, d := v[0], v[len(v)-1]; c <= ' ' || c >= 0x80 || d <= ' ' || d >= 0x80 {
+			v = trim(v) // cell's, without the call its fast path costs most cells
+		}
+		if v != "" && !b.excluded(v) {
 			return v, i
 		}
 	}
@@ -731,7 +741,8 @@ func (m *mapper) skip(row []string) string {
 	return ""
 }
 
-// record is what one row says about one user.
+// record is what one row says about one user. mapper.row sets every field, resetting
+// those it may leave alone: keep it in step with a new field.
 type record struct {
 	email           string
 	emailCol        int
@@ -773,7 +784,9 @@ type problemFunc func(rule string, col int, msg string)
 // the row cannot make a user.
 func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 	ok := true
-	*rec = record{roles: rec.roles[:0], licenses: rec.licenses[:0], columns: rec.columns[:0]}
+	// Field by field: the fields the code below may leave alone, and the lists kept.
+	rec.status, rec.ext, rec.lastUsed = "", "", ""
+	rec.roles, rec.licenses, rec.columns = rec.roles[:0], rec.licenses[:0], rec.columns[:0]
 	for _, b := range m.columns {
 		rec.columns = append(rec.columns, b.value(row))
 	}
