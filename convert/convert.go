@@ -415,15 +415,21 @@ const (
 	batchBytes = 16 << 20
 )
 
+// push adds a row, copying its cells into the batch's.
 func (b *rowBatch) push(r source.Row) {
-	for _, c := range r.Cells {
-		b.bytes += len(c)
-	}
 	n := len(b.cells)
 	b.cells = append(b.cells, r.Cells...)
 	r.Cells = b.cells[n:len(b.cells):len(b.cells)]
+	b.add(r)
+}
+
+// add adds a row whose cells are the batch's already.
+func (b *rowBatch) add(r source.Row) {
+	for _, c := range r.Cells {
+		b.bytes += len(c)
+	}
 	if r.Lines != nil {
-		n = len(b.lines)
+		n := len(b.lines)
 		b.lines = append(b.lines, r.Lines...)
 		r.Lines = b.lines[n:len(b.lines):len(b.lines)]
 	}
@@ -433,18 +439,31 @@ func (b *rowBatch) push(r source.Row) {
 func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <-chan *rowBatch) error {
 	b := <-free
 	defer func() { full <- b }()
+	appender, _ := c.src.(source.Appender)
 	for n := 1; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return fmt.Errorf("reading %s: %w", c.src.Where().File, ctx.Err())
 		}
-		r, err := c.next()
+		var r source.Row
+		var err error
+		direct := appender != nil && len(c.replay) == 0 // the cells go straight into the batch
+		if direct {
+			r, b.cells, err = appender.NextAppend(b.cells)
+		} else {
+			r, err = c.next()
+		}
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		b.push(r)
+		if direct {
+			r.Cells = r.Cells[:len(r.Cells):len(r.Cells)]
+			b.add(r)
+		} else {
+			b.push(r)
+		}
 		if c.opts.Progress != nil && n%batchSize == 0 {
 			done, total := c.src.Progress()
 			c.opts.Progress(Progress{Rows: n, Bytes: done, Size: total})
