@@ -509,7 +509,8 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				c.report(schema.Error, "row-width", r.Pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.Cells), len(header)))
 				continue
 			}
-			if c.m.footer(r.Cells) {
+			email, emailCol := c.m.email.first(r.Cells)
+			if email == "" && c.m.footerCells(r.Cells) {
 				c.skipped["footer"]++
 				continue
 			}
@@ -518,7 +519,7 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				continue
 			}
 			rec := b.next()
-			if !c.m.row(r.Cells, rec, bad) {
+			if !c.m.row(r.Cells, email, emailCol, rec, bad) {
 				b.drop()
 				continue
 			}

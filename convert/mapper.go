@@ -712,9 +712,12 @@ var footerWords = regexp.MustCompile(`(?i)^\s*(grand\s+total|totals?|sum|count|p
 // footer reports whether a row is a report's footer rather than data: no email, a few
 // cells, one of them a total, a count or a page number.
 func (m *mapper) footer(row []string) bool {
-	if v, _ := m.email.first(row); v != "" {
-		return false
-	}
+	v, _ := m.email.first(row)
+	return v == "" && m.footerCells(row)
+}
+
+// footerCells is footer for a row with no email.
+func (m *mapper) footerCells(row []string) bool {
 	filled, words := 0, false
 	for _, v := range row {
 		if v = trim(v); v != "" {
@@ -780,9 +783,9 @@ var licenseStateOf = map[string]licenseState{"active": lsActive, "inactive": lsI
 // and the rule that found it.
 type problemFunc func(rule string, col int, msg string)
 
-// row maps one row into rec; it reports what is wrong through bad and returns false when
-// the row cannot make a user.
-func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
+// row maps one row into rec, given its email and the email's column (m.email.first);
+// it reports what is wrong through bad and returns false when the row cannot make a user.
+func (m *mapper) row(row []string, email string, emailCol int, rec *record, bad problemFunc) bool {
 	ok := true
 	// Field by field: the fields the code below may leave alone, and the lists kept.
 	rec.status, rec.ext, rec.lastUsed = "", "", ""
@@ -790,8 +793,7 @@ func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
 	for _, b := range m.columns {
 		rec.columns = append(rec.columns, b.value(row))
 	}
-	rec.email, rec.emailCol = m.email.first(row)
-	rec.email = lower(rec.email)
+	rec.email, rec.emailCol = lower(email), emailCol
 	if rec.email == "" {
 		col := -1
 		if m.email.found() {
@@ -861,7 +863,13 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 	}
 	if b.field.Pick == "latest" {
 		for _, i := range b.cols {
-			if v := cell(row, i); v != "" {
+			v := cell(row, i)
+			if d, iso := isoDate(v); iso {
+				// What m.dates.read gives a trimmed cell in the commonest form, where
+				// the order of day and month is not in question.
+				m.dates.seen = ""
+				rec.lastUsed = max(rec.lastUsed, d)
+			} else if v != "" {
 				read(v, i)
 			}
 		}

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode"
 
@@ -168,9 +169,21 @@ func splitName(full string) (first, last string) {
 	return full, ""
 }
 
-// indexSpace is strings.IndexFunc(s, unicode.IsSpace), byte by byte while s is ASCII.
+// indexSpace is strings.IndexFunc(s, unicode.IsSpace), without a rune decoded while s
+// is ASCII.
 func indexSpace(s string) int {
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time while there are eight: the lowest byte found below '!' or
+	// from 0x80 on is the first such (a borrow only marks bytes above it).
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		w := load64(s, i)
+		if m := ((w - '!'*ones) | w) & highs; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 0x80:
 			if j := strings.IndexFunc(s[i:], unicode.IsSpace); j >= 0 {
