@@ -26,9 +26,9 @@ type binding struct {
 	same bool
 	// seen holds the last values translate was given, and what it gave: a field's
 	// values repeat (a constant always; a status, a seat type or a role among a few).
-	// next is the one to replace.
-	seen [memoSize]memo
-	next int
+	// next is the one to replace, hit the last one found.
+	seen      [memoSize]memo
+	next, hit int
 	// counted is the field's count of the rows its default stood in for, once it has one.
 	counted *defaulted
 }
@@ -310,8 +310,12 @@ func (b *binding) translate(v string) (string, error) {
 	if b.same {
 		return v, nil
 	}
+	if m := &b.seen[b.hit]; m.in == v && m.ok {
+		return m.out, m.err // a constant, or a value like the last row's
+	}
 	for i := range b.seen {
 		if m := &b.seen[i]; len(m.in) == len(v) && m.in == v && m.ok {
+			b.hit = i
 			return m.out, m.err
 		}
 	}
