@@ -523,7 +523,7 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				b.drop()
 				continue
 			}
-			b.lines = append(b.lines, int32(r.Pos(table, rec.emailCol).Line))
+			b.lines = append(b.lines, lineOf(r, rec.emailCol))
 			if len(b.recs) == batchSize {
 				full <- b
 				b = <-free
@@ -532,6 +532,14 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 		rowsFree <- rb
 	}
 	full <- b
+}
+
+// lineOf is r.Pos(t, col).Line, without building the Pos.
+func lineOf(r *source.Row, col int) int32 {
+	if uint(col) < uint(len(r.Lines)) {
+		return r.Lines[col]
+	}
+	return int32(r.Line)
 }
 
 // batch carries mapped records from the mapping goroutine to the merging one. Rows are

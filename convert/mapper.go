@@ -12,15 +12,16 @@ import (
 
 // binding is one template field bound to the header of one export.
 type binding struct {
-	label   string // the field, for messages: "status", "licenses[0].name"
-	field   *Field
-	cols    []int // the columns that feed it, in the template's order of preference
-	mapping map[string]string
-	other   *string // the "*" entry of the map
-	exclude map[string]bool
-	vocab   []string // the values a status field may end with; nil for free text
-	rewrite []rewriteRule
-	lower   []byte // scratch for lower-casing values to look them up
+	label    string // the field, for messages: "status", "licenses[0].name"
+	field    *Field
+	cols     []int   // the columns that feed it, in the template's order of preference
+	constant *string // field.Value: a constant, read from no column
+	mapping  map[string]string
+	other    *string // the "*" entry of the map
+	exclude  map[string]bool
+	vocab    []string // the values a status field may end with; nil for free text
+	rewrite  []rewriteRule
+	lower    []byte // scratch for lower-casing values to look them up
 	// same tells that translate gives back what it is given: the field has no map
 	// and no vocabulary.
 	same bool
@@ -105,6 +106,7 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 	if len(f.Exclude) > 0 {
 		b.exclude = foldedSet(f.Exclude)
 	}
+	b.constant = f.Value
 	return b, nil
 }
 
@@ -234,11 +236,11 @@ func (b *binding) raw(row []string) (string, int) {
 	if b == nil {
 		return "", -1
 	}
-	if b.field.Value != nil {
-		return *b.field.Value, -1
+	if b.constant != nil {
+		return *b.constant, -1
 	}
 	for _, i := range b.cols {
-		if i >= len(row) {
+		if uint(i) >= uint(len(row)) {
 			continue
 		}
 		v := row[i]
