@@ -550,13 +550,19 @@ type batch struct {
 	lines []int32
 }
 
-// next returns the record for the next row, its lists emptied.
+// next returns the record for the next row. A batch holds batchSize records: the
+// first time, they are made at once, with room for a few roles and licenses each.
 func (b *batch) next() *record {
-	if len(b.recs) < cap(b.recs) {
-		b.recs = b.recs[:len(b.recs)+1]
-	} else {
-		b.recs = append(b.recs, record{})
+	if cap(b.recs) == 0 {
+		const room = 2
+		recs := make([]record, batchSize)
+		roles, held := make([]string, room*batchSize), make([]held, room*batchSize)
+		for i := range recs {
+			recs[i].roles, recs[i].licenses = roles[i*room:i*room:(i+1)*room], held[i*room:i*room:(i+1)*room]
+		}
+		b.recs = recs[:0]
 	}
+	b.recs = b.recs[:len(b.recs)+1]
 	return &b.recs[len(b.recs)-1]
 }
 
