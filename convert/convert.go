@@ -415,15 +415,21 @@ const (
 	batchBytes = 16 << 20
 )
 
+// push adds a row, copying its cells into the batch's.
 func (b *rowBatch) push(r source.Row) {
-	for _, c := range r.Cells {
-		b.bytes += len(c)
-	}
 	n := len(b.cells)
 	b.cells = append(b.cells, r.Cells...)
 	r.Cells = b.cells[n:len(b.cells):len(b.cells)]
+	b.add(r)
+}
+
+// add adds a row whose cells are the batch's already.
+func (b *rowBatch) add(r source.Row) {
+	for _, c := range r.Cells {
+		b.bytes += len(c)
+	}
 	if r.Lines != nil {
-		n = len(b.lines)
+		n := len(b.lines)
 		b.lines = append(b.lines, r.Lines...)
 		r.Lines = b.lines[n:len(b.lines):len(b.lines)]
 	}
@@ -433,18 +439,31 @@ func (b *rowBatch) push(r source.Row) {
 func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <-chan *rowBatch) error {
 	b := <-free
 	defer func() { full <- b }()
+	appender, _ := c.src.(source.Appender)
 	for n := 1; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return fmt.Errorf("reading %s: %w", c.src.Where().File, ctx.Err())
 		}
-		r, err := c.next()
+		var r source.Row
+		var err error
+		direct := appender != nil && len(c.replay) == 0 // the cells go straight into the batch
+		if direct {
+			r, b.cells, err = appender.NextAppend(b.cells)
+		} else {
+			r, err = c.next()
+		}
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		b.push(r)
+		if direct {
+			r.Cells = r.Cells[:len(r.Cells):len(r.Cells)]
+			b.add(r)
+		} else {
+			b.push(r)
+		}
 		if c.opts.Progress != nil && n%batchSize == 0 {
 			done, total := c.src.Progress()
 			c.opts.Progress(Progress{Rows: n, Bytes: done, Size: total})
@@ -458,7 +477,6 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 }
 
 func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree chan<- *rowBatch, full chan<- *batch, free <-chan *batch) {
-	var rec record
 	b := <-free
 	table := c.src.Where()
 	var cur *source.Row
@@ -491,7 +509,8 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				c.report(schema.Error, "row-width", r.Pos(table, -1), fmt.Sprintf("the row has %d cells but the header only %d; a field may hold an unquoted delimiter", len(r.Cells), len(header)))
 				continue
 			}
-			if c.m.footer(r.Cells) {
+			email, emailCol := c.m.email.first(r.Cells)
+			if email == "" && c.m.footerCells(r.Cells) {
 				c.skipped["footer"]++
 				continue
 			}
@@ -499,12 +518,15 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				c.skipped[reason]++
 				continue
 			}
-			if c.m.row(r.Cells, &rec, bad) {
-				b.push(&rec, r.Pos(table, rec.emailCol).Line)
-				if len(b.recs) == batchSize {
-					full <- b
-					b = <-free
-				}
+			rec := b.next()
+			if !c.m.row(r.Cells, email, emailCol, rec, bad) {
+				b.drop()
+				continue
+			}
+			b.lines = append(b.lines, lineOf(r, rec.emailCol))
+			if len(b.recs) == batchSize {
+				full <- b
+				b = <-free
 			}
 		}
 		rowsFree <- rb
@@ -512,34 +534,43 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 	full <- b
 }
 
-// batch carries mapped records from the mapping goroutine to the merging one.
-type batch struct {
-	recs    []record
-	lines   []int32
-	roles   []string // the records' roles, licenses and columns, in one allocation each
-	held    []held
-	columns []string
+// lineOf is r.Pos(t, col).Line, without building the Pos.
+func lineOf(r *source.Row, col int) int32 {
+	if uint(col) < uint(len(r.Lines)) {
+		return r.Lines[col]
+	}
+	return int32(r.Line)
 }
 
-func (b *batch) push(r *record, line int) {
-	rec := *r
-	n := len(b.roles)
-	b.roles = append(b.roles, r.roles...)
-	rec.roles = b.roles[n:len(b.roles):len(b.roles)]
-	n = len(b.held)
-	b.held = append(b.held, r.licenses...)
-	rec.licenses = b.held[n:len(b.held):len(b.held)]
-	if len(r.columns) > 0 {
-		n = len(b.columns)
-		b.columns = append(b.columns, r.columns...)
-		rec.columns = b.columns[n:len(b.columns):len(b.columns)]
-	}
-	b.recs = append(b.recs, rec)
-	b.lines = append(b.lines, int32(line))
+// batch carries mapped records from the mapping goroutine to the merging one. Rows are
+// mapped straight into its records, whose lists of roles, licenses and columns are
+// used again by the rows of the next batch it carries: nothing is copied on the way.
+type batch struct {
+	recs  []record
+	lines []int32
 }
+
+// next returns the record for the next row. A batch holds batchSize records: the
+// first time, they are made at once, with room for a few roles and licenses each.
+func (b *batch) next() *record {
+	if cap(b.recs) == 0 {
+		const room = 2
+		recs := make([]record, batchSize)
+		roles, held := make([]string, room*batchSize), make([]held, room*batchSize)
+		for i := range recs {
+			recs[i].roles, recs[i].licenses = roles[i*room:i*room:(i+1)*room], held[i*room:i*room:(i+1)*room]
+		}
+		b.recs = recs[:0]
+	}
+	b.recs = b.recs[:len(b.recs)+1]
+	return &b.recs[len(b.recs)-1]
+}
+
+// drop takes back the record of a row that made no user.
+func (b *batch) drop() { b.recs = b.recs[:len(b.recs)-1] }
 
 func (b *batch) reset() {
-	*b = batch{recs: b.recs[:0], lines: b.lines[:0], roles: b.roles[:0], held: b.held[:0], columns: b.columns[:0]}
+	b.recs, b.lines = b.recs[:0], b.lines[:0]
 }
 
 // headerScore scores a row as the header: against the template, or without one, against

@@ -118,10 +118,11 @@ func isoDate(s string) (string, bool) {
 	if len(s) < 10 || s[4] != '-' || s[7] != '-' || len(s) > 10 && !hourMinute(s[10:]) && !timeLike(s[10:]) {
 		return "", false
 	}
-	y, ok1 := text.Digits(s[0:4])
-	m, ok2 := text.Digits(s[5:7])
-	d, ok3 := text.Digits(s[8:10])
-	if !ok1 || !ok2 || !ok3 || !validDate(y, m, d) {
+	// The digits, as unsigned numbers: a byte below '0' wraps to a large one.
+	y1, y2, y3, y4 := uint(s[0])-'0', uint(s[1])-'0', uint(s[2])-'0', uint(s[3])-'0'
+	m1, m2, d1, d2 := uint(s[5])-'0', uint(s[6])-'0', uint(s[8])-'0', uint(s[9])-'0'
+	if y1 > 9 || y2 > 9 || y3 > 9 || y4 > 9 || m1 > 9 || m2 > 9 || d1 > 9 || d2 > 9 ||
+		!validDate(int(y1*1000+y2*100+y3*10+y4), int(m1*10+m2), int(d1*10+d2)) {
 		return "", false
 	}
 	return s[:10], true

@@ -12,23 +12,36 @@ import (
 
 // binding is one template field bound to the header of one export.
 type binding struct {
-	label   string // the field, for messages: "status", "licenses[0].name"
-	field   *Field
-	cols    []int // the columns that feed it, in the template's order of preference
-	mapping map[string]string
-	other   *string // the "*" entry of the map
-	exclude map[string]bool
-	vocab   []string // the values a status field may end with; nil for free text
-	rewrite []rewriteRule
-	lower   []byte // scratch for lower-casing values to look them up
-	// last is the last value translate was given, and what it gave: a field's value
-	// repeats from row to row (a constant always, a status or a seat type often).
-	last struct {
-		in, out string
-		err     error
-		ok      bool
-	}
+	label    string // the field, for messages: "status", "licenses[0].name"
+	field    *Field
+	cols     []int   // the columns that feed it, in the template's order of preference
+	constant *string // field.Value: a constant, read from no column
+	mapping  map[string]string
+	other    *string // the "*" entry of the map
+	exclude  map[string]bool
+	vocab    []string // the values a status field may end with; nil for free text
+	rewrite  []rewriteRule
+	lower    []byte // scratch for lower-casing values to look them up
+	// same tells that translate gives back what it is given: the field has no map
+	// and no vocabulary.
+	same bool
+	// seen holds the last values translate was given, and what it gave: a field's
+	// values repeat (a constant always; a status, a seat type or a role among a few).
+	// next is the one to replace, hit the last one found.
+	seen      [memoSize]memo
+	next, hit int
+	// counted is the field's count of the rows its default stood in for, once it has one.
+	counted *defaulted
 }
+
+// memo is a value translate was given, and what it gave.
+type memo struct {
+	in, out string
+	err     error
+	ok      bool
+}
+
+const memoSize = 8
 
 type rewriteRule struct {
 	re *regexp.Regexp
@@ -72,7 +85,7 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 	if f == nil {
 		return nil, nil
 	}
-	b := &binding{label: label, field: f, vocab: vocab}
+	b := &binding{label: label, field: f, vocab: vocab, same: len(f.Map) == 0 && vocab == nil}
 	if err := b.findColumns(header); err != nil {
 		return nil, err
 	}
@@ -93,6 +106,7 @@ func bind(label string, f *Field, header []string, vocab []string) (*binding, er
 	if len(f.Exclude) > 0 {
 		b.exclude = foldedSet(f.Exclude)
 	}
+	b.constant = f.Value
 	return b, nil
 }
 
@@ -200,7 +214,16 @@ func cell(row []string, i int) string {
 }
 
 // first returns the first value the field has in a row, and its column (-1 for none).
+// It is small enough to be inlined: the mapper asks every row for fields that the
+// template or the export lacks.
 func (b *binding) first(row []string) (string, int) {
+	if b == nil {
+		return "", -1
+	}
+	return b.firstOf(row)
+}
+
+func (b *binding) firstOf(row []string) (string, int) {
 	v, col := b.raw(row)
 	if v != "" && b.rewrite != nil {
 		v = b.rewritten(v)
@@ -213,11 +236,21 @@ func (b *binding) raw(row []string) (string, int) {
 	if b == nil {
 		return "", -1
 	}
-	if b.field.Value != nil {
-		return *b.field.Value, -1
+	if b.constant != nil {
+		return *b.constant, -1
 	}
 	for _, i := range b.cols {
-		if v := cell(row, i); v != "" && !b.excluded(v) {
+		if uint(i) >= uint(len(row)) {
+			continue
+		}
+		v := row[i]
+		if v == "" {
+			continue
+		}
+		if c, d := v[0], v[len(v)-1]; c <= ' ' || c >= 0x80 || d <= ' ' || d >= 0x80 {
+			v = trim(v) // cell's, without the call its fast path costs most cells
+		}
+		if v != "" && !b.excluded(v) {
 			return v, i
 		}
 	}
@@ -276,11 +309,21 @@ func (b *binding) each(row []string, fn func(v string, col int)) {
 
 // translate applies the field's map. Status fields must end in their vocabulary.
 func (b *binding) translate(v string) (string, error) {
-	if b.last.ok && v == b.last.in {
-		return b.last.out, b.last.err
+	if b.same {
+		return v, nil
+	}
+	if m := &b.seen[b.hit]; m.in == v && m.ok {
+		return m.out, m.err // a constant, or a value like the last row's
+	}
+	for i := range b.seen {
+		if m := &b.seen[i]; len(m.in) == len(v) && m.in == v && m.ok {
+			b.hit = i
+			return m.out, m.err
+		}
 	}
 	out, err := b.translated(v)
-	b.last.in, b.last.out, b.last.err, b.last.ok = v, out, err, true
+	b.seen[b.next] = memo{v, out, err, true}
+	b.next = (b.next + 1) % memoSize
 	return out, err
 }
 
@@ -368,11 +411,14 @@ type defaulted struct {
 
 // useDefault counts a default standing in for a value.
 func (m *mapper) useDefault(b *binding, value string) {
-	d := m.defaults[b.label]
+	d := b.counted
 	if d == nil {
-		d = &defaulted{value: value, noColumn: !b.found()}
-		m.defaults[b.label] = d
-		m.defaultOrder = append(m.defaultOrder, b.label)
+		if d = m.defaults[b.label]; d == nil {
+			d = &defaulted{value: value, noColumn: !b.found()}
+			m.defaults[b.label] = d
+			m.defaultOrder = append(m.defaultOrder, b.label)
+		}
+		b.counted = d
 	}
 	d.rows++
 }
@@ -672,9 +718,12 @@ var footerWords = regexp.MustCompile(`(?i)^\s*(grand\s+total|totals?|sum|count|p
 // footer reports whether a row is a report's footer rather than data: no email, a few
 // cells, one of them a total, a count or a page number.
 func (m *mapper) footer(row []string) bool {
-	if v, _ := m.email.first(row); v != "" {
-		return false
-	}
+	v, _ := m.email.first(row)
+	return v == "" && m.footerCells(row)
+}
+
+// footerCells is footer for a row with no email.
+func (m *mapper) footerCells(row []string) bool {
 	filled, words := 0, false
 	for _, v := range row {
 		if v = trim(v); v != "" {
@@ -701,7 +750,8 @@ func (m *mapper) skip(row []string) string {
 	return ""
 }
 
-// record is what one row says about one user.
+// record is what one row says about one user. mapper.row sets every field, resetting
+// those it may leave alone: keep it in step with a new field.
 type record struct {
 	email           string
 	emailCol        int
@@ -739,16 +789,17 @@ var licenseStateOf = map[string]licenseState{"active": lsActive, "inactive": lsI
 // and the rule that found it.
 type problemFunc func(rule string, col int, msg string)
 
-// row maps one row into rec; it reports what is wrong through bad and returns false when
-// the row cannot make a user.
-func (m *mapper) row(row []string, rec *record, bad problemFunc) bool {
+// row maps one row into rec, given its email and the email's column (m.email.first);
+// it reports what is wrong through bad and returns false when the row cannot make a user.
+func (m *mapper) row(row []string, email string, emailCol int, rec *record, bad problemFunc) bool {
 	ok := true
-	*rec = record{roles: rec.roles[:0], licenses: rec.licenses[:0], columns: rec.columns[:0]}
+	// Field by field: the fields the code below may leave alone, and the lists kept.
+	rec.status, rec.ext, rec.lastUsed = "", "", ""
+	rec.roles, rec.licenses, rec.columns = rec.roles[:0], rec.licenses[:0], rec.columns[:0]
 	for _, b := range m.columns {
 		rec.columns = append(rec.columns, b.value(row))
 	}
-	rec.email, rec.emailCol = m.email.first(row)
-	rec.email = lower(rec.email)
+	rec.email, rec.emailCol = lower(email), emailCol
 	if rec.email == "" {
 		col := -1
 		if m.email.found() {
@@ -822,7 +873,13 @@ func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
 	}
 	if b.field.Pick == "latest" {
 		for _, i := range b.cols {
-			if v := cell(row, i); v != "" {
+			v := cell(row, i)
+			if d, iso := isoDate(v); iso {
+				// What m.dates.read gives a trimmed cell in the commonest form, where
+				// the order of day and month is not in question.
+				m.dates.seen = ""
+				rec.lastUsed = max(rec.lastUsed, d)
+			} else if v != "" {
 				read(v, i)
 			}
 		}

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode"
 
@@ -110,14 +111,44 @@ func trim(v string) string {
 }
 
 // lower is strings.ToLower for emails, most of which are lower case already: it
-// returns those as they are after one look at each byte.
+// returns those as they are after one look at each byte, eight bytes at a time.
 func lower(v string) string {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c-'A' < 26 || c >= 0x80 {
+	if len(v) < 8 {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c-'A' < 26 || c >= 0x80 {
+				return strings.ToLower(v)
+			}
+		}
+		return v
+	}
+	for i := 0; ; i += 8 {
+		if i > len(v)-8 {
+			i = len(v) - 8 // the last word overlaps the one before
+		}
+		if notLower(load64(v, i)) {
 			return strings.ToLower(v)
 		}
+		if i == len(v)-8 {
+			return v
+		}
 	}
-	return v
+}
+
+// notLower reports whether a word of text holds an upper-case ASCII letter or a
+// byte of a multi-byte character.
+func notLower(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// With no byte at or above 0x80, a byte gets its high bit from w+0x3f..
+	// when it is at least 'A', and from w+0x25.. when it is above 'Z'.
+	return w&highs != 0 || (w+(0x80-'A')*ones)&^(w+(0x80-'Z'-1)*ones)&highs != 0
+}
+
+// load64 reads the eight bytes of s from i as a little-endian word (one load: the
+// compiler merges the byte loads).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // splitName splits a full name: "Last, First" as HR systems write it, otherwise the first
@@ -128,14 +159,31 @@ func splitName(full string) (first, last string) {
 	}
 	full = trim(full)
 	if i := indexSpace(full); i > 0 {
-		return full[:i], trim(full[i:])
+		// Mostly one ASCII space: what follows it needs no trimming at its start.
+		rest := full[i+1:]
+		if full[i] >= 0x80 || len(rest) > 0 && (rest[0] <= ' ' || rest[0] >= 0x80) {
+			rest = trim(full[i:])
+		}
+		return full[:i], rest
 	}
 	return full, ""
 }
 
-// indexSpace is strings.IndexFunc(s, unicode.IsSpace), byte by byte while s is ASCII.
+// indexSpace is strings.IndexFunc(s, unicode.IsSpace), without a rune decoded while s
+// is ASCII.
 func indexSpace(s string) int {
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time while there are eight: the lowest byte found below '!' or
+	// from 0x80 on is the first such (a borrow only marks bytes above it).
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		w := load64(s, i)
+		if m := ((w - '!'*ones) | w) & highs; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 0x80:
 			if j := strings.IndexFunc(s[i:], unicode.IsSpace); j >= 0 {

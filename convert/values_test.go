@@ -60,13 +60,23 @@ func TestDates(t *testing.T) {
 
 // FuzzDates: any text is a valid date, no date, or an error; never a panic or nonsense.
 func FuzzDates(f *testing.F) {
-	for _, s := range []string{"2024-03-17", "Mar 17, 2025", "3/17/25", "17-Mar-2021 10:00 PM", "Never", "20240317", "2024/13/45"} {
+	for _, s := range []string{"2024-03-17", "Mar 17, 2025", "3/17/25", "17-Mar-2021 10:00 PM", "Never", "20240317", "2024/13/45", "2024-02-29 09:18", "2023-02-29", "0999-01-01", "2024-1-017"} {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, s string, dayFirst bool) {
 		order := MonthFirst
 		if dayFirst {
 			order = DayFirst
+		}
+		if len(s) >= 10 {
+			// isoDate, the fast path, takes what the time package reads as a date
+			// from year 1000 on, with a time after it or none.
+			_, perr := time.Parse("2006-01-02", s[:10])
+			tail := s[10:]
+			want := perr == nil && s[0] != '0' && (tail == "" || hourMinute(tail) || timeLike(tail))
+			if d, ok := isoDate(s); ok != want || ok && d != s[:10] {
+				t.Fatalf("isoDate(%q) = %q, %v; want %v", s, d, ok, want)
+			}
 		}
 		got, err := newDateReader(Dates{}, order).read(s)
 		if err != nil || got == "" {
@@ -144,6 +154,11 @@ func TestSplitName(t *testing.T) {
 		"Lovelace, Ada":           {"Ada", "Lovelace"},
 		"  Cher ":                 {"Cher", ""},
 		"Hopper,  Grace Brewster": {"Grace Brewster", "Hopper"},
+		"Ada  Lovelace":           {"Ada", "Lovelace"},
+		"Ada \u00a0Lovelace":      {"Ada", "Lovelace"},
+		"Ada\u2003Lovelace":       {"Ada", "Lovelace"},
+		"Ada\u2003 Lovelace":      {"Ada", "Lovelace"},
+		"Ada L":                   {"Ada", "L"},
 	} {
 		if f, l := splitName(in); f != want[0] || l != want[1] {
 			t.Errorf("%q: got %q %q, want %q %q", in, f, l, want[0], want[1])
@@ -192,7 +207,8 @@ func TestNormHeader(t *testing.T) {
 // FuzzTrim holds the fast paths of the mapper's text handling to the strings and
 // unicode functions they stand for.
 func FuzzTrim(f *testing.F) {
-	for _, s := range []string{"", "a", " a ", "Ada Lovelace", "\u00a0x", "x\u2003", "é b", "a\tb", "\x85z"} {
+	for _, s := range []string{"", "a", " a ", "Ada Lovelace", "\u00a0x", "x\u2003", "é b", "a\tb", "\x85z",
+		"user0@example.com", "User0@example.com", "user0@example.coM", "user0@exAmple.com", "abcdefgh@[\\]^_`{|}~", "@@@@@@@@ZZZZZZZZ", "user0@example.cöm"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -201,6 +217,16 @@ func FuzzTrim(f *testing.F) {
 		}
 		if got, want := lower(s), strings.ToLower(s); got != want {
 			t.Errorf("lower(%q) = %q, want %q", s, got, want)
+		}
+		if f, l := splitName(s); !strings.Contains(s, ",") {
+			full := strings.TrimSpace(s)
+			wantF, wantL := full, ""
+			if i := strings.IndexFunc(full, unicode.IsSpace); i > 0 {
+				wantF, wantL = full[:i], strings.TrimSpace(full[i:])
+			}
+			if f != wantF || l != wantL {
+				t.Errorf("splitName(%q) = %q, %q; want %q, %q", s, f, l, wantF, wantL)
+			}
 		}
 		if got, want := indexSpace(s), strings.IndexFunc(s, unicode.IsSpace); got != want {
 			t.Errorf("indexSpace(%q) = %d, want %d", s, got, want)

@@ -47,7 +47,18 @@ func newCSVSource(file string, r io.Reader, closer io.Closer, size int64, opts *
 func (s *csvSource) Progress() (int64, int64) { return s.r.InputOffset(), s.size }
 
 func (s *csvSource) Next() (Row, error) {
-	rec, err := s.r.Read()
+	return s.row(s.r.Read())
+}
+
+func (s *csvSource) NextAppend(cells []string) (Row, []string, error) {
+	n := len(cells)
+	cells, err := s.r.ReadAppend(cells)
+	r, err := s.row(cells[n:], err)
+	return r, cells, err
+}
+
+// row is the Row of a record the reader returned, or the error.
+func (s *csvSource) row(rec []string, err error) (Row, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		var e *Error

@@ -25,13 +25,14 @@ type csvReader struct {
 	// into a new chunk.
 	buf        []byte
 	start, end int
-	offset     int64 // of buf[0] in the text
-	eof        bool  // the reader returned io.EOF: buf[end] is the end of the text
-	err        error // what a read returned besides io.EOF, for when buf runs out
-	chunk      int   // the size of a new chunk
-	max        int   // the most text a record may hold: past it, Read fails with errPastLimit
-	numLine    int   // lines read, as encoding/csv counts them
-	fields     []string
+	offset     int64    // of buf[0] in the text
+	eof        bool     // the reader returned io.EOF: buf[end] is the end of the text
+	err        error    // what a read returned besides io.EOF, for when buf runs out
+	chunk      int      // the size of a new chunk
+	max        int      // the most text a record may hold: past it, Read fails with errPastLimit
+	numLine    int      // lines read, as encoding/csv counts them
+	fields     []string // the fields of the record, from fields[base]
+	base       int
 	pos        []fieldPos
 }
 
@@ -61,13 +62,27 @@ func (r *csvReader) Read() ([]string, error) {
 			if err == nil {
 				r.start = next
 			}
-			return r.fields, err
+			return r.fields[r.base:], err
 		}
 		r.numLine = line
 		if err := r.fill(); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// ReadAppend is Read, with the record's fields appended to dst rather than to a
+// slice of the reader's own: it returns dst with them.
+func (r *csvReader) ReadAppend(dst []string) ([]string, error) {
+	own := r.fields
+	r.fields, r.base = dst, len(dst)
+	_, err := r.Read()
+	dst = r.fields
+	if err != nil {
+		dst = dst[:r.base]
+	}
+	r.fields, r.base = own[:0], 0
+	return dst, err
 }
 
 // FieldPos returns the line and column (1-based, in bytes) where field i of the last
@@ -159,7 +174,7 @@ func (r *csvReader) parse() (int, error) {
 			break
 		}
 	}
-	r.fields, r.pos = r.fields[:0], r.pos[:0]
+	r.fields, r.pos = r.fields[:r.base], r.pos[:0]
 	rec := csvRecord{startLine: r.numLine, line: r.numLine, col: 1}
 	q := l.p // where the field starts
 	for {

@@ -220,3 +220,12 @@ type Columns interface {
 	// ReadColumns says which columns (0-based) are read; a nil want reads them all.
 	ReadColumns(want []bool)
 }
+
+// Appender is a Source that can append a row's cells to a slice of the caller's, as
+// it splits them, rather than lend them in a slice of its own that the caller copies.
+type Appender interface {
+	Source
+	// NextAppend is Next, with the row's cells appended to cells: the row's Cells are
+	// the end of the slice it returns, which is cells when it had the room.
+	NextAppend(cells []string) (Row, []string, error)
+}
