@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,6 +23,8 @@ type checker struct {
 	sub  *checker // scratch for the alternatives of anyOf
 	tap  *tap     // when set, the facts of the record are kept as it is checked
 	last []byte   // the string or number value read last, decoded
+	// lastAt is where last starts in the text checked, -1 when it was decoded elsewhere
+	lastAt int
 }
 
 func (c *checker) problem(at int, keyword, msg string) {
@@ -64,11 +67,17 @@ func (c *checker) value(n *node) error {
 		}
 		return c.array(n, start)
 	case kString:
-		s, err := c.sc.str(&c.buf)
+		s, decoded, err := c.sc.text(c.buf[:0], true)
+		if decoded {
+			c.buf = s
+		}
 		if err != nil {
 			return err
 		}
-		c.last = s
+		c.last, c.lastAt = s, c.sc.pos-1-len(s)
+		if decoded {
+			c.lastAt = -1
+		}
 		if c.typeOK(n, k, start, nil) {
 			c.str(n, s, start)
 		}
@@ -78,7 +87,7 @@ func (c *checker) value(n *node) error {
 		if err != nil {
 			return err
 		}
-		c.last = raw
+		c.last, c.lastAt = raw, -1 // kept as a copy, were a fact a number
 		if c.typeOK(n, k, start, raw) {
 			c.number(n, raw, start)
 		}
@@ -311,9 +320,19 @@ func (c *checker) tapped(fact fact, n *node) error {
 			t.f.unassigned = whole(x)
 		}
 	case factHolder:
-		start := len(t.fb.text)
-		t.fb.text = append(t.fb.text, v...)
-		t.fb.held = append(t.fb.held, heldBy{start: start, end: len(t.fb.text), at: at})
+		// A license may have hundreds of thousands of holders: their emails are mostly
+		// left where they are in the record, and their list grows by doubling, not by
+		// the quarter append gives large slices, which made five times its size in garbage.
+		h := heldBy{start: ^c.lastAt, end: c.lastAt + len(v), at: at}
+		if c.lastAt < 0 {
+			h.start = len(t.fb.text)
+			t.fb.text = append(t.fb.text, v...)
+			h.end = len(t.fb.text)
+		}
+		if len(t.fb.held) == cap(t.fb.held) {
+			t.fb.held = slices.Grow(t.fb.held, len(t.fb.held)+64)
+		}
+		t.fb.held = append(t.fb.held, h)
 	}
 	return nil
 }

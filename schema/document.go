@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -281,7 +282,7 @@ func (d *document) rule(it *item, fb *factBuf) {
 		d.rules.License(f.name, f.price, i, where)
 		d.held = fb.held[f.held[0]:f.held[1]]
 		for k, h := range d.held {
-			d.rules.holder(f.name, fb.text[h.start:h.end], i, k, func() spot { return d.holderSpot(i, k) })
+			d.rules.holder(f.name, fb.email(h, d.rec), i, k, func() spot { return d.holderSpot(i, k) })
 		}
 	}
 	for _, p := range d.rules.Problems() {
@@ -702,11 +703,20 @@ type factBuf struct {
 	held []heldBy
 }
 
-// heldBy is a holder of a license: where its email is in factBuf.text, and where in the
-// record (-1 for nowhere).
+// heldBy is a holder of a license: where its email is in factBuf.text, or, when start
+// is negative, in the record, from ^start to end, as it is written there (no escapes);
+// and where in the record the holder's email is (-1 for nowhere).
 type heldBy struct {
 	start, end int
 	at         int
+}
+
+// email returns the email of the holder h of the license rec.
+func (fb *factBuf) email(h heldBy, rec []byte) []byte {
+	if h.start < 0 {
+		return rec[^h.start:h.end]
+	}
+	return fb.text[h.start:h.end]
 }
 
 // readFacts reads what the rules and the Records need of the user or license in d.rec
@@ -971,6 +981,9 @@ func (d *document) capture() error {
 		n := len(buf)
 		if end >= 0 {
 			n = end
+		}
+		if len(d.rec)+n > cap(d.rec) { // by doubling: append's quarter makes five times a huge record in garbage
+			d.rec = slices.Grow(d.rec, len(d.rec)+n)
 		}
 		d.rec = append(d.rec, buf[:n]...)
 		d.steps += int64(n)

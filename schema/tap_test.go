@@ -42,14 +42,14 @@ func TestTappedFactsAreReadFacts(t *testing.T) {
 			if err := d.readFacts(name, &want, &wb); err != nil {
 				t.Fatal(err)
 			}
-			if got := describeFacts(&tapped.facts, &tb); got != describeFacts(&want, &wb) {
-				t.Errorf("%s[%d]: tapped %s, read %s", name, i, got, describeFacts(&want, &wb))
+			if got := describeFacts(&tapped.facts, &tb, d.rec); got != describeFacts(&want, &wb, d.rec) {
+				t.Errorf("%s[%d]: tapped %s, read %s", name, i, got, describeFacts(&want, &wb, d.rec))
 			}
 		}
 	}
 }
 
-func describeFacts(f *recordFacts, fb *factBuf) string {
+func describeFacts(f *recordFacts, fb *factBuf, rec []byte) string {
 	s := fmt.Sprintf("email %q status %q lastUsed %q name %q", fb.text[f.email[0]:f.email[1]], f.status, f.lastUsed, f.name)
 	if f.price != nil {
 		s += fmt.Sprintf(" price %v", *f.price)
@@ -58,7 +58,7 @@ func describeFacts(f *recordFacts, fb *factBuf) string {
 		s += fmt.Sprintf(" unassigned %d", *f.unassigned)
 	}
 	for _, h := range fb.held[f.held[0]:f.held[1]] {
-		s += fmt.Sprintf(" holder %q at %d", fb.text[h.start:h.end], h.at)
+		s += fmt.Sprintf(" holder %q at %d", fb.email(h, rec), h.at)
 	}
 	return s
 }
