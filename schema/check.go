@@ -228,7 +228,7 @@ func (c *checker) array(n *node, start int) error {
 }
 
 func (c *checker) object(n *node, start int) error {
-	var seen uint64
+	var seen, met uint64 // the required members met, and all the known ones
 	var present [16]*prop
 	known := present[:0]
 	depth := len(c.path)
@@ -240,11 +240,14 @@ func (c *checker) object(n *node, start int) error {
 			return c.sc.skip()
 		}
 		if p != nil {
-			for _, q := range known {
-				if q == p {
-					c.problem(keyAt, "duplicate-key", fmt.Sprintf("field %q appears more than once", p.name))
+			if met&p.key != 0 { // rare: a problem for each time before
+				for _, q := range known {
+					if q == p {
+						c.problem(keyAt, "duplicate-key", fmt.Sprintf("field %q appears more than once", p.name))
+					}
 				}
 			}
+			met |= p.key
 			known = append(known, p)
 			seen |= p.bit
 			if p.fact != 0 && c.tap != nil {

@@ -16,7 +16,7 @@ type node struct {
 	loc       string // keyword location, "#/$defs/user"
 	types     kind   // allowed kinds; 0 allows every kind
 	props     map[string]*prop
-	propList  []*prop // the same, for lookups: a short list beats a map
+	byLen     [24][]*prop // the same by the length of their names (the last: longer), so a lookup compares one or two
 	required  []*prop
 	closed    bool  // additionalProperties: false
 	extra     *node // additionalProperties as a schema
@@ -38,6 +38,7 @@ type prop struct {
 	name string
 	node *node
 	bit  uint64 // set for required properties
+	key  uint64 // its place among the object's properties, as a bit
 	fact fact   // what the rules read of the member's value, when a checker taps a record
 }
 
@@ -81,8 +82,13 @@ func (c *compiler) node(v any, loc string) (*node, error) {
 	if n.ref != "" && (n.types != 0 || n.props != nil || n.items != nil || n.enum != nil || n.format != "" || n.anyOf != nil) {
 		return nil, fmt.Errorf("%s: $ref beside other keywords is not supported", loc)
 	}
-	for _, k := range sortedKeys(n.props) {
-		n.propList = append(n.propList, n.props[k])
+	if len(n.props) > 64 {
+		return nil, fmt.Errorf("%s: at most 64 properties are supported", loc)
+	}
+	for i, k := range sortedKeys(n.props) {
+		n.props[k].key = 1 << i
+		at := min(len(k), len(n.byLen)-1)
+		n.byLen[at] = append(n.byLen[at], n.props[k])
 	}
 	return n, nil
 }
@@ -279,7 +285,7 @@ func (n *node) resolved() *node {
 // child returns the subschema for a member of an object node, and whether the member
 // is allowed at all.
 func (n *node) child(key []byte) (*prop, *node, bool) {
-	for _, p := range n.propList {
+	for _, p := range n.byLen[min(len(key), len(n.byLen)-1)] {
 		if p.name == string(key) {
 			return p, p.node, true
 		}
