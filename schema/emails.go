@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"strings"
 	"unicode/utf8"
@@ -30,12 +31,26 @@ func newEmailIndex() *emailIndex {
 // lower is strings.ToLower of an email read as bytes, without a copy for the common
 // email that has no capital. The result may be email itself.
 func lower(email []byte) []byte {
-	for _, c := range email {
-		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
-			return []byte(strings.ToLower(string(email)))
-		}
+	if lowerRun(email, 0) < len(email) {
+		return []byte(strings.ToLower(string(email)))
 	}
 	return email
+}
+
+// lowerRun returns the offset of the first capital or byte past ASCII in b at or after i,
+// len(b) when there is none, reading eight bytes at a time.
+func lowerRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// at or past 'A', and not past 'Z': no carry crosses bytes below 0x80
+		if w&highs != 0 || (w+lows*(0x80-'A'))&^(w+lows*(0x80-'Z'-1))&highs != 0 {
+			break
+		}
+	}
+	for i < len(b) && b[i] < utf8.RuneSelf && (b[i] < 'A' || b[i] > 'Z') {
+		i++
+	}
+	return i
 }
 
 func (x *emailIndex) email(i uint32) []byte {

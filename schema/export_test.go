@@ -20,6 +20,7 @@ var WordScans = []struct {
 }{
 	{"plainBytes", plainBytes, func(c byte) bool { return !plain[c] }},
 	{"quoteOrEscape", quoteOrEscape, func(c byte) bool { return c == '"' || c == '\\' }},
+	{"lowerRun", lowerRun, func(c byte) bool { return c >= 0x80 || 'A' <= c && c <= 'Z' }},
 }
 
 // Valid reports whether the scanner reads data as one JSON value and nothing else, with

@@ -183,6 +183,7 @@ func FuzzCheckFileInPieces(f *testing.F) {
 // loops they stand for.
 func FuzzWordScans(f *testing.F) {
 	f.Add([]byte(`user42@example.com", "status`), 0)
+	f.Add([]byte("ada.lovelace@Example.COM@[\\]^_`{"), 2)
 	f.Add([]byte("abcdefgh\x80ijklmnop\\qrstuvw\x1fxyz"), 3)
 	f.Add([]byte(",\n        {\n          \"email\": [1]}"), 1)
 	f.Fuzz(func(t *testing.T, d []byte, i int) {
