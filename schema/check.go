@@ -50,7 +50,7 @@ func (c *checker) value(n *node) error {
 	if err != nil {
 		return err
 	}
-	if len(n.anyOf) > 0 {
+	if len(n.anyOf) > 0 && (k != kString || !c.anyString(n, start)) {
 		if err := c.anyOf(n, start); err != nil {
 			return err
 		}
@@ -346,6 +346,37 @@ func (c *checker) keyString(p *prop, key []byte) string {
 		return p.name
 	}
 	return string(key)
+}
+
+// anyString reports whether the string at start matches an alternative of n that needs
+// only a look at the string, tried in order: a date passes its first, without the
+// sub-checker that anyOf sets up for each alternative. Otherwise anyOf decides, and says
+// why none matched.
+func (c *checker) anyString(n *node, start int) bool {
+	probe := scanner{data: c.sc.data, pos: start}
+	s, err := probe.str(&c.buf)
+	if err != nil {
+		return false
+	}
+	for _, b := range n.anyOf {
+		if b = b.resolved(); b == nil {
+			return true
+		}
+		if len(b.anyOf) > 0 || b.types != 0 && b.types&kString == 0 {
+			return false
+		}
+		if stringOK(b, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// stringOK reports whether checkString finds no problem with s.
+func stringOK(n *node, s []byte) bool {
+	return (n.enum == nil || slices.Contains(n.enum, string(s))) &&
+		(n.minLength == 0 || utf8.RuneCount(s) >= n.minLength) &&
+		(n.formatFn == nil || n.fast.check(s) || n.formatFn(string(s)))
 }
 
 func (c *checker) anyOf(n *node, start int) error {
