@@ -84,6 +84,14 @@ func (s *scanner) fail(format string, args ...any) error {
 }
 
 func (s *scanner) ws() {
+	if s.pos < len(s.data) && s.data[s.pos] > ' ' { // none, as often: inlined, no call
+		return
+	}
+	s.wsRun()
+}
+
+// wsRun steps over the whitespace at the scanner.
+func (s *scanner) wsRun() {
 	d, i := s.data, s.pos // locals stay in registers; this loop sees every indentation byte
 	for i < len(d) {
 		if c := d[i]; c > ' ' || c != ' ' && c != '\n' && c != '\t' && c != '\r' {
@@ -466,7 +474,9 @@ func (s *scanner) members(each func(key []byte, keyAt int) error, buf *[]byte) e
 		if err != nil {
 			return err
 		}
-		if err := s.expect(':', "':' after a member name"); err != nil {
+		if s.pos < len(s.data) && s.data[s.pos] == ':' { // as most files write it: no call
+			s.pos++
+		} else if err := s.expect(':', "':' after a member name"); err != nil {
 			return err
 		}
 		s.ws()
