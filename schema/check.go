@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/torii-convert/torii-convert/internal/text"
 )
@@ -309,9 +310,9 @@ func (c *checker) tapped(fact fact, n *node) error {
 		t.fb.text = append(t.fb.text[:t.f.email[0]], v...)
 		t.f.email[1] = len(t.fb.text)
 	case factStatus:
-		t.f.status = t.d.intern(v)
+		t.f.status = c.lastString(t.d)
 	case factLastUsed:
-		t.f.lastUsed = t.d.intern(v)
+		t.f.lastUsed = c.lastString(t.d)
 	case factName:
 		t.f.name = string(v)
 	case factPrice:
@@ -338,6 +339,17 @@ func (c *checker) tapped(fact fact, n *node) error {
 		t.fb.held = append(t.fb.held, h)
 	}
 	return nil
+}
+
+// lastString returns the string read last, for a fact: the record's own bytes when it
+// has no escape, else interned. The record lives in its batch, which is not reused
+// before the rules are done with the record, and the rules copy what they keep (a
+// status or a date only goes into a message).
+func (c *checker) lastString(d *document) string {
+	if c.lastAt < 0 || len(c.last) == 0 {
+		return d.intern(c.last)
+	}
+	return unsafe.String(&c.last[0], len(c.last))
 }
 
 // keyString returns the member name without allocating when the schema knows it.

@@ -72,8 +72,9 @@ func (s *Schema) checkFile(r io.Reader, today time.Time, report func(Problem)) (
 			err = b.err
 			break
 		}
-		if b.big { // a record far larger than most: let it go
+		if b.big { // a record far larger than most: let it go, with the facts that point into it
 			b.text, b.facts, b.big = nil, factBuf{}, false
+			clear(b.items)
 			<-reader.pipe.bigs
 		}
 		reader.pipe.free <- b
