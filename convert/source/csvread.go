@@ -53,7 +53,6 @@ var errMoreText = errors.New("the record runs past the text read")
 // strings in it are not.
 func (r *csvReader) Read() ([]string, error) {
 	for {
-		line := r.numLine
 		next, err := r.parse()
 		if err == nil && next-r.start > r.max {
 			return nil, errPastLimit // whole in buf, as a chunk may hold up to twice max
@@ -64,7 +63,6 @@ func (r *csvReader) Read() ([]string, error) {
 			}
 			return r.fields[r.base:], err
 		}
-		r.numLine = line
 		if err := r.fill(); err != nil {
 			return nil, err
 		}
@@ -162,17 +160,21 @@ func (r *csvReader) line(p int) (csvLine, bool) {
 // where the text after it starts; errMoreText when the record is not whole in buf.
 func (r *csvReader) parse() (int, error) {
 	var l csvLine
-	for p := r.start; ; p = l.next { // empty lines are skipped
-		if p == r.end && r.eof {
+	var line int // lines read before the record
+	for {
+		if r.start == r.end && r.eof {
 			return 0, io.EOF
 		}
+		line = r.numLine
 		var ok bool
-		if l, ok = r.line(p); !ok {
+		if l, ok = r.line(r.start); !ok {
 			return 0, errMoreText
 		}
-		if l.end > p {
+		if l.end > r.start {
 			break
 		}
+		// An empty line is skipped, and read: it counts toward no record's limit.
+		r.start = l.next
 	}
 	r.fields, r.pos = r.fields[:r.base], r.pos[:0]
 	rec := csvRecord{startLine: r.numLine, line: r.numLine, col: 1}
@@ -183,6 +185,9 @@ func (r *csvReader) parse() (int, error) {
 		q, last, err = r.unquoted(&rec, &l, q)
 		if err == nil && !last {
 			q, last, err = r.quoted(&rec, &l, q)
+		}
+		if err == errMoreText {
+			r.numLine = line // the record is read again, whole
 		}
 		if err != nil || last {
 			return l.next, err

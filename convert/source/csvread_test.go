@@ -141,6 +141,33 @@ func TestCSVReaderLimit(t *testing.T) {
 	}
 }
 
+// TestCSVReaderBlankLinesPastLimit reads runs of empty lines longer than the limit,
+// between records and at the end: they belong to no record, so they are read, not
+// refused as a record past the limit, and lines are still counted across them.
+func TestCSVReaderBlankLinesPastLimit(t *testing.T) {
+	for _, nl := range []string{"\n", "\r\n"} {
+		blank := strings.Repeat(nl, 500)
+		text := "a,b" + nl + blank + "c,d" + nl + blank
+		r := newCSVReader(strings.NewReader(text), ',', 100)
+		r.chunk = 64
+		for _, want := range []string{"a", "c"} {
+			rec, err := r.Read()
+			if err != nil || rec[0] != want {
+				t.Fatalf("%q: got %q, %v; want the record %s", nl, rec, err, want)
+			}
+		}
+		if line, _ := r.FieldPos(0); line != 502 {
+			t.Errorf("%q: the second record is on line %d, want 502", nl, line)
+		}
+		if _, err := r.Read(); err != io.EOF {
+			t.Errorf("%q: after the last record: %v, want io.EOF", nl, err)
+		}
+		if err := compareCSV([]byte(text), ',', 64); err != nil {
+			t.Errorf("%q: %v", nl, err)
+		}
+	}
+}
+
 // TestCSVReaderLimitExact reads records of the limit's size and one byte more, each
 // whole in one chunk: the first is read, the second fails.
 func TestCSVReaderLimitExact(t *testing.T) {
