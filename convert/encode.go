@@ -260,7 +260,10 @@ type licenseList struct {
 }
 
 // count returns the number of holders of the i-th license.
-func (ls *licenseList) count(i int) int { return ls.from[ls.ids[i]+1] - ls.from[ls.ids[i]] }
+func (ls *licenseList) count(i int) int {
+	l := int(ls.ids[i]) // as an int: the 65,536th license's l+1 is past uint16
+	return ls.from[l+1] - ls.from[l]
+}
 
 // holder returns the user who is the h-th holder of the i-th license.
 func (ls *licenseList) holder(i, h int) int32 { return ls.holders[ls.from[ls.ids[i]]+h] }
@@ -276,7 +279,7 @@ func (c *conversion) licenses() licenseList {
 		u := p.user(int(i))
 		for k := range p.heldLen(i, u) {
 			m := p.held(i, u, k)
-			ls.from[m.license+1]++
+			ls.from[int(m.license)+1]++
 			if s := m.state.text(u); s != "deleted" && !(s == "" && statusText[u.status] == "deleted") {
 				assigned[m.license]++
 			}
