@@ -29,6 +29,7 @@ import (
 // into it.
 type memory struct {
 	after int    // users kept on the heap; 0 keeps them all
+	from  int    // the first user past after, in blocks, that is not on the heap; 0 before
 	dir   string // where the file goes
 	// fail stops the conversion when the file cannot grow (a full disk): err says why.
 	fail func()
@@ -62,6 +63,9 @@ func (m *memory) spilled() bool { return m.file != nil }
 // persons returns a block of users, the first of which is the n-th.
 func (m *memory) persons(n int) []person {
 	if m.after > 0 && n >= m.after && m.unavailable == nil {
+		if m.from == 0 {
+			m.from = n
+		}
 		if b := m.carve(blockSize * int(unsafe.Sizeof(person{}))); b != nil {
 			return unsafe.Slice((*person)(unsafe.Pointer(unsafe.SliceData(b))), blockSize)
 		}
@@ -194,9 +198,10 @@ func (m *memory) release() {
 func (m *memory) notice() string {
 	switch {
 	case m.unavailable != nil:
-		return fmt.Sprintf("more than %s users: all kept in memory (%v)", text.Thousands(int64(m.after)), m.unavailable)
+		return fmt.Sprintf("more than %s users: all kept in memory (%v)", text.Thousands(int64(m.from)), m.unavailable)
 	case m.spilled():
-		return fmt.Sprintf("more than %s users: keeping the users past that in a temporary file in %s", text.Thousands(int64(m.after)), m.dir)
+		return fmt.Sprintf("keeping the users past the first %s in a temporary file in %s (--spill-after %s, taken in blocks of %s users)",
+			text.Thousands(int64(m.from)), m.dir, text.Thousands(int64(m.after)), text.Thousands(blockSize))
 	}
 	return ""
 }

@@ -69,9 +69,10 @@ func TestSpillSameOutput(t *testing.T) {
 			t.Fatalf("user %d: %s, want %s", i, a, b)
 		}
 	}
-	note := "more than 10,000 users: keeping the users past that in a temporary file in " + dir
+	// Users go to the file a block of 4,096 at a time: from the first block past 10,000.
+	note := "keeping the users past the first 12,288 in a temporary file in " + dir + " (--spill-after 10,000, taken in blocks of 4,096 users)"
 	if runtime.GOOS != "linux" {
-		note = "more than 10,000 users: all kept in memory (keeping users in a temporary file works on Linux only)"
+		note = "more than 12,288 users: all kept in memory (keeping users in a temporary file works on Linux only)"
 	}
 	if n := strings.Count(strings.Join(spilled.Notices, "\n"), note); n != 1 {
 		t.Errorf("notices %q: want %q once", spilled.Notices, note)

@@ -98,7 +98,7 @@ func readingFlags(o *readOptions) []cli.Flag {
 		&cli.BoolFlag{Name: "strict", Destination: &o.strict,
 			Usage: "make errors of the warnings about the template: price or catalog entries that match no license, columns that look like data but feed nothing"},
 		&cli.IntFlag{Name: "spill-after", Value: spillAfter, Destination: &o.spillAfter,
-			Usage: "keep the users past the first `N` in a temporary file in $TMPDIR rather than in memory, and say so (Linux; 0: all in memory)"},
+			Usage: "keep the users past the first `N` (rounded up to a block of 4,096) in a temporary file in $TMPDIR rather than in memory, and say so (Linux; 0: all in memory)"},
 	)...)
 }
 

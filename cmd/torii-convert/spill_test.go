@@ -24,7 +24,7 @@ func TestRunConvertSpills(t *testing.T) {
 	tmp := t.TempDir()
 	out := filepath.Join(t.TempDir(), "out.json")
 	read := readOptions{template: "stripe", maxErrors: 50, spillAfter: 4096}
-	note := "more than 4,096 users: keeping the users past that in a temporary file in " + tmp
+	note := "keeping the users past the first 4,096 in a temporary file in " + tmp + " (--spill-after 4,096, taken in blocks of 4,096 users)"
 	for _, tc := range []struct {
 		name   string
 		tmpdir string
