@@ -509,10 +509,13 @@ func (p *people) view(i int, scratch *[]byte) schema.User {
 }
 
 // add merges one row's record into the users. It fails only past a limit of person's
-// narrow fields (maxLicenses, maxEmailColumns).
+// narrow fields (maxLicenses, maxEmailColumns), or past maxRoles.
 func (p *people) add(r *record, line int) *Error {
 	i, h, seen := p.find(r.email)
 	if !seen {
+		if len(r.roles) > maxRoles {
+			return tooManyRoles(r.email)
+		}
 		col, err := p.emailColumn(r.emailCol)
 		if err != nil {
 			return err
@@ -524,9 +527,6 @@ func (p *people) add(r *record, line int) *Error {
 		if p.n++; p.n >= gcUsers && p.n%(1<<16) == 0 {
 			boundGarbage(gcPercent(p.n), !p.bounded)
 			p.bounded = true
-		}
-		if len(r.roles) > maxRoles {
-			return tooManyRoles(r.email)
 		}
 		u := p.user(int(i))
 		*u = person{line: int32(line), col: col, status: statusRank(r.status),
