@@ -130,7 +130,7 @@ func (m *memory) grow(size int) bool {
 
 func (m *memory) failed(err error) bool {
 	e := &Error{Kind: Read, Option: "SpillAfter", Err: err,
-		Msg: fmt.Sprintf("keeping users past %s in a temporary file in %s", text.Thousands(int64(m.after)), m.dir)}
+		Msg: fmt.Sprintf("keeping users past %s in a temporary file in %s", text.Thousands(int64(m.from)), m.dir)}
 	if outOfSpace(err) {
 		e.Hint = "make room in " + m.dir
 	}
