@@ -49,7 +49,7 @@ func retained(tb testing.TB, path string) (users, read, lics float64) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	base := heapAfterGC()
+	base := gcMemStats().HeapAlloc
 	c, err := readExport(context.Background(), path, Options{Template: t, MaxProblems: 10})
 	if err != nil {
 		tb.Fatal(err)
@@ -67,13 +67,14 @@ func retained(tb testing.TB, path string) (users, read, lics float64) {
 
 // heapSince returns the heap grown since base, after a collection.
 func heapSince(base uint64) uint64 {
-	h := heapAfterGC()
+	h := gcMemStats().HeapAlloc
 	return h - min(base, h)
 }
 
-func heapAfterGC() uint64 {
+// gcMemStats returns the memory statistics right after a collection.
+func gcMemStats() runtime.MemStats {
 	var m runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	return m
 }

@@ -11,29 +11,16 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
-
-	"github.com/torii-convert/torii-convert/bench/exports"
 )
 
 // spillExport writes a Figma export of n rows (about 5% of them repeating an earlier
 // user, so that users kept in the file are merged with later rows).
 func spillExport(t testing.TB, n int) (string, *Template) {
-	path := filepath.Join(t.TempDir(), "members.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := exports.CSVOf(f, n, 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
 	tpl, err := FindTemplate("figma")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return path, tpl
+	return membersCSV(t, n), tpl
 }
 
 // TestSpillSameOutput holds a conversion whose users past 10,000 are kept in a temporary
@@ -129,7 +116,7 @@ func TestSpillHeap(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		heap := func() int64 { return int64(heapInUse()) - int64(p.indexBytes()) }
+		heap := func() int64 { return int64(gcMemStats().HeapInuse) - int64(p.indexBytes()) }
 		before := heap()
 		for i := after + blockSize; i < after+blockSize+more; i++ {
 			if err := p.add(rec(i), i+2); err != nil {
@@ -162,13 +149,6 @@ func TestSpillHeap(t *testing.T) {
 		}
 	}
 	p.mem.release()
-}
-
-func heapInUse() uint64 {
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
 }
 
 // resident returns the KB of memory mappings in memory, from /proc/self/smaps.
