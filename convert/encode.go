@@ -31,12 +31,11 @@ func (c *conversion) write(out io.Writer) error {
 	w := bufio.NewWriterSize(out, 1<<20)
 	w.WriteString("{\n  \"users\": [\n")
 	err := inOrder(p.len(), 2048, func(wk *worker, buf []byte, i int) ([]byte, []schema.Problem, error) {
-		u := p.view(i, &wk.scratch)
 		if i > 0 {
 			buf = append(buf, ",\n"...)
 		}
-		buf = schema.AppendUser(buf, &u)
-		return buf, checkUser(wk.k, &u, schema.Path{schema.Key("users"), schema.Index(i)}), nil
+		buf, problems := wk.users.append(buf, p, i, wk.k, &wk.scratch)
+		return buf, problems, nil
 	}, func(ch *chunk) {
 		w.Write(ch.buf)
 		next := 0
@@ -153,11 +152,13 @@ type indexedProblem struct {
 	index int
 }
 
-// worker is what a goroutine of inOrder keeps: its checker, and bytes to build a user's
-// email in (see people.email), which encode may use until it returns.
+// worker is what a goroutine of inOrder keeps: its checker, bytes to build a user's
+// email in (see people.email), which encode may use until it returns, and the shared
+// values it has encoded.
 type worker struct {
 	k       *schema.Checker
 	scratch []byte
+	users   userJSON
 }
 
 // inOrder encodes and checks the records 0..n in chunks of size on every core, and hands

@@ -115,3 +115,7 @@ func fastDate[T []byte | string](s T) bool {
 	}
 	return d <= days
 }
+
+// PlainEmail reports whether s is a plain address (see fastEmail), which the email
+// format accepts without its full check. False says nothing: the full check decides.
+func PlainEmail(s string) bool { return fastEmail(s) }

@@ -3,6 +3,7 @@ package schema
 import (
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // User is one user of the app, as Torii's customIntegrationData file describes it.
@@ -183,12 +184,16 @@ func closeObject(b []byte) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// AppendString appends s as a JSON string the way encoding/json does without HTML
+// escaping, as the encoder writes every string of the file.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
 // appendString appends s as a JSON string the way encoding/json does without HTML escaping.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if i = plainRun(s, i); i == len(s) {
+		if i = plainBytes(unsafe.Slice(unsafe.StringData(s), len(s)), i); i == len(s) {
 			break
 		}
 		c := s[i]
