@@ -322,12 +322,19 @@ func (c *conversion) read(ctx context.Context) error {
 	return nil
 }
 
+// warmRecords is how many records' index slots people.warm reads at once: about as many
+// reads as a core has waiting on memory.
+const warmRecords = 8
+
 // merge merges the mapped records into the users. Past a limit of the users' layout,
 // it stops the reading and returns the error once the records stop coming.
 func (c *conversion) merge(table Pos, recs <-chan *batch, free chan<- *batch, stop func()) error {
 	var err *Error
 	for b := range recs {
 		for i := 0; i < len(b.recs) && err == nil; i++ {
+			if i%warmRecords == 0 {
+				c.people.warm(b.recs[i:min(i+warmRecords, len(b.recs))])
+			}
 			if err = c.people.add(&b.recs[i], int(b.lines[i])); err != nil {
 				table.Line = int(b.lines[i])
 				err.Msg = "reading " + table.String() + ": " + err.Msg
@@ -523,6 +530,7 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				b.drop()
 				continue
 			}
+			rec.hash = c.people.hash(rec.email)
 			b.lines = append(b.lines, lineOf(r, rec.emailCol))
 			if len(b.recs) == batchSize {
 				full <- b

@@ -754,6 +754,7 @@ func (m *mapper) skip(row []string) string {
 // those it may leave alone: keep it in step with a new field.
 type record struct {
 	email           string
+	hash            uint64 // of the email, for the email index (people.hash)
 	emailCol        int
 	id, first, last string
 	status, ext     string

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -16,32 +17,34 @@ import (
 // own copy of the few values it needs, never the row they came from, and the values that
 // repeat (roles, statuses, dates) are shared.
 type people struct {
-	slots      [indexShards][]uint64 // the email index: see find
-	used       [indexShards]int32    // the slots used in each table
-	hash       func(string) uint64   // of an email, for the index
-	blocks     [][]person            // users in blocks, so growing never copies them
-	n          int
-	own        arena                  // the users' own values
-	more       map[int32][]membership // the licenses of users who hold more than one, past the first
-	many       many                   // the licenses of users who hold many, indexed
-	domains    []string               // the domains of users' emails, up to maxDomains
-	domainIdx  map[string]int
-	lastDomain int     // the domain of the last user added
-	cols       []int32 // the columns users' emails came from; person.col indexes it
-	colIdx     map[int32]uint16
-	licenses   []string // license names, in the order first seen
-	licIndex   map[string]uint16
-	roles      [][]string       // the distinct role lists
-	roleIdx    map[string]int32 // role list, joined by NULs, to its index in roles
-	ownRoles   [][]string       // the lists of users with more than sharedRoles roles
-	values     []string         // values many users share: external statuses, dates
-	valueIdx   map[string]int32
-	key        []byte
-	merged     int     // rows that added to a user already seen
-	bounded    bool    // boundGarbage was called: done calls unboundGarbage
-	columns    int     // values of Options.Columns a user has
-	extras     []int32 // user i's are extras[i*columns:][:columns], indexes into values
-	mem        memory  // gives the blocks and the arena's chunks: see spill.go
+	slots                                 [indexShards][]uint64 // the email index: see find
+	used                                  [indexShards]int32    // the slots used in each table
+	hash                                  func(string) uint64   // of an email, for the index
+	blocks                                [][]person            // users in blocks, so growing never copies them
+	n                                     int
+	own                                   arena                  // the users' own values
+	more                                  map[int32][]membership // the licenses of users who hold more than one, past the first
+	many                                  many                   // the licenses of users who hold many, indexed
+	domains                               []string               // the domains of users' emails, up to maxDomains
+	domainIdx                             map[string]int
+	lastDomain                            int     // the domain of the last user added
+	cols                                  []int32 // the columns users' emails came from; person.col indexes it
+	colIdx                                map[int32]uint16
+	licenses                              []string // license names, in the order first seen
+	licIndex                              map[string]uint16
+	roles                                 [][]string       // the distinct role lists
+	roleIdx                               map[string]int32 // role list, joined by NULs, to its index in roles
+	ownRoles                              [][]string       // the lists of users with more than sharedRoles roles
+	values                                []string         // values many users share: external statuses, dates
+	valueIdx                              map[string]int32
+	recentLics, recentRoles, recentValues recent // where licenses, roles and values looked up last are
+	key                                   []byte
+	warmed                                uint64  // what warm read, kept so that its reads are made
+	merged                                int     // rows that added to a user already seen
+	bounded                               bool    // boundGarbage was called: done calls unboundGarbage
+	columns                               int     // values of Options.Columns a user has
+	extras                                []int32 // user i's are extras[i*columns:][:columns], indexes into values
+	mem                                   memory  // gives the blocks and the arena's chunks: see spill.go
 }
 
 const blockSize = 4096
@@ -402,7 +405,11 @@ const (
 
 // find returns the user with an email, and the email's hash.
 func (p *people) find(email string) (int32, uint64, bool) {
-	h := p.hash(email)
+	return p.findHash(email, p.hash(email))
+}
+
+// findHash is find of an email whose hash is known.
+func (p *people) findHash(email string, h uint64) (int32, uint64, bool) {
 	t := p.slots[h>>56]
 	if len(t) == 0 {
 		return 0, h, false
@@ -417,6 +424,19 @@ func (p *people) find(email string) (int32, uint64, bool) {
 		}
 	}
 	return 0, h, false
+}
+
+// warm reads the slots where the records' emails would be found, so that the reads
+// that miss the cache (about one a row at a million users) wait together rather than
+// one after the other: add then finds them in the cache.
+func (p *people) warm(recs []record) {
+	var sum uint64
+	for k := range recs {
+		if t := p.slots[recs[k].hash>>56]; len(t) > 0 {
+			sum += t[slot(recs[k].hash, len(t))]
+		}
+	}
+	p.warmed += sum
 }
 
 // slot is where a table of n slots starts looking for a hash: the 24 bits of it past
@@ -511,7 +531,11 @@ func (p *people) view(i int, scratch *[]byte) schema.User {
 // add merges one row's record into the users. It fails only past a limit of person's
 // narrow fields (maxLicenses, maxEmailColumns), or past maxRoles.
 func (p *people) add(r *record, line int) *Error {
-	i, h, seen := p.find(r.email)
+	h := r.hash
+	if h == 0 { // not hashed by the mapping stage (or hashed to 0, which this gives again)
+		h = p.hash(r.email)
+	}
+	i, h, seen := p.findHash(r.email, h)
 	if !seen {
 		if len(r.roles) > maxRoles {
 			return tooManyRoles(r.email)
@@ -654,13 +678,18 @@ func (p *people) share(s string) int32 {
 	if s == "" {
 		return -1
 	}
-	if i, ok := p.valueIdx[s]; ok {
-		return i
+	k := recentSlot(s)
+	if j := p.recentValues[k]; j > 0 && p.values[j-1] == s {
+		return j - 1
 	}
-	v := strings.Clone(s)
-	i := int32(len(p.values))
-	p.values = append(p.values, v)
-	p.valueIdx[v] = i
+	i, ok := p.valueIdx[s]
+	if !ok {
+		v := strings.Clone(s)
+		i = int32(len(p.values))
+		p.values = append(p.values, v)
+		p.valueIdx[v] = i
+	}
+	p.recentValues[k] = i + 1
 	return i
 }
 
@@ -722,26 +751,35 @@ func (p *people) roleList(roles []string) int32 {
 	if len(roles) == 0 {
 		return -1
 	}
+	slot := (recentSlot(roles[0]) + len(roles)) % recentSize
+	if j := p.recentRoles[slot]; j > 0 && slices.Equal(p.roles[j-1], roles) {
+		return j - 1
+	}
 	p.key = p.key[:0]
 	for _, r := range roles {
 		p.key = append(append(p.key, r...), 0)
 	}
-	if i, ok := p.roleIdx[string(p.key)]; ok {
-		return i
+	i, ok := p.roleIdx[string(p.key)]
+	if !ok {
+		list := make([]string, len(roles))
+		for k, r := range roles {
+			list[k] = strings.Clone(r)
+		}
+		i = int32(len(p.roles))
+		p.roles = append(p.roles, list)
+		p.roleIdx[string(p.key)] = i
 	}
-	list := make([]string, len(roles))
-	for k, r := range roles {
-		list[k] = strings.Clone(r)
-	}
-	i := int32(len(p.roles))
-	p.roles = append(p.roles, list)
-	p.roleIdx[string(p.key)] = i
+	p.recentRoles[slot] = i + 1
 	return i
 }
 
 // license returns the index of a license name, matched ignoring case; the first spelling
 // seen is kept.
 func (p *people) license(name string) (uint16, *Error) {
+	slot := recentSlot(name)
+	if j := p.recentLics[slot]; j > 0 && p.licenses[j-1] == name {
+		return uint16(j - 1), nil
+	}
 	p.key = append(p.key[:0], name...)
 	for k, c := range p.key {
 		if c >= 0x80 {
@@ -753,6 +791,7 @@ func (p *people) license(name string) (uint16, *Error) {
 		}
 	}
 	if i, ok := p.licIndex[string(p.key)]; ok {
+		p.recentLics[slot] = int32(i) + 1
 		return i, nil
 	}
 	if len(p.licenses) == maxLicenses {
@@ -762,5 +801,6 @@ func (p *people) license(name string) (uint16, *Error) {
 	i := uint16(len(p.licenses))
 	p.licIndex[string(p.key)] = i
 	p.licenses = append(p.licenses, strings.Clone(name))
+	p.recentLics[slot] = int32(i) + 1
 	return i, nil
 }

@@ -268,3 +268,36 @@ func TestRolesOfManyRows(t *testing.T) {
 		t.Errorf("a row of %d roles was taken", len(many))
 	}
 }
+
+// TestRecentLookups looks up more values than people remembers, in an order that reuses
+// and evicts its slots: every index found must hold the value looked for.
+func TestRecentLookups(t *testing.T) {
+	p := newPeople(0)
+	for round := range 3 {
+		for i := range 3 * recentSize {
+			k := (i * 7919 * (round + 1)) % (3 * recentSize)
+			date := fmt.Sprintf("2026-%02d-%02d", 1+k%12, 1+k%28)
+			if got := p.value(p.share(date)); got != date {
+				t.Fatalf("share(%q) found %q", date, got)
+			}
+			name := fmt.Sprintf("Seat %d", k)
+			if round == 2 {
+				name = strings.ToUpper(name) // found ignoring case, first spelling kept
+			}
+			l, err := p.license(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.licenses[l]; !strings.EqualFold(got, name) {
+				t.Fatalf("license(%q) found %q", name, got)
+			}
+			roles := []string{fmt.Sprint("r", k%5), fmt.Sprint("r", k)}[:1+k%2]
+			if got := p.roles[p.roleList(roles)]; !slices.Equal(got, roles) {
+				t.Fatalf("roleList(%q) found %q", roles, got)
+			}
+		}
+	}
+	if len(p.licenses) != 3*recentSize {
+		t.Fatalf("%d license names, want %d", len(p.licenses), 3*recentSize)
+	}
+}
