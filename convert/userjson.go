@@ -11,6 +11,7 @@ type userJSON struct {
 	values [][]byte // people.values[k], encoded as a JSON string
 	dates  []int8   // whether people.values[k] is a valid lastUsedDate: 0 not known yet, 1 yes, -1 no
 	roles  [][]byte // people.roles[k], encoded as a JSON array
+	hosts  []int8   // whether people.domains[k] is the host of a plain address, as dates
 }
 
 // sharedCached is how many shared values, and lists of roles, a worker keeps encoded:
@@ -42,7 +43,25 @@ func (e *userJSON) append(b []byte, p *people, i int, k *schema.Checker, scratch
 		b = append(e.value(append(b, `"lastUsedDate": `...), p, u.lastUsed), ',', ' ')
 	}
 	b = append(b[:len(b)-2], '}') // drop the last member's ", "
-	return b, e.check(p, k, i, email, u.lastUsed)
+	return b, e.check(p, k, i, email, e.plain(p, email, own[0], d), u.lastUsed)
+}
+
+// plain tells whether a user's email is a plain address (schema.PlainEmail), from its
+// local part and its shared domain d (0 for none: local is the whole email).
+func (e *userJSON) plain(p *people, email, local string, d int) bool {
+	if d == 0 || len(email) > 254 || !schema.PlainLocal(local) {
+		return d == 0 && schema.PlainEmail(email)
+	}
+	if e.hosts == nil {
+		e.hosts = make([]int8, len(p.domains))
+	}
+	if e.hosts[d-1] == 0 {
+		e.hosts[d-1] = -1
+		if schema.PlainHost(p.domains[d-1]) {
+			e.hosts[d-1] = 1
+		}
+	}
+	return e.hosts[d-1] == 1
 }
 
 // appendField appends `name: "v", ` when v is not empty.
@@ -92,13 +111,13 @@ func appendList(b []byte, list []string) []byte {
 	return append(b, ']')
 }
 
-// check returns checkUser's problems with the i-th user, whose email and date (an index
-// into people.values) are given. A plain email passes; a date that passed with one
-// passes again.
-func (e *userJSON) check(p *people, k *schema.Checker, i int, email string, date int32) []schema.Problem {
+// check returns checkUser's problems with the i-th user, whose email (plain or not) and
+// date (an index into people.values) are given. A plain email passes; a date that
+// passed with one passes again.
+func (e *userJSON) check(p *people, k *schema.Checker, i int, email string, plain bool, date int32) []schema.Problem {
 	at := func() schema.Path { return schema.Path{schema.Key("users"), schema.Index(i)} }
 	v := &schema.User{Email: email, LastUsedDate: p.value(date)}
-	if !schema.PlainEmail(email) || date >= sharedCached {
+	if !plain || date >= sharedCached {
 		return checkUser(k, v, at())
 	}
 	if date < 0 {

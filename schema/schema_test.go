@@ -132,7 +132,7 @@ func FuzzCheckAgreesWithV5(f *testing.F) {
 
 // FuzzFastFormats holds the fast format checks to v5's: when they say yes, so does v5.
 func FuzzFastFormats(f *testing.F) {
-	for _, s := range []string{"ada@example.com", "a.b+c@x-y.co", "a..b@c.d", "@x", "a@-b.com", "a@b-.com", "2024-02-29", "2023-02-29", "0000-01-01", "a@b", "é@b.co"} {
+	for _, s := range []string{"ada@example.com", "a.b+c@x-y.co", "a..b@c.d", "@x", "a@-b.com", "a@b-.com", ".a@b.c", "a.@b.c", "a@b@c", "2024-02-29", "2023-02-29", "0000-01-01", "a@b", "é@b.co"} {
 		f.Add(s)
 	}
 	email, date := jsonschema.Formats["email"], jsonschema.Formats["date"]
@@ -142,6 +142,13 @@ func FuzzFastFormats(f *testing.F) {
 		}
 		if schema.FastDate([]byte(s)) && !date(s) {
 			t.Fatalf("the fast check takes %q for a date; v5 does not", s)
+		}
+		local, host, found := strings.Cut(s, "@")
+		if parts := found && len(s) <= 254 && schema.PlainLocal(local) && schema.PlainHost(host); parts != schema.PlainEmail(s) {
+			t.Fatalf("%q: PlainEmail says %v, its parts %v", s, !parts, parts)
+		}
+		if schema.PlainEmail(s) != schema.FastEmail([]byte(s)) {
+			t.Fatalf("%q: PlainEmail and the fast check of its bytes differ", s)
 		}
 	})
 }
