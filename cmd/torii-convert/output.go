@@ -128,9 +128,20 @@ func (o *output) copyOut() error {
 	if _, err := o.spool.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	_, err := io.Copy(o.stream, o.spool.f)
+	if f, ok := o.stream.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&fs.ModeCharDevice != 0 {
+			// A terminal or /dev/null: the kernel copies nothing to these for us, and
+			// io.Copy's 32 KB reads and writes would make thousands of calls.
+			_, err := io.CopyBuffer(struct{ io.Writer }{f}, struct{ io.Reader }{o.spool.f}, make([]byte, copyBuffer))
+			return err
+		}
+	}
+	_, err := io.Copy(o.stream, o.spool.f) // a file or a pipe: copy_file_range, splice
 	return err
 }
+
+// copyBuffer is the buffer the file is copied to a character device through.
+const copyBuffer = 1 << 20
 
 // discard removes the spool unless it became the destination.
 func (o *output) discard() {

@@ -102,6 +102,8 @@ func TestRunConvert(t *testing.T) {
 			"", wantRun{kind: none, stdout: []string{`"email": "jenny.rosen@example.com"`}, stderr: []string{"stripe-team.csv: 5 users, 1 license from 5 rows"}}},
 		{"stdin", convertOptions{args: []string{"-"}, read: stripe, format: "text"},
 			"Name,Email\nAda,ada@example.com\n", wantRun{kind: none, stdout: []string{`"email": "ada@example.com"`}, stderr: []string{"stdin: 1 user, 1 license from 1 row (defaults: status \"active\" for 1 row (no column))\n"}}},
+		{"to a character device", convertOptions{args: []string{sample}, read: stripe, format: "text", quiet: true, output: os.DevNull},
+			"", wantRun{kind: none, noStdout: true}},
 		{"quiet", convertOptions{args: []string{sample}, read: stripe, format: "text", quiet: true, output: out},
 			"", wantRun{kind: none, noStdout: true}},
 		{"json summary", convertOptions{args: []string{sample}, read: stripe, format: "json", output: out},
