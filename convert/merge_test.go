@@ -301,3 +301,30 @@ func TestRecentLookups(t *testing.T) {
 		t.Fatalf("%d license names, want %d", len(p.licenses), 3*recentSize)
 	}
 }
+
+// FuzzArena reads back what the arena was given: short values and long ones, whose
+// lengths take more than a byte, in records that fill chunks.
+func FuzzArena(f *testing.F) {
+	f.Add("ada", "7", "Ada", "Lovelace", 3, 1, 0)
+	f.Add("", "", "", "", 0, 200, 300)
+	f.Fuzz(func(t *testing.T, a, b, c, e string, d, long, times int) {
+		var m memory
+		ar := arena{mem: &m}
+		d, long, times = max(d, 0)%300, max(long, 0)%400, 1+max(times, 0)%50
+		v := [4]string{a, b + strings.Repeat("x", long), c, e}
+		type at struct {
+			chunk uint32
+			at    uint16
+		}
+		var ats []at
+		for range times {
+			k, i := ar.add(v, d)
+			ats = append(ats, at{k, i})
+		}
+		for _, x := range ats {
+			if got, gd := ar.str(x.chunk, x.at); got != v || gd != d {
+				t.Fatalf("read back %q, %d; want %q, %d", got, gd, v, d)
+			}
+		}
+	})
+}
