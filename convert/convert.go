@@ -331,6 +331,7 @@ const warmRecords = 8
 func (c *conversion) merge(table Pos, recs <-chan *batch, free chan<- *batch, stop func()) error {
 	var err *Error
 	for b := range recs {
+		c.people.expect(b.read)
 		for i := 0; i < len(b.recs) && err == nil; i++ {
 			if i%warmRecords == 0 {
 				c.people.warm(b.recs[i:min(i+warmRecords, len(b.recs))])
@@ -412,7 +413,8 @@ type rowBatch struct {
 	rows  []source.Row
 	cells []string // the rows' cells, in one allocation
 	lines []int32
-	bytes int // the text of the rows' cells
+	bytes int     // the text of the rows' cells
+	read  float64 // the share of the export read past the batch, 0 when unknown
 }
 
 // A batch of rows is passed on at batchSize rows or batchBytes of text, whichever comes
@@ -476,11 +478,20 @@ func (c *conversion) readRows(ctx context.Context, full chan<- *rowBatch, free <
 			c.opts.Progress(Progress{Rows: n, Bytes: done, Size: total})
 		}
 		if len(b.rows) == batchSize || b.bytes >= batchBytes {
+			b.read = readShare(c.src)
 			full <- b
 			b = <-free
 			*b = rowBatch{rows: b.rows[:0], cells: b.cells[:0], lines: b.lines[:0]}
 		}
 	}
+}
+
+// readShare is the share of an export read so far; 0 when its size is not known.
+func readShare(src source.Source) float64 {
+	if done, total := src.Progress(); total > 0 && done > 0 {
+		return float64(done) / float64(total)
+	}
+	return 0
 }
 
 func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree chan<- *rowBatch, full chan<- *batch, free <-chan *batch) {
@@ -537,6 +548,7 @@ func (c *conversion) mapRows(header []string, rows <-chan *rowBatch, rowsFree ch
 				b = <-free
 			}
 		}
+		b.read = rb.read
 		rowsFree <- rb
 	}
 	full <- b
@@ -556,6 +568,7 @@ func lineOf(r *source.Row, col int) int32 {
 type batch struct {
 	recs  []record
 	lines []int32
+	read  float64 // rowBatch.read of the last rows mapped into it
 }
 
 // next returns the record for the next row. A batch holds batchSize records: the

@@ -40,6 +40,9 @@ type people struct {
 	recentLics, recentRoles, recentValues recent // where licenses, roles and values looked up last are
 	key                                   []byte
 	warmed                                uint64  // what warm read, kept so that its reads are made
+	expected                              int     // users the export is expected to have (see expect); 0 when unknown
+	lastN                                 int     // users at the last estimate
+	lastRead                              float64 // the share of the export read then
 	merged                                int     // rows that added to a user already seen
 	bounded                               bool    // boundGarbage was called: done calls unboundGarbage
 	columns                               int     // values of Options.Columns a user has
@@ -450,12 +453,37 @@ func next(s, n int) int {
 	return s
 }
 
+// expect estimates the users an export will have once read, from the share of it read
+// so far (0 when unknown): the rest comes at the rate new users came since the last
+// estimate, so that an export whose later rows repeat its users is not expected to
+// grow. It gives the email index its size sooner.
+func (p *people) expect(read float64) {
+	if read <= p.lastRead || read > 1 {
+		return
+	}
+	if p.n >= minExpect {
+		rate := float64(p.n-p.lastN) / (read - p.lastRead)
+		p.expected = p.n + int(rate*(1-read))
+	}
+	p.lastN, p.lastRead = p.n, read
+}
+
+// minExpect is how many users there are before any are expected.
+const minExpect = 4096
+
 // insert adds the i-th user, whose email has hash h, to the index.
 func (p *people) insert(h uint64, i int32) {
 	k := h >> 56
 	if (p.used[k]+1)*4 > int32(len(p.slots[k]))*3 {
 		old := p.slots[k]
-		p.slots[k] = p.table(max(minTable, len(old)+len(old)/4))
+		n := max(minTable, len(old)+len(old)/4)
+		if p.expected > 0 {
+			// Up to half as large again, toward the slots the users expected in the table
+			// will fill to 70%: the table is moved fewer times, and when the estimate
+			// runs high (users stop coming), it is still at least half full.
+			n = max(n, min(len(old)+len(old)/2, p.expected/indexShards*10/7))
+		}
+		p.slots[k] = p.table(n)
 		for _, e := range old {
 			if e != 0 {
 				p.place(k, e)

@@ -328,3 +328,28 @@ func FuzzArena(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexExpectsUsers holds the email index near the users' need when it is sized by
+// the users expected: exports of only new users, and exports whose second half repeats
+// the first (two snapshots), where users stop coming halfway.
+func TestIndexExpectsUsers(t *testing.T) {
+	const users = 200_000
+	for name, rows := range map[string]int{"new users": users, "two snapshots": 2 * users} {
+		t.Run(name, func(t *testing.T) {
+			p := newPeople(0)
+			for r := range rows {
+				if r%1024 == 0 {
+					p.expect(float64(r) / float64(rows))
+				}
+				if err := p.add(&record{email: fmt.Sprintf("u%d@example.com", r%users)}, r+2); err != nil {
+					t.Fatal(err)
+				}
+			}
+			load := float64(p.len()) / float64(p.indexBytes()/8)
+			t.Logf("%d users, %d expected, index %d KB, %.2f full", p.len(), p.expected, p.indexBytes()>>10, load)
+			if p.len() != users || load < 0.5 || load > 0.75 {
+				t.Errorf("%d users fill %.2f of the index; want 0.5 to 0.75", p.len(), load)
+			}
+		})
+	}
+}
