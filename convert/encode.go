@@ -101,7 +101,9 @@ func (c *conversion) writeLicenses(w io.Writer, ls licenseList, rules *schema.Ru
 			i := ls.holder(li, h)
 			u := p.user(int(i))
 			m := p.heldOf(i, u, ls.ids[li])
-			return appendHolder(buf, p.email(u, &wk.scratch), m.state.text(u), h), nil, nil
+			local, d, _ := p.own.local(u.chunk, u.at)
+			email := p.whole(local, d, &wk.scratch)
+			return appendHolder(buf, email, wk.users.plain(p, email, local, d), m.state.text(u), h), nil, nil
 		}
 		if li > 0 {
 			buf = append(schema.AppendLicenseEnd(buf, ls.count(li-1)), ",\n"...)
@@ -141,11 +143,11 @@ func (c *conversion) writeLicenses(w io.Writer, ls licenseList, rules *schema.Ru
 // appendHolder appends the line of the h-th user of a license, as
 // schema.AppendLicenseUser does (FuzzAppendHolder holds the two to agree): the same
 // bytes, without building the record's members.
-func appendHolder(b []byte, email, status string, h int) []byte {
+func appendHolder(b []byte, email string, plain bool, status string, h int) []byte {
 	if h > 0 {
 		b = append(b, ',')
 	}
-	b = schema.AppendString(append(b, "\n      {\"email\": "...), email)
+	b = appendEmail(append(b, "\n      {\"email\": "...), email, plain)
 	if status != "" {
 		b = append(append(append(b, `, "licenseStatus": "`...), status...), '"')
 	}

@@ -25,9 +25,10 @@ func (e *userJSON) append(b []byte, p *people, i int, k *schema.Checker, scratch
 	u := p.user(i)
 	own, d := p.own.str(u.chunk, u.at)
 	email := p.whole(own[0], d, scratch)
+	plain := e.plain(p, email, own[0], d)
 	b = append(b, "    {"...)
 	b = appendField(b, `"id": `, own[1])
-	b = append(schema.AppendString(append(b, `"email": `...), email), ',', ' ')
+	b = append(appendEmail(append(b, `"email": `...), email, plain), ',', ' ')
 	b = appendField(b, `"firstName": `, own[2])
 	b = appendField(b, `"lastName": `, own[3])
 	if u.status != 0 {
@@ -43,7 +44,17 @@ func (e *userJSON) append(b []byte, p *people, i int, k *schema.Checker, scratch
 		b = append(e.value(append(b, `"lastUsedDate": `...), p, u.lastUsed), ',', ' ')
 	}
 	b = append(b[:len(b)-2], '}') // drop the last member's ", "
-	return b, e.check(p, k, i, email, e.plain(p, email, own[0], d), u.lastUsed)
+	return b, e.check(p, k, i, email, plain, u.lastUsed)
+}
+
+// appendEmail appends an email as a JSON string. A plain address (schema.PlainEmail) is
+// ASCII letters, digits, dots, hyphens and atext symbols, none of which JSON escapes: it
+// is copied as it is.
+func appendEmail(b []byte, email string, plain bool) []byte {
+	if !plain {
+		return schema.AppendString(b, email)
+	}
+	return append(append(append(b, '"'), email...), '"')
 }
 
 // plain tells whether a user's email is a plain address (schema.PlainEmail), from its
