@@ -178,3 +178,55 @@ func TestKey(t *testing.T) {
 		t.Error("Key does not lowercase")
 	}
 }
+
+// TestHoldersInAnyOrder gives a license its holders in the users' order (as convert
+// writes them, where holder looks just past the last one first), in reverse, shuffled,
+// in other case, and among emails that are no users: each holder is the entry of its
+// email.
+func TestHoldersInAnyOrder(t *testing.T) {
+	const n = 500
+	emails := make([]string, n)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("user%d@example.com", i)
+	}
+	orders := map[string][]int{}
+	for i := range n {
+		if i%3 != 0 {
+			orders["users' order"] = append(orders["users' order"], i)
+		}
+		orders["reverse"] = append(orders["reverse"], n-1-i)
+		orders["shuffled"] = append(orders["shuffled"], (i*7919)%n)
+		if i < n/2 {
+			orders["every other, and ghosts"] = append(orders["every other, and ghosts"], 2*i, n+i)
+		}
+	}
+	for name, order := range orders {
+		t.Run(name, func(t *testing.T) {
+			r := New("test")
+			for _, e := range emails {
+				r.AddUser(&schema.User{Email: e})
+			}
+			l := schema.License{Name: "Full"}
+			for k, i := range order {
+				e := fmt.Sprintf("ghost%d@example.com", i)
+				if i < n {
+					e = emails[i]
+				}
+				if k%5 == 0 {
+					e = strings.ToUpper(e)
+				}
+				l.Users = append(l.Users, schema.LicenseUser{Email: e})
+			}
+			r.AddLicense(&l)
+			lic, _ := r.License("Full")
+			if len(lic.Holders) != len(l.Users) {
+				t.Fatalf("%d holders, want %d", len(lic.Holders), len(l.Users))
+			}
+			for k, e := range lic.Holders {
+				if got, want := r.Email(e), strings.ToLower(l.Users[k].Email); strings.ToLower(got) != want {
+					t.Fatalf("holder %d is %q, want %q", k, got, want)
+				}
+			}
+		})
+	}
+}
