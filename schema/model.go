@@ -190,6 +190,15 @@ func AppendString(b []byte, s string) []byte { return appendString(b, s) }
 
 // appendString appends s as a JSON string the way encoding/json does without HTML escaping.
 func appendString(b []byte, s string) []byte {
+	if len(s) < 16 { // most of a file's strings: ids, names, statuses, dates
+		i := 0
+		for i < len(s) && plain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			return append(append(append(b, '"'), s...), '"')
+		}
+	}
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
