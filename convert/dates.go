@@ -131,7 +131,8 @@ func isoDate(s string) (string, bool) {
 // hourMinute is the fast path of timeLike for the time most exports write: " 09:18".
 func hourMinute(s string) bool {
 	digit := func(c byte) bool { return '0' <= c && c <= '9' }
-	return len(s) == 6 && s[0] == ' ' && digit(s[1]) && digit(s[2]) && s[3] == ':' && digit(s[4]) && digit(s[5])
+	return len(s) == 6 && s[0] == ' ' && digit(s[1]) && digit(s[2]) && s[3] == ':' && digit(s[4]) && digit(s[5]) &&
+		(s[1] < '2' || s[1] == '2' && s[2] <= '3') && s[4] <= '5'
 }
 
 func validDate(y, m, d int) bool {
@@ -283,11 +284,14 @@ func (r *dateReader) unreadable(s string) error {
 func timeLike(s string) bool {
 	c := timeScan{s: s}
 	c.skip(" \tTt,@")
-	if !c.clock() {
+	hour, ok := c.clock()
+	if !ok {
 		return false
 	}
 	c.skip(" ")
-	c.meridiem()
+	if c.meridiem() && (hour < 1 || hour > 12) {
+		return false // "13:00 PM", "0:30 AM"
+	}
 	c.skip(" ")
 	if !c.zone() {
 		return false
@@ -318,40 +322,58 @@ func (c *timeScan) digits(max int) int {
 	return n
 }
 
-// clock reads a time of day, if there is one: "9", "09:30", "09:30:00.000".
-func (c *timeScan) clock() bool {
+// clock reads a time of day, if there is one: "9", "09:30", "09:30:00.000", and returns
+// its hour (-1 for none); false when it is no time of day: an hour past 23, a minute or
+// second past 59.
+func (c *timeScan) clock() (int, bool) {
 	s := c.s
+	from := c.i
 	if c.digits(2) == 0 {
-		return true
+		return -1, true
 	}
+	hour := number(s[from:c.i])
 	for k := 0; k < 2 && c.i < len(s) && (s[c.i] == ':' || s[c.i] == '.') && c.i+1 < len(s) && '0' <= s[c.i+1] && s[c.i+1] <= '9'; k++ {
 		c.i++
-		if c.digits(2) != 2 {
-			return false
+		if c.digits(2) != 2 || number(s[c.i-2:c.i]) > 59 {
+			return hour, false
 		}
 	}
 	if c.i < len(s) && (s[c.i] == '.' || s[c.i] == ',') {
 		c.i++
 		if c.digits(9) == 0 {
-			return false
+			return hour, false
 		}
+	}
+	return hour, hour <= 23
+}
+
+// number is the value of one or two digits.
+func number(d string) int {
+	n := 0
+	for i := 0; i < len(d); i++ {
+		n = 10*n + int(d[i]-'0')
+	}
+	return n
+}
+
+// meridiem reads "AM" or "p.m.", if there is one, and says whether there was.
+func (c *timeScan) meridiem() bool {
+	rest := c.s[c.i:]
+	prefix := func(p string) bool { return len(rest) >= len(p) && strings.EqualFold(rest[:len(p)], p) }
+	switch {
+	case prefix("a.m.") || prefix("p.m."):
+		c.i += 4
+	case prefix("am") || prefix("pm"):
+		c.i += 2
+	default:
+		return false
 	}
 	return true
 }
 
-// meridiem reads "AM" or "p.m.", if there is one.
-func (c *timeScan) meridiem() {
-	rest := c.s[c.i:]
-	prefix := func(p string) bool { return len(rest) >= len(p) && strings.EqualFold(rest[:len(p)], p) }
-	if prefix("am") || prefix("pm") {
-		c.i += 2
-	} else if prefix("a.m.") || prefix("p.m.") {
-		c.i += 4
-	}
-}
-
-// zone reads a zone, if there is one: an offset ("+02", "-05:30", "+0100") or up to
-// five letters ("Z", "UTC", "(CEST)").
+// zone reads a zone, if there is one: an offset ("+02", "-05:30", "+0100"), "Z", or an
+// abbreviation of two to five capitals ("UTC", "(CEST)"). Other letters are no zone:
+// "2024-03-17x" is no date.
 func (c *timeScan) zone() bool {
 	s := c.s
 	if c.i < len(s) && (s[c.i] == '+' || s[c.i] == '-') {
@@ -369,8 +391,14 @@ func (c *timeScan) zone() bool {
 	if open {
 		c.i++
 	}
-	for n := 0; c.i < len(s) && ('a' <= s[c.i]|0x20 && s[c.i]|0x20 <= 'z') && n < 5; n++ {
+	from := c.i
+	for c.i < len(s) && 'a' <= s[c.i]|0x20 && s[c.i]|0x20 <= 'z' {
 		c.i++
+	}
+	switch letters := s[from:c.i]; {
+	case letters == "Z" || letters == "z" || letters == "" && !open:
+	case len(letters) < 2 || len(letters) > 5 || strings.ToUpper(letters) != letters:
+		return false
 	}
 	if open {
 		if c.i >= len(s) || s[c.i] != ')' {

@@ -44,6 +44,19 @@ func TestDates(t *testing.T) {
 		{in: "45733", err: `"45733" is not a date torii-convert can read`},
 		{in: "2024-03-17 and more", err: `is not a date torii-convert can read`},
 		{in: "10:30 Mar 17, 2025", err: `is not a date torii-convert can read`},
+		{in: "2026-02-03T10:00:00 UTC", want: "2026-02-03"},
+		{in: "2026-02-03 10:00 (CEST)", want: "2026-02-03"},
+		{in: "2026-02-03 11:59 pm", want: "2026-02-03"},
+		{in: "2026-02-03 23:59:59.999z", want: "2026-02-03"},
+		{in: "2026-02-03x", err: `is not a date torii-convert can read`},          // a letter is no zone
+		{in: "2026-02-03 10:00 utc", err: `is not a date torii-convert can read`}, // nor are small letters
+		{in: "2026-02-03 10:00 ABCDEF", err: `is not a date torii-convert can read`},
+		{in: "2026-02-03T25:00:00Z", err: `is not a date torii-convert can read`},
+		{in: "2026-02-03 24:30", err: `is not a date torii-convert can read`},
+		{in: "2026-02-03T10:60", err: `is not a date torii-convert can read`},
+		{in: "2026-02-03T10:00:60Z", err: `is not a date torii-convert can read`},
+		{in: "Mar 17, 2025 13:04 PM", err: `is not a date torii-convert can read`},
+		{in: "Mar 17, 2025 0:30 am", err: `is not a date torii-convert can read`},
 	} {
 		r := newDateReader(Dates{Layouts: tc.layouts}, tc.order)
 		got, err := r.read(tc.in)
