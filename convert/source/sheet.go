@@ -176,6 +176,9 @@ func (s *xlsxSource) startCell() error {
 			if !ok {
 				return s.fail("sheet %q: bad cell reference %q", s.sheet, val)
 			}
+			if col <= s.lastCol {
+				return s.cellsOutOfOrder(col)
+			}
 			c.col = col
 		case 's':
 			c.style, _ = digits(val)
@@ -190,6 +193,16 @@ func (s *xlsxSource) startCell() error {
 	s.lastCol = c.col
 	x.text = x.text[:0]
 	return nil
+}
+
+// cellsOutOfOrder reports a cell of a column at or before the last cell's in its row:
+// the same cell twice, or cells out of order, which spreadsheet applications never
+// write, and which would leave one value for another without a word.
+func (s *xlsxSource) cellsOutOfOrder(col int) error {
+	at := Pos{File: s.file, Sheet: s.sheet, Line: s.row, Col: col}
+	return &Error{Kind: Data, Msg: fmt.Sprintf("%s: a cell of column %s after one of column %s in the same row: the row has a cell twice, or its cells out of order",
+		at, ColumnName(col), ColumnName(s.lastCol)),
+		Hint: "the workbook is damaged or was written by a faulty tool; open it in a spreadsheet application and save it again"}
 }
 
 // columnDefault gives a cell with no style of its own its column's.
@@ -231,7 +244,7 @@ func (s *xlsxSource) quickCell() (bool, error) {
 		switch val := b[vs:i]; k {
 		case 'r':
 			col, ok := cellColumn(val)
-			if !ok {
+			if !ok || col <= s.lastCol {
 				return false, nil
 			}
 			c.col = col

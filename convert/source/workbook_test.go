@@ -87,6 +87,33 @@ func TestWorkbookNotUTF8(t *testing.T) {
 	}
 }
 
+// TestCellTwice: a row with the same cell twice, or its cells out of order, is an error
+// naming the cell, never one value silently kept for the other.
+func TestCellTwice(t *testing.T) {
+	for _, tc := range []struct{ name, row, want string }{
+		{"twice", `<row r="2"><c r="A2" t="inlineStr"><is><t>a@x.io</t></is></c><c r="A2" t="inlineStr"><is><t>b@x.io</t></is></c></row>`,
+			`book.xlsx:Staff!A2: a cell of column A after one of column A in the same row`},
+		{"twice, the quick way", `<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c><c r="B2"><v>3</v></c></row>`,
+			`book.xlsx:Staff!B2: a cell of column B after one of column B in the same row`},
+		{"out of order", `<row r="2"><c r="C2"><v>1</v></c><c r="B2" s="0"><v>2</v></c></row>`,
+			`book.xlsx:Staff!B2: a cell of column B after one of column C in the same row`},
+	} {
+		dir := t.TempDir()
+		path := writeWorkbook(t, dir, sheetXML(`<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>`+tc.row), "", nil)
+		err := readAllErr(path, Options{})
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != Data || !strings.Contains(strings.ReplaceAll(e.Msg, dir+string(filepath.Separator), ""), tc.want) {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.want)
+		}
+	}
+	// Cells in order, with and without references, still read.
+	dir := t.TempDir()
+	path := writeWorkbook(t, dir, sheetXML(`<row r="1"><c r="A1"><v>1</v></c><c><v>2</v></c><c r="D1"><v>4</v></c></row>`), "", nil)
+	if err := readAllErr(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestColumnStyle: gnumeric writes the date format of a large sheet's column on <col>
 // alone; its cells without a style of their own are dates, the others keep theirs.
 func TestColumnStyle(t *testing.T) {
