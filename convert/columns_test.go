@@ -67,3 +67,34 @@ func TestConvertKeepsColumnsOfWorkbooks(t *testing.T) {
 		t.Errorf("first user %s with columns %q, want jose.muller@example.com with [\"Engineer, Platform\"]", u.Email, cols)
 	}
 }
+
+// TestInvisibleCharactersTrimmed: a zero-width space, joiner or byte-order mark copied
+// in at a cell's ends is padding like a space: the user is ada@example.com, once, not a
+// second user Torii would never match.
+func TestInvisibleCharactersTrimmed(t *testing.T) {
+	dir := t.TempDir()
+	csv := "Email,Name\n" +
+		"ada@example.com,Ada Lovelace\n" +
+		"\u200bada@example.com\u2060,Ada\n" +
+		"\ufeffBob@example.com,\u200dBob Smith\u200c\n"
+	path := filepath.Join(dir, "people.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(`{"name": "t", "user": {"email": {"from": ["Email"]}, "name": {"from": ["Name"]}}}`)}}, "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := convert.Convert(context.Background(), path, convert.Options{Template: tmpl}, nil)
+	if err != nil || !res.Valid() {
+		t.Fatalf("convert: %v %+v", err, res)
+	}
+	var got []string
+	for i := range res.Users {
+		u, _, _ := res.User(i)
+		got = append(got, fmt.Sprintf("%q %q %q", u.Email, u.FirstName, u.LastName))
+	}
+	if want := `"ada@example.com" "Ada" "Lovelace"` + "\n" + `"bob@example.com" "Bob" "Smith"`; strings.Join(got, "\n") != want {
+		t.Errorf("users:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}

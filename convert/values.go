@@ -107,7 +107,19 @@ func trim(v string) string {
 	if len(v) == 0 || v[0] > ' ' && v[0] < 0x80 && v[len(v)-1] > ' ' && v[len(v)-1] < 0x80 {
 		return v
 	}
-	return strings.TrimSpace(v)
+	return strings.TrimFunc(v, padding)
+}
+
+// padding tells the characters trim takes off a cell's ends: white space, and the
+// invisible ones that copying from web pages and other tools leaves (zero-width spaces
+// and joiners, the word joiner, a byte-order mark), which would make
+// "\u200bada@example.com" a user other than ada@example.com.
+func padding(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return unicode.IsSpace(r)
 }
 
 // lower is strings.ToLower for emails, most of which are lower case already: it

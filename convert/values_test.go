@@ -221,18 +221,18 @@ func TestNormHeader(t *testing.T) {
 // unicode functions they stand for.
 func FuzzTrim(f *testing.F) {
 	for _, s := range []string{"", "a", " a ", "Ada Lovelace", "\u00a0x", "x\u2003", "é b", "a\tb", "\x85z",
-		"user0@example.com", "User0@example.com", "user0@example.coM", "user0@exAmple.com", "abcdefgh@[\\]^_`{|}~", "@@@@@@@@ZZZZZZZZ", "user0@example.cöm"} {
+		"user0@example.com", "User0@example.com", "user0@example.coM", "user0@exAmple.com", "abcdefgh@[\\]^_`{|}~", "@@@@@@@@ZZZZZZZZ", "user0@example.cöm", "\u200bada@example.com", "\ufeffbob@x.io\u2060", "Ada\u200d Lovelace\u200c"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := trim(s), strings.TrimSpace(s); got != want {
+		if got, want := trim(s), strings.TrimFunc(s, padding); got != want {
 			t.Errorf("trim(%q) = %q, want %q", s, got, want)
 		}
 		if got, want := lower(s), strings.ToLower(s); got != want {
 			t.Errorf("lower(%q) = %q, want %q", s, got, want)
 		}
 		if f, l := splitName(s); !strings.Contains(s, ",") {
-			full := strings.TrimSpace(s)
+			full := strings.TrimFunc(s, padding)
 			wantF, wantL := full, ""
 			if i := strings.IndexFunc(full, unicode.IsSpace); i > 0 {
 				wantF, wantL = full[:i], strings.TrimSpace(full[i:])
