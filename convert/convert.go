@@ -337,7 +337,7 @@ func (c *conversion) merge(table Pos, recs <-chan *batch, free chan<- *batch, st
 				c.people.warm(b.recs[i:min(i+warmRecords, len(b.recs))])
 			}
 			if err = c.people.add(&b.recs[i], int(b.lines[i])); err != nil {
-				table.Line = int(b.lines[i])
+				table.Line, table.Col, err.Pos = int(b.lines[i]), err.Pos.Col, Pos{} // the column, when the error has one
 				err.Msg = "reading " + table.String() + ": " + err.Msg
 				stop()
 			}

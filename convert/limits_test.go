@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/torii-convert/torii-convert/convert"
 )
@@ -37,5 +38,35 @@ func TestLicensesAtTheLimit(t *testing.T) {
 	last := fmt.Sprintf(`"name": "plan %d"`, n-1)
 	if !strings.Contains(out.String(), last) || !strings.Contains(out.String(), fmt.Sprintf(`"u%d@example.com"`, n-1)) {
 		t.Errorf("the last license or its holder is missing from the file")
+	}
+}
+
+// TestTooManyRolesNamesTheCell: a user past the roles a user may have is refused at the
+// row and column the roles came from, in one row or over several.
+func TestTooManyRolesNamesTheCell(t *testing.T) {
+	roles := make([]string, 101)
+	for k := range roles {
+		roles[k] = fmt.Sprint("role ", k)
+	}
+	for name, tc := range map[string]struct{ csv, at string }{
+		"one row": {"Email,Name,Role\nbob@example.com,Bob,viewer\nada@example.com,Ada,\"" + strings.Join(roles, ",") + "\"\n", "people.csv:3:3: ada@example.com has more than 100 roles"},
+		"two rows": {"Email,Name,Role\nada@example.com,Ada,\"" + strings.Join(roles[:60], ",") + "\"\nbob@example.com,Bob,viewer\nada@example.com,Ada,\"" + strings.Join(roles[60:], ",") + "\"\n",
+			"people.csv:4:3: ada@example.com has more than 100 roles"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "people.csv")
+			if err := os.WriteFile(path, []byte(tc.csv), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(`{"name": "t", "user": {"email": {"from": ["Email"]},
+				"name": {"from": ["Name"]}, "roles": {"from": ["Role"], "split": ","}}}`)}}, "t.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = convert.Convert(context.Background(), path, convert.Options{Template: tmpl}, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.at) {
+				t.Errorf("got %v, want an error at %s", err, tc.at)
+			}
+		})
 	}
 }

@@ -759,6 +759,7 @@ type record struct {
 	id, first, last string
 	status, ext     string
 	roles           []string
+	rolesCol        int // the column the first role came from
 	lastUsed        string
 	licenses        []held
 	columns         []string // the values of Options.Columns
@@ -833,12 +834,15 @@ func (m *mapper) row(row []string, email string, emailCol int, rec *record, bad 
 	if v, _ := m.ext.first(row); v != "" {
 		rec.ext = v
 	}
-	m.roles.each(row, func(v string, _ int) {
+	m.roles.each(row, func(v string, col int) {
 		// Past maxRoles the user is refused (people.add): no need to look further.
 		if len(rec.roles) > maxRoles {
 			return
 		}
 		if v, err := m.roles.translate(v); err == nil && !containsFold(rec.roles, v) {
+			if len(rec.roles) == 0 {
+				rec.rolesCol = col
+			}
 			rec.roles = append(rec.roles, v)
 		}
 	})

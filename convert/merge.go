@@ -566,7 +566,7 @@ func (p *people) add(r *record, line int) *Error {
 	i, h, seen := p.findHash(r.email, h)
 	if !seen {
 		if len(r.roles) > maxRoles {
-			return tooManyRoles(r.email)
+			return tooManyRoles(r.email, r.rolesCol)
 		}
 		col, err := p.emailColumn(r.emailCol)
 		if err != nil {
@@ -677,7 +677,7 @@ func (p *people) merge(i int32, r *record) *Error {
 		for _, role := range r.roles {
 			if !containsFold(roles, role) {
 				if len(roles) == maxRoles {
-					return tooManyRoles(p.email(u, nil))
+					return tooManyRoles(p.email(u, nil), r.rolesCol)
 				}
 				roles = append(roles[:len(roles):len(roles)], role)
 			}
@@ -739,8 +739,10 @@ const maxRoles = 100
 // every list on the way would keep each of them.
 const sharedRoles = 4
 
-func tooManyRoles(email string) *Error {
-	return &Error{Kind: Data, Msg: fmt.Sprintf("%s has more than %d roles", email, maxRoles),
+// tooManyRoles is the error of a user past maxRoles, whose row's roles came from column
+// col (0-based; its Pos.Col is col+1, for the caller to place).
+func tooManyRoles(email string, col int) *Error {
+	return &Error{Kind: Data, Pos: Pos{Col: col + 1}, Msg: fmt.Sprintf("%s has more than %d roles", email, maxRoles),
 		Hint: "roles are read from a column that holds something else: map roles to the right column (--preview shows the mapping), or ignore it"}
 }
 
