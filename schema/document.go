@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -107,6 +108,7 @@ type pipe struct {
 	full, order, free chan *batch
 	b                 *batch        // being filled
 	bigs              chan struct{} // a place for each big batch in flight
+	stop              atomic.Bool   // for ReadRecords: the records are no longer wanted
 }
 
 func newPipe(checkers int) *pipe {
@@ -199,7 +201,9 @@ func (d *document) flush(last bool, err error) {
 	b := d.batch()
 	b.last, b.err = last, err
 	d.pipe.b = nil
-	d.pipe.order <- b
+	if d.pipe.order != nil {
+		d.pipe.order <- b
+	}
 	d.pipe.full <- b
 }
 
@@ -312,6 +316,14 @@ type Records struct {
 // rules: for files checked before, or compared whatever they hold. Malformed JSON is a
 // *SyntaxError, with its line and column; reading stops there.
 func (s *Schema) ReadRecords(r io.Reader, rec Records) error {
+	if runtime.GOMAXPROCS(0) > 1 {
+		return s.readRecordsPiped(r, rec)
+	}
+	return s.readRecords(r, rec)
+}
+
+// readRecords is ReadRecords on the calling goroutine alone.
+func (s *Schema) readRecords(r io.Reader, rec Records) error {
 	d := s.newDocument(r, time.Time{}, func(Problem) {}, rec)
 	d.unchecked = true
 	err := d.run()
@@ -321,6 +333,69 @@ func (s *Schema) ReadRecords(r io.Reader, rec Records) error {
 	}
 	return err
 }
+
+// readRecordsPiped is ReadRecords on two cores: a reader finds where the records end,
+// as CheckFile's does, and sends them in batches; the calling goroutine reads each
+// record's facts and gives them to rec, in the order of the file. The first error in
+// that order is the error, and stops the reader.
+func (s *Schema) readRecordsPiped(r io.Reader, rec Records) error {
+	reader := s.newDocument(r, time.Time{}, func(Problem) {}, Records{})
+	reader.unchecked, reader.piped = true, true
+	reader.pipe = newPipe(1)
+	reader.pipe.order = nil // the batches are taken in order from full: there is one taker
+	d := s.newDocument(nil, time.Time{}, func(Problem) {}, rec)
+	d.unchecked = true
+	go func() {
+		err := reader.run()
+		reader.flush(true, err)
+		close(reader.pipe.full)
+	}()
+	var err error
+	at := d // the document that found err, which places it
+	for b := range reader.pipe.full {
+		if err == nil {
+			if err = d.elements(b); err != nil {
+				reader.pipe.stop.Store(true)
+			} else if b.last {
+				err, at = b.err, reader
+			}
+		}
+		if b.last {
+			break
+		}
+		if b.big {
+			b.text, b.facts, b.big = nil, factBuf{}, false
+			clear(b.items)
+			<-reader.pipe.bigs
+		}
+		reader.pipe.free <- b
+	}
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		se.Line, se.Col = at.lineColAt(se.Offset)
+	}
+	return err
+}
+
+// elements gives the records of a batch to the Records, as element does as it reads.
+func (d *document) elements(b *batch) error {
+	start := 0
+	for i := range b.items {
+		it := &b.items[i]
+		if it.problem != nil {
+			continue
+		}
+		d.rec, start = b.text[start:it.end], it.end
+		d.recOff, d.recLine, d.recCol = it.off, it.line, it.col
+		if err := d.element(it.name, it.index); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errStopped ends a piped reader whose records are no longer wanted.
+var errStopped = errors.New("stopped")
 
 func (s *Schema) newDocument(r io.Reader, today time.Time, report func(Problem), rec Records) *document {
 	d := &document{s: s, line: 1, col: 1, recLine: 1, recCol: 1, k: s.Checker(),
@@ -346,9 +421,10 @@ type document struct {
 	report func(Problem)
 	stats  Stats
 	visit  Records
-	// unchecked documents only read their records: no schema, no rules.
-	unchecked bool
-	user      User // the user being read, given to Records.User: one, reused
+	// unchecked documents only read their records: no schema, no rules. A piped one
+	// sends them through pipe, for ReadRecords to read on another goroutine.
+	unchecked, piped bool
+	user             User // the user being read, given to Records.User: one, reused
 
 	rec                []byte // the record being checked
 	recOff             int64
@@ -622,10 +698,16 @@ func (d *document) member(name string, p *prop, n *node) error {
 			if err := d.capture(); err != nil {
 				return err
 			}
-			if !d.unchecked {
+			switch {
+			case !d.unchecked || d.piped:
+				if d.piped && d.pipe.stop.Load() {
+					return errStopped
+				}
 				d.send(name, n.items.resolved(), count)
-			} else if err := d.element(name, count); err != nil {
-				return err
+			default:
+				if err := d.element(name, count); err != nil {
+					return err
+				}
 			}
 			count++
 			if done, err := d.after(']', "an array element"); err != nil || done {

@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,50 @@ func TestReadRecordsBorrow(t *testing.T) {
 	if len(plain) != 20000+60000 || strings.Join(plain, "\n") != strings.Join(borrowed, "\n") {
 		t.Errorf("%d records read plainly, %d borrowed; they differ", len(plain), len(borrowed))
 	}
+}
+
+// FuzzReadRecordsPiped holds ReadRecords on two cores to ReadRecords on one: the same
+// records in the same order, and the same error at the same line and column, whatever
+// the text (records after a malformed one, records too large to share a batch).
+func FuzzReadRecordsPiped(f *testing.F) {
+	for _, s := range []string{
+		`{"users": [{"email": "a@b.c", "status": "active"}], "licenses": [{"name": "L", "users": [{"email": "a@b.c"}]}]}`,
+		`{"users": [{"email": "a@b.c"}, {"email" "x"}, {"email": "d@e.f"}]}`,
+		`{"users": [{"email": "a@b.c"}, {"email": "\u00zz"}, {"email": "d@e.f"}]}`,
+		"{\n\"users\": [\n{\"email\": \"a@b.c\"},\n{\"email\": tru},\n{\"email\": \"d@e.f\"}\n]\n}",
+		`{"users": [1, "x", {"email": "\u0041@b.c"}], "x": {}}`,
+		`{"users": [{"email": "a@b.c"}]} x`,
+		`[]`,
+	} {
+		f.Add(s, 0)
+	}
+	f.Add(`{"users": [{"email": "a@b.c"}, {"email": "d@e.f"}]}`, 3000)
+	f.Fuzz(func(t *testing.T, s string, repeat int) {
+		if repeat = max(repeat, 0) % 5000; repeat > 0 && strings.HasPrefix(s, `{"users": [`) {
+			// Many records, a batch's worth and more, some larger than a batch.
+			body := strings.TrimPrefix(s, `{"users": [`)
+			var b strings.Builder
+			b.WriteString(`{"users": [`)
+			for i := range repeat {
+				fmt.Fprintf(&b, `{"email": "u%d@x.io", "firstName": "%s"}, `, i, strings.Repeat("x", i%7*i%3*20000))
+			}
+			s = b.String() + body
+		}
+		read := func(fn func(io.Reader, Records) error) string {
+			var out strings.Builder
+			err := fn(strings.NewReader(s), Records{
+				User: func(u *User) { fmt.Fprintf(&out, "user %q %q %q\n", u.Email, u.Status, u.LastUsedDate) },
+				License: func(l *License) {
+					fmt.Fprintf(&out, "license %q %v %v %v\n", l.Name, l.PricePerUser, l.UnassignedAmount, l.Users)
+				},
+				Borrow: true,
+			})
+			fmt.Fprintf(&out, "error %v", err)
+			return out.String()
+		}
+		one, two := read(Contract().readRecords), read(Contract().readRecordsPiped)
+		if one != two {
+			t.Fatalf("%.200q\non one core:\n%.2000s\non two:\n%.2000s", s, one, two)
+		}
+	})
 }
