@@ -119,7 +119,8 @@ func Compare(old, new *roster.Roster, opts Options) *Result {
 // match pairs the entries of both sides by email: o2n maps each entry of old to the
 // same email's entry in new, n2o the other way, -1 where the other side has none.
 // Holders that are no users match too, as users do. Each email is looked up once, from
-// old into new; the lookups, which wait on memory, are shared between the cores.
+// old into new, after the entry that matched the one before (FindNear); the lookups,
+// which wait on memory, are shared between the cores.
 func match(old, new *roster.Roster) (o2n, n2o []int32) {
 	o2n = make([]int32, old.Len())
 	var wg sync.WaitGroup
@@ -128,12 +129,13 @@ func match(old, new *roster.Roster) (o2n, n2o []int32) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			guess := int32(-1)
 			for i := part[0]; i < part[1]; i++ {
-				j, ok := new.FindIn(old, int32(i))
+				j, ok := new.FindNear(old, int32(i), guess)
 				if !ok {
 					j = -1
 				}
-				o2n[i] = j
+				o2n[i], guess = j, j+1
 			}
 		}()
 	}

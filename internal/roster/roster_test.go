@@ -230,3 +230,26 @@ func TestHoldersInAnyOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestFindNear finds an email of another roster by a guess that is right, wrong, out
+// of range or none, and one that is not there: always the entry of that email.
+func TestFindNear(t *testing.T) {
+	a, b := New("a"), New("b")
+	for _, e := range []string{"ada@x.io", "bob@x.io", "cy@x.io"} {
+		a.AddUser(&schema.User{Email: e})
+	}
+	for _, e := range []string{"BOB@x.io", "ada@x.io", "dee@x.io"} {
+		b.AddUser(&schema.User{Email: e})
+	}
+	for _, tc := range []struct {
+		i, guess, want int32
+	}{{0, 1, 1}, {0, 0, 1}, {1, 0, 0}, {1, 7, 0}, {1, -1, 0}, {2, 2, -1}, {2, 3, -1}} {
+		j, ok := b.FindNear(a, tc.i, tc.guess)
+		if !ok {
+			j = -1
+		}
+		if j != tc.want {
+			t.Errorf("entry %d of a (%s), guessing %d: %d, want %d", tc.i, a.Email(tc.i), tc.guess, j, tc.want)
+		}
+	}
+}
