@@ -15,28 +15,14 @@ import (
 // Columns other targets need travel with the users: the first non-empty value of a
 // user's rows, mapped and defaulted as template fields are.
 func TestConvertKeepsColumns(t *testing.T) {
-	dir := t.TempDir()
-	csv := "Email,Name,Phone,Dept\n" +
-		"ada@example.com,Ada Lovelace,,Research\n" +
-		"bob@example.com,Bob Smith,+420 1,\n" +
-		"ADA@example.com,Ada Lovelace,+420 2,Sales\n"
-	path := filepath.Join(dir, "people.csv")
-	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(`{"name": "t", "user": {"email": {"from": ["Email"]}, "name": {"from": ["Name"]}}}`)}}, "t.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := convert.Options{Template: tmpl, Columns: []convert.Field{
+	res := convertPeople(t, "Email,Name,Phone,Dept\n"+
+		"ada@example.com,Ada Lovelace,,Research\n"+
+		"bob@example.com,Bob Smith,+420 1,\n"+
+		"ADA@example.com,Ada Lovelace,+420 2,Sales\n", convert.Options{Columns: []convert.Field{
 		{From: []string{"Phone"}},
 		{From: []string{"Dept"}, Map: map[string]string{"research": "R&D"}, Default: "none"},
 		{From: []string{"Fax"}},
-	}}
-	res, err := convert.Convert(context.Background(), path, opts, nil)
-	if err != nil || !res.Valid() {
-		t.Fatalf("convert: %v %+v", err, res)
-	}
+	}})
 	var got []string
 	for i := range res.Users {
 		u, row, cols := res.User(i)
@@ -72,23 +58,10 @@ func TestConvertKeepsColumnsOfWorkbooks(t *testing.T) {
 // in at a cell's ends is padding like a space: the user is ada@example.com, once, not a
 // second user Torii would never match.
 func TestInvisibleCharactersTrimmed(t *testing.T) {
-	dir := t.TempDir()
-	csv := "Email,Name\n" +
-		"ada@example.com,Ada Lovelace\n" +
-		"\u200bada@example.com\u2060,Ada\n" +
-		"\ufeffBob@example.com,\u200dBob Smith\u200c\n"
-	path := filepath.Join(dir, "people.csv")
-	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(`{"name": "t", "user": {"email": {"from": ["Email"]}, "name": {"from": ["Name"]}}}`)}}, "t.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := convert.Convert(context.Background(), path, convert.Options{Template: tmpl}, nil)
-	if err != nil || !res.Valid() {
-		t.Fatalf("convert: %v %+v", err, res)
-	}
+	res := convertPeople(t, "Email,Name\n"+
+		"ada@example.com,Ada Lovelace\n"+
+		"\u200bada@example.com\u2060,Ada\n"+
+		"\ufeffBob@example.com,\u200dBob Smith\u200c\n", convert.Options{})
 	var got []string
 	for i := range res.Users {
 		u, _, _ := res.User(i)
@@ -97,4 +70,24 @@ func TestInvisibleCharactersTrimmed(t *testing.T) {
 	if want := `"ada@example.com" "Ada" "Lovelace"` + "\n" + `"bob@example.com" "Bob" "Smith"`; strings.Join(got, "\n") != want {
 		t.Errorf("users:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
+}
+
+// convertPeople converts csv with a template that reads Email and Name, and fails the
+// test unless the result is valid.
+func convertPeople(t *testing.T, csv string, opts convert.Options) *convert.Result {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "people.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := convert.LoadTemplate(fstest.MapFS{"t.json": {Data: []byte(`{"name": "t", "user": {"email": {"from": ["Email"]}, "name": {"from": ["Name"]}}}`)}}, "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Template = tmpl
+	res, err := convert.Convert(context.Background(), path, opts, nil)
+	if err != nil || !res.Valid() {
+		t.Fatalf("convert: %v %+v", err, res)
+	}
+	return res
 }

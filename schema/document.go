@@ -212,6 +212,19 @@ func (d *document) flush(last bool, err error) {
 // rules need of the users and licenses.
 func (d *document) prepare(b *batch) {
 	b.facts.text, b.facts.held = b.facts.text[:0], b.facts.held[:0]
+	d.records(b, func(it *item) error {
+		if it.index < 0 {
+			it.problems = d.checkRecord(it.n, Path{Key(it.name)})
+		} else {
+			d.prepareElement(it, &b.facts)
+		}
+		return nil
+	})
+}
+
+// records makes each record of a batch d's current record in turn, and calls fn with
+// it; an error of fn stops there.
+func (d *document) records(b *batch, fn func(*item) error) error {
 	start := 0
 	for i := range b.items {
 		it := &b.items[i]
@@ -220,12 +233,11 @@ func (d *document) prepare(b *batch) {
 		}
 		d.rec, start = b.text[start:it.end], it.end
 		d.recOff, d.recLine, d.recCol = it.off, it.line, it.col
-		if it.index < 0 {
-			it.problems = d.checkRecord(it.n, Path{Key(it.name)})
-			continue
+		if err := fn(it); err != nil {
+			return err
 		}
-		d.prepareElement(it, &b.facts)
 	}
+	return nil
 }
 
 // prepareElement checks a user or a license, captured, against the schema, and reads
@@ -379,19 +391,7 @@ func (s *Schema) readRecordsPiped(r io.Reader, rec Records) error {
 
 // elements gives the records of a batch to the Records, as element does as it reads.
 func (d *document) elements(b *batch) error {
-	start := 0
-	for i := range b.items {
-		it := &b.items[i]
-		if it.problem != nil {
-			continue
-		}
-		d.rec, start = b.text[start:it.end], it.end
-		d.recOff, d.recLine, d.recCol = it.off, it.line, it.col
-		if err := d.element(it.name, it.index); err != nil {
-			return err
-		}
-	}
-	return nil
+	return d.records(b, func(it *item) error { return d.element(it.name, it.index) })
 }
 
 // errStopped ends a piped reader whose records are no longer wanted.
