@@ -834,6 +834,21 @@ func (m *mapper) row(row []string, email string, emailCol int, rec *record, bad 
 	if v, _ := m.ext.first(row); v != "" {
 		rec.ext = v
 	}
+	m.readRoles(row, rec)
+	if !m.readLastUsed(row, rec, bad) {
+		ok = false
+	}
+	for i := range m.licenses {
+		if !m.license(i, &m.licenses[i], row, rec, bad) {
+			ok = false
+		}
+	}
+	return ok
+}
+
+// readRoles gives the record the row's roles, each once (ignoring case), and the
+// column the first came from.
+func (m *mapper) readRoles(row []string, rec *record) {
 	m.roles.each(row, func(v string, col int) {
 		// Past maxRoles the user is refused (people.add): no need to look further.
 		if len(rec.roles) > maxRoles {
@@ -846,15 +861,6 @@ func (m *mapper) row(row []string, email string, emailCol int, rec *record, bad 
 			rec.roles = append(rec.roles, v)
 		}
 	})
-	if !m.readLastUsed(row, rec, bad) {
-		ok = false
-	}
-	for i := range m.licenses {
-		if !m.license(i, &m.licenses[i], row, rec, bad) {
-			ok = false
-		}
-	}
-	return ok
 }
 
 func (m *mapper) readLastUsed(row []string, rec *record, bad problemFunc) bool {
