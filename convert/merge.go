@@ -17,37 +17,39 @@ import (
 // own copy of the few values it needs, never the row they came from, and the values that
 // repeat (roles, statuses, dates) are shared.
 type people struct {
-	slots                                 [indexShards][]uint64 // the email index: see find
-	used                                  [indexShards]int32    // the slots used in each table
-	hash                                  func(string) uint64   // of an email, for the index
-	blocks                                [][]person            // users in blocks, so growing never copies them
-	n                                     int
-	own                                   arena                  // the users' own values
-	more                                  map[int32][]membership // the licenses of users who hold more than one, past the first
-	many                                  many                   // the licenses of users who hold many, indexed
-	domains                               []string               // the domains of users' emails, up to maxDomains
-	domainIdx                             map[string]int
-	lastDomain                            int     // the domain of the last user added
-	cols                                  []int32 // the columns users' emails came from; person.col indexes it
-	colIdx                                map[int32]uint16
-	licenses                              []string // license names, in the order first seen
-	licIndex                              map[string]uint16
-	roles                                 [][]string       // the distinct role lists
-	roleIdx                               map[string]int32 // role list, joined by NULs, to its index in roles
-	ownRoles                              [][]string       // the lists of users with more than sharedRoles roles
-	values                                []string         // values many users share: external statuses, dates
-	valueIdx                              map[string]int32
-	recentLics, recentRoles, recentValues recent // where licenses, roles and values looked up last are
-	key                                   []byte
-	warmed                                uint64  // what warm read, kept so that its reads are made
-	expected                              int     // users the export is expected to have (see expect); 0 when unknown
-	lastN                                 int     // users at the last estimate
-	lastRead                              float64 // the share of the export read then
-	merged                                int     // rows that added to a user already seen
-	bounded                               bool    // boundGarbage was called: done calls unboundGarbage
-	columns                               int     // values of Options.Columns a user has
-	extras                                []int32 // user i's are extras[i*columns:][:columns], indexes into values
-	mem                                   memory  // gives the blocks and the arena's chunks: see spill.go
+	slots        [indexShards][]uint64 // the email index: see find
+	used         [indexShards]int32    // the slots used in each table
+	hash         func(string) uint64   // of an email, for the index
+	blocks       [][]person            // users in blocks, so growing never copies them
+	n            int
+	own          arena                  // the users' own values
+	more         map[int32][]membership // the licenses of users who hold more than one, past the first
+	many         many                   // the licenses of users who hold many, indexed
+	domains      []string               // the domains of users' emails, up to maxDomains
+	domainIdx    map[string]int
+	lastDomain   int     // the domain of the last user added
+	cols         []int32 // the columns users' emails came from; person.col indexes it
+	colIdx       map[int32]uint16
+	licenses     []string // license names, in the order first seen
+	licIndex     map[string]uint16
+	roles        [][]string       // the distinct role lists
+	roleIdx      map[string]int32 // role list, joined by NULs, to its index in roles
+	ownRoles     [][]string       // the lists of users with more than sharedRoles roles
+	values       []string         // values many users share: external statuses, dates
+	valueIdx     map[string]int32
+	recentLics   recent // where the license names looked up last are
+	recentRoles  recent // the lists of roles
+	recentValues recent // the shared values
+	key          []byte
+	warmed       uint64  // what warm read, kept so that its reads are made
+	expected     int     // users the export is expected to have (see expect); 0 when unknown
+	lastN        int     // users at the last estimate
+	lastRead     float64 // the share of the export read then
+	merged       int     // rows that added to a user already seen
+	bounded      bool    // boundGarbage was called: done calls unboundGarbage
+	columns      int     // values of Options.Columns a user has
+	extras       []int32 // user i's are extras[i*columns:][:columns], indexes into values
+	mem          memory  // gives the blocks and the arena's chunks: see spill.go
 }
 
 const blockSize = 4096
@@ -397,10 +399,11 @@ func newPeople(columns int) *people {
 // email's hash, each open-addressed by the next 24 bits. A slot is the user's number
 // plus one (0 for an empty slot) beside the top half of the hash, which settles most
 // misses without reading a user's email: 8 bytes a slot, no pointer and no string per
-// user. A table grows by a quarter when it would be more than 3/4 full, from its slots
-// alone (the hash bits it needs are in them): so at most 3/4 and, once grown, at least
-// 3/5 of the slots are used, and while one grows, the index holds two copies of only a
-// 256th of itself.
+// user. A table grows when it would be more than 3/4 full, from its slots alone (the
+// hash bits it needs are in them): by a quarter, or by up to a half toward the users
+// expected (see expect). So at most 3/4 and, once grown, at least half of the slots are
+// used (3/5 when it grew by a quarter), and while one grows, the index holds two copies
+// of only a 256th of itself.
 const (
 	indexShards = 256
 	minTable    = 64
